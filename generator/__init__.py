@@ -1,0 +1,1 @@
+"""dailypapers: records of papers in, a static daily-archive website out."""

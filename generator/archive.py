@@ -1,0 +1,127 @@
+"""Group Papers into days, months, years and tags, in one pass over the papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from generator.records import Paper
+
+
+@dataclass(frozen=True)
+class Day:
+    """The papers featured on one day, in the order the day page shows them."""
+
+    date: dt.date
+    papers: tuple[Paper, ...]
+    previous: dt.date | None = None  # the nearest older day that has papers
+    next: dt.date | None = None  # the nearest newer day that has papers
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    days: tuple[Day, ...]  # newest first
+
+    @property
+    def paper_count(self) -> int:
+        return sum(len(day.papers) for day in self.days)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]  # newest first
+
+    @property
+    def paper_count(self) -> int:
+        return sum(month.paper_count for month in self.months)
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    papers: tuple[Paper, ...]  # newest day first, then the day page's order
+
+
+@dataclass(frozen=True)
+class Archive:
+    days: tuple[Day, ...]  # newest first
+    months: tuple[Month, ...]  # newest first
+    years: tuple[Year, ...]  # newest first
+    tags: tuple[Tag, ...]  # by name
+    papers: dict[str, Paper] = field(default_factory=dict)  # by slug
+    tags_of_paper: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # by paper slug
+
+    @property
+    def latest(self) -> Day | None:
+        return self.days[0] if self.days else None
+
+
+def day_order(paper: Paper) -> tuple:
+    """Rank papers within a day: most upvoted first, then by title, then by name for ties."""
+    return (-paper.upvotes, paper.title.casefold(), paper.slug)
+
+
+def tag_slug(name: str) -> str:
+    """Return the URL name of a tag: lowercase, spaces and other separators as '-'."""
+    return re.sub(r"[^a-z0-9.+]+", "-", name.lower()).strip("-").replace("+", "plus")
+
+
+def group_papers(papers: list[Paper]) -> Archive:
+    """Build every index of the archive from the list of papers."""
+    by_day: dict[dt.date, list[Paper]] = defaultdict(list)
+    by_tag: dict[str, list[Paper]] = defaultdict(list)
+    tag_names: dict[str, set[str]] = defaultdict(set)
+    for paper in papers:
+        by_day[paper.day].append(paper)
+        for name in paper.tags:
+            slug = tag_slug(name)
+            by_tag[slug].append(paper)
+            tag_names[slug].add(name)
+
+    dates = sorted(by_day, reverse=True)
+    days = tuple(
+        Day(
+            date=date,
+            papers=tuple(sorted(by_day[date], key=day_order)),
+            previous=dates[index + 1] if index + 1 < len(dates) else None,
+            next=dates[index - 1] if index > 0 else None,
+        )
+        for index, date in enumerate(dates)
+    )
+
+    days_by_month: dict[tuple[int, int], list[Day]] = defaultdict(list)
+    for day in days:
+        days_by_month[(day.date.year, day.date.month)].append(day)
+    months = tuple(Month(year, month, tuple(month_days))
+                   for (year, month), month_days in days_by_month.items())
+
+    months_by_year: dict[int, list[Month]] = defaultdict(list)
+    for month in months:
+        months_by_year[month.year].append(month)
+    years = tuple(Year(year, tuple(year_months)) for year, year_months in months_by_year.items())
+
+    rank = {paper.slug: index for index, paper in enumerate(p for day in days for p in day.papers)}
+    tags = tuple(sorted(
+        (Tag(slug, min(tag_names[slug]), tuple(sorted(tagged, key=lambda p: rank[p.slug])))
+         for slug, tagged in by_tag.items()),
+        key=lambda tag: (tag.name.casefold(), tag.slug),
+    ))
+    tags_by_slug = {tag.slug: tag for tag in tags}
+    tags_of_paper = {
+        paper.slug: tuple(tags_by_slug[slug] for slug in dict.fromkeys(map(tag_slug, paper.tags)))
+        for paper in papers
+    }
+    return Archive(
+        days=days,
+        months=months,
+        years=years,
+        tags=tags,
+        papers={paper.slug: paper for paper in papers},
+        tags_of_paper=tags_of_paper,
+    )

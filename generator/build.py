@@ -1,0 +1,115 @@
+"""The build pipeline: read records, group them, render every file, write output/."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from generator.archive import Archive, group_papers
+from generator.config import SiteConfig
+from generator.content import read_papers
+from generator.output import write_site
+from generator.pages import PageRenderer, render_pages, render_robots, render_sitemap
+from generator.problems import BuildFailed
+from generator.records import Paper
+
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    papers: int
+    days: int
+    files: int
+    written: int
+    removed: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return (f"Built {self.papers} papers on {self.days} days: {self.files} files "
+                f"({self.written} written, {self.files - self.written} unchanged, {self.removed} removed) "
+                f"in {self.seconds:.2f} s")
+
+
+class Progress:
+    """Tell a person what a long build is doing, at most once a second; quiet on short builds."""
+
+    def __init__(self, stream: TextIO | None = sys.stderr, interval: float = 1.0):
+        self.stream = stream
+        self.interval = interval
+        self.last = time.monotonic()
+
+    def update(self, message: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.stream is not None and (force or now - self.last >= self.interval):
+            print(message, file=self.stream, flush=True)
+            self.last = now
+
+
+def read_static_files(layouts_dir: Path) -> dict[str, bytes]:
+    """Read the assets under layouts/static/ as files of the site."""
+    static_dir = layouts_dir / STATIC_DIR
+    return {
+        f"{STATIC_DIR}/{path.relative_to(static_dir).as_posix()}": path.read_bytes()
+        for path in sorted(static_dir.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def expected_file_count(archive: Archive) -> int:
+    fixed = 6  # home, archive, tags index, 404, sitemap, robots
+    return fixed + len(archive.days) + len(archive.months) + len(archive.years) + len(
+        archive.papers) + len(archive.tags)
+
+
+def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:
+    """Render every file of the site into memory, keyed by its path inside output/."""
+    files: dict[str, bytes] = {}
+    total = expected_file_count(archive)
+    produced: Iterable[tuple[str, bytes]] = render_pages(archive, renderer)
+    for path, data in produced:
+        files[path] = data
+        progress.update(f"  rendered {len(files)}/{total} pages")
+    files["sitemap.xml"] = render_sitemap(archive, renderer.config)
+    files["robots.txt"] = render_robots(renderer.config)
+    files[".nojekyll"] = b""
+    return files
+
+
+def load_papers(content_dir: Path) -> list[Paper]:
+    """Read and validate every record, or raise BuildFailed with all the problems at once."""
+    papers, problems = read_papers(content_dir)
+    if problems:
+        raise BuildFailed(problems)
+    return papers
+
+
+def build(
+    content_dir: Path,
+    output_dir: Path,
+    layouts_dir: Path,
+    config: SiteConfig,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build the whole site; on any problem raise before output/ is touched."""
+    progress = progress or Progress(stream=None)
+    started = time.perf_counter()
+    papers = load_papers(content_dir)
+    progress.update(f"  read {len(papers)} records", force=False)
+    archive = group_papers(papers)
+    renderer = PageRenderer(layouts_dir, config)
+    files = render_site(archive, renderer, progress)
+    files.update(read_static_files(layouts_dir))
+    result = write_site(files, output_dir)
+    return BuildSummary(
+        papers=len(papers),
+        days=len(archive.days),
+        files=len(files),
+        written=result.written,
+        removed=result.removed,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,152 @@
+"""The `dailypapers` command: build, check, serve, new and seed."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import jinja2
+
+from generator.build import Progress, build, load_papers
+from generator.config import CONFIG_FILE, SiteConfig, load_config
+from generator.output import OutputError
+from generator.problems import BuildFailed, Problem
+from generator.recordfile import RecordFileError, write_seed, write_skeleton
+
+
+def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="record folder (content/)")
+    parser.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
+    if output:
+        parser.add_argument("--output", type=Path, default=Path("output"), help="site folder (output/)")
+        parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="templates and assets")
+        parser.add_argument("--base-url", help="the address the site is published at, ending in /")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dailypapers", description="Build a daily paper digest site.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_parser = commands.add_parser("build", help="check every record and build the site")
+    add_site_options(build_parser)
+    build_parser.add_argument("--quiet", action="store_true", help="print only problems")
+
+    check_parser = commands.add_parser("check", help="check every record without building")
+    add_site_options(check_parser, output=False)
+
+    serve_parser = commands.add_parser("serve", help="build, serve locally, rebuild on every change")
+    add_site_options(serve_parser)
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+
+    new_parser = commands.add_parser("new", help="write an empty record for a paper")
+    new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993")
+    new_parser.add_argument("--day", required=True, type=parse_day, help="the day it is featured, YYYY-MM-DD")
+    new_parser.add_argument("--content", type=Path, default=Path("content"))
+
+    seed_parser = commands.add_parser("seed", help="write records from a seed-papers.json file")
+    seed_parser.add_argument("json_file", type=Path)
+    seed_parser.add_argument("--content", type=Path, default=Path("content"))
+    return parser
+
+
+def parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def report_problems(problems: list[Problem]) -> int:
+    print(BuildFailed(problems).report(), file=sys.stderr)
+    return 1
+
+
+def read_config(args: argparse.Namespace) -> SiteConfig | None:
+    config, problems = load_config(args.config, base_url=getattr(args, "base_url", None))
+    if problems:
+        report_problems(problems)
+        return None
+    return config
+
+
+def run_build(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    if config is None:
+        return 1
+    progress = Progress(stream=None if args.quiet else sys.stderr)
+    try:
+        summary = build(args.content, args.output, args.layouts, config, progress)
+    except BuildFailed as failed:
+        return report_problems(failed.problems)
+    except jinja2.TemplateError as error:
+        return report_problems([template_problem(error, args.layouts)])
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(summary)
+    return 0
+
+
+def template_problem(error: jinja2.TemplateError, layouts_dir: Path) -> Problem:
+    """Point at the template line that broke, when Jinja knows it."""
+    name = getattr(error, "filename", None) or getattr(error, "name", None) or str(layouts_dir)
+    return Problem(str(name), getattr(error, "lineno", None) or 1, "template", str(error.message or error))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    if config is None:
+        return 1
+    try:
+        papers = load_papers(args.content)
+    except BuildFailed as failed:
+        return report_problems(failed.problems)
+    print(f"{len(papers)} records checked: no problems.")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        path = write_skeleton(args.content, args.arxiv_id, args.day)
+    except RecordFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`.")
+    return 0
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    try:
+        entries = json.loads(args.json_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"error: cannot read {args.json_file}: {error}", file=sys.stderr)
+        return 1
+    written, unchanged = write_seed(args.content, entries)
+    print(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged.")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    return serve(args)
+
+
+COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

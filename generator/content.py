@@ -1,0 +1,220 @@
+"""Find record files under content/ and parse them into Papers, collecting every problem."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.markup import render_abstract
+from generator.problems import Problem
+from generator.records import SLUG, Paper, make_paper
+
+RECORD_SUFFIXES = (".md", ".yaml", ".yml")
+MAX_RECORD_BYTES = 512 * 1024
+FENCE = re.compile(r"---[ \t]*")
+YEAR, TWO_DIGITS = re.compile(r"\d{4}"), re.compile(r"\d{2}")
+
+
+def find_record_files(content_dir: Path) -> list[Path]:
+    """List every file under content_dir, skipping hidden files and folders, in a stable order."""
+    found = []
+    for path in content_dir.rglob("*"):
+        relative = path.relative_to(content_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        found.append(path)
+    return sorted(found)
+
+
+def display_path(path: Path) -> str:
+    """Name a file the way a person at the project root would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_papers(content_dir: Path) -> tuple[list[Paper], list[Problem]]:
+    """Read every record under content_dir; return the valid Papers and all problems found."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
+    for path in find_record_files(content_dir):
+        paper, found = read_record(path, content_dir)
+        problems.extend(found)
+        if paper is not None:
+            papers.append(paper)
+    problems.extend(find_duplicates(papers))
+    return papers, problems
+
+
+def read_record(path: Path, content_dir: Path) -> tuple[Paper | None, list[Problem]]:
+    """Parse one record file into a Paper, or say everything that is wrong with it."""
+    shown = display_path(path)
+    place, problems = day_and_slug(path.relative_to(content_dir), shown)
+    data = path.read_bytes()
+    if len(data) > MAX_RECORD_BYTES:
+        message = f"is {len(data)} bytes; a record must be under 512 KiB"
+        return None, problems + [Problem(shown, 1, "file", message)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        message = f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
+        return None, problems + [Problem(shown, line, "file", message)]
+    parsed = parse_record_text(text, shown, is_markdown=path.suffix == ".md")
+    if isinstance(parsed, Problem):
+        return None, problems + [parsed]
+    fields, lines, first_line = parsed
+    if place is None:
+        return None, problems
+    day, slug = place
+    paper, found = make_paper(fields, path=shown, slug=slug, day=day, lines=lines, first_line=first_line)
+    if paper is None:
+        return None, problems + found
+    return dataclasses.replace(paper, abstract_html=render_abstract(paper.abstract)), problems
+
+
+def day_and_slug(relative: Path, shown: str) -> tuple[tuple[dt.date, str] | None, list[Problem]]:
+    """Take a record's featured day from its folder and its slug from its name."""
+    parts = relative.parts
+    if relative.suffix not in RECORD_SUFFIXES:
+        message = "is not a record; records are .md or .yaml files in content/YYYY/MM/DD/"
+        return None, [Problem(shown, 1, "file", message)]
+    if len(parts) != 4 or not (YEAR.fullmatch(parts[0]) and TWO_DIGITS.fullmatch(parts[1])
+                               and TWO_DIGITS.fullmatch(parts[2])):
+        message = "is not in a day folder; move it to content/YYYY/MM/DD/ for the day it is featured"
+        return None, [Problem(shown, 1, "day", message)]
+    try:
+        day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        day_text = "-".join(parts[:3])
+        message = f"{day_text} is not a real date; move the file to the folder of a day that exists"
+        return None, [Problem(shown, 1, "day", message)]
+    slug = relative.stem
+    if not SLUG.fullmatch(slug):
+        message = (
+            f"{relative.name!r} is not a valid name; use the arXiv id (like 2305.02993.md) or "
+            "lowercase letters, digits, '.' and '-'"
+        )
+        return None, [Problem(shown, 1, "file", message)]
+    return (day, slug), []
+
+
+ParsedRecord = tuple[dict[str, Any], dict[str, int], int]
+
+
+def parse_record_text(text: str, shown: str, *, is_markdown: bool) -> ParsedRecord | Problem:
+    """Split a record into raw fields, the line of each field and the line of its start."""
+    if not text.strip():
+        return Problem(shown, 1, "file", "is empty; a record needs at least title, authors and abstract")
+    if not is_markdown:
+        return parse_yaml_fields(text, shown, line_offset=0)
+    lines = text.splitlines(keepends=True)
+    if not FENCE.fullmatch(lines[0].rstrip("\r\n")):
+        message = "the file must start with a line holding only '---', then the fields, then '---'"
+        return Problem(shown, 1, "front matter", message)
+    closing = next((i for i in range(1, len(lines)) if FENCE.fullmatch(lines[i].rstrip("\r\n"))), None)
+    if closing is None:
+        message = "no closing '---' line; end the fields with a line holding only '---'"
+        return Problem(shown, 1, "front matter", message)
+    parsed = parse_yaml_fields("".join(lines[1:closing]), shown, line_offset=1)
+    if isinstance(parsed, Problem):
+        return parsed
+    fields, field_lines, _ = parsed
+    if "abstract" in fields:
+        message = "in a .md record the abstract goes below the closing '---', not in the front matter"
+        return Problem(shown, field_lines["abstract"], "abstract", message)
+    body_start = closing + 1
+    while body_start < len(lines) and not lines[body_start].strip():
+        body_start += 1
+    fields["abstract"] = "".join(lines[closing + 1:])
+    field_lines["abstract"] = min(body_start + 1, len(lines))
+    return fields, field_lines, 1
+
+
+def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecord | Problem:
+    """Parse YAML fields with the line each one is on; reject what YAML would silently lose."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Problem(shown, line_offset + 1, "front matter", "holds no fields")
+        if not isinstance(node, yaml.MappingNode):
+            message = "must be `field: value` lines, not a single value or a list"
+            return Problem(shown, node.start_mark.line + line_offset + 1, "front matter", message)
+        problem = find_unsafe_node(node, shown, line_offset)
+        if problem:
+            return problem
+        field_lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            line = key_node.start_mark.line + line_offset + 1
+            if key_node.value in field_lines:
+                message = f"appears twice (first on line {field_lines[key_node.value]}); keep one"
+                return Problem(shown, line, str(key_node.value), message)
+            field_lines[key_node.value] = line
+        fields = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line + line_offset + 1) if mark else line_offset + 1
+        what = error.problem or error.context or "cannot be read"
+        message = f"is not valid YAML: {what}; check quotes and indentation (a ':' in text needs quotes)"
+        return Problem(shown, line, "front matter", message)
+    except yaml.YAMLError as error:
+        return Problem(shown, line_offset + 1, "front matter", f"is not valid YAML: {error}")
+    except ValueError as error:  # for example a date such as 2024-02-30 that does not exist
+        return Problem(shown, line_offset + 1, "front matter", f"has a value YAML cannot read: {error}")
+    finally:
+        loader.dispose()
+    return {str(key): value for key, value in fields.items()}, field_lines, line_offset + 1
+
+
+def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:
+    """Refuse YAML aliases and keys that are not plain names: both hide what a record says."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            line = node.start_mark.line + line_offset + 1
+            return Problem(shown, line, "front matter", "uses a YAML alias (*name); write the value out")
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + line_offset + 1
+                    return Problem(shown, line, "front matter", "keys must be plain field names")
+                stack.extend((value,))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def find_duplicates(papers: list[Paper]) -> list[Problem]:
+    """Report papers recorded twice: the same arXiv id (any version) or the same file name."""
+    problems = []
+    by_arxiv: dict[str, list[Paper]] = defaultdict(list)
+    by_slug: dict[str, list[Paper]] = defaultdict(list)
+    for paper in sorted(papers, key=lambda p: p.source):
+        if paper.arxiv_base:
+            by_arxiv[paper.arxiv_base].append(paper)
+        by_slug[paper.slug].append(paper)
+    for arxiv_id, group in by_arxiv.items():
+        first = group[0]
+        for other in group[1:]:
+            message = f"arXiv {arxiv_id} is also recorded in {first.source}; keep one of the two files"
+            problems.append(Problem(other.source, other.line, "arxiv", message))
+    for slug, group in by_slug.items():
+        if group[0].arxiv_base and all(p.arxiv_base == group[0].arxiv_base for p in group):
+            continue  # already reported above, by arXiv id
+        for other in group[1:]:
+            message = f"the name {slug!r} is also used by {group[0].source}; each paper needs its own name"
+            problems.append(Problem(other.source, 1, "file", message))
+    return problems

@@ -1,0 +1,98 @@
+"""Own output/: write what changed through temp files, skip what did not, prune what is gone."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = ".dailypapers-output"
+
+
+class OutputError(Exception):
+    """The output folder cannot safely be written."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def check_site_path(path: str) -> None:
+    """Refuse any output path that could land outside the output folder."""
+    if (not path or path.startswith("/") or "\\" in path or "\0" in path
+            or posixpath.normpath(path) != path or path.split("/")[0] == ".."
+            or any(part in ("", ".", "..") for part in path.split("/"))):
+        raise OutputError(f"refusing to write {path!r}: it is not a plain path inside the site")
+
+
+def prepare_output_dir(output_dir: Path) -> None:
+    """Make sure output_dir is ours to fill: new, empty, or made by an earlier build."""
+    if output_dir.exists():
+        if not output_dir.is_dir():
+            raise OutputError(f"{output_dir} is a file, not a folder")
+        if not (output_dir / MARKER).is_file() and any(output_dir.iterdir()):
+            raise OutputError(
+                f"refusing to build into {output_dir}: it holds files that dailypapers did not make, "
+                "and building would delete them; choose an empty or new folder"
+            )
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write bytes to target through a temp file and rename; return False if they were already there."""
+    try:
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    if target.is_dir():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return True
+
+
+def prune(output_dir: Path, keep: set[str]) -> int:
+    """Remove files and empty folders that the new site no longer has; return how many files."""
+    removed = 0
+    for root, dirs, files in os.walk(output_dir, topdown=False):
+        root_path = Path(root)
+        for name in files:
+            relative = (root_path / name).relative_to(output_dir).as_posix()
+            if relative != MARKER and relative not in keep:
+                (root_path / name).unlink()
+                removed += 1
+        for name in dirs:
+            folder = root_path / name
+            if folder.is_symlink():
+                folder.unlink()
+            elif not any(folder.iterdir()):
+                folder.rmdir()
+    return removed
+
+
+def write_site(files: dict[str, bytes], output_dir: Path) -> WriteResult:
+    """Make output_dir hold exactly these files; untouched files keep their bytes and times."""
+    for path in files:
+        check_site_path(path)
+    prepare_output_dir(output_dir)
+    written = unchanged = 0
+    for path in sorted(files):
+        if write_if_changed(output_dir / path, files[path]):
+            written += 1
+        else:
+            unchanged += 1
+    (output_dir / MARKER).write_text("Built by dailypapers; this folder is replaced on every build.\n")
+    removed = prune(output_dir, set(files))
+    return WriteResult(written=written, unchanged=unchanged, removed=removed)

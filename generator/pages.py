@@ -1,0 +1,260 @@
+"""Turn the archive into HTML pages: finished data in, rendered bytes out, templates do layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from generator import urls
+from generator.archive import Archive, Day, Month, Tag, Year
+from generator.bibtex import bibtex_entry
+from generator.config import SiteConfig
+from generator.markup import plain_summary
+from generator.records import Paper
+
+LINK_LABELS = {
+    "pdf": "PDF", "code": "Code", "project": "Project page", "huggingface": "Hugging Face",
+    "dataset": "Dataset", "demo": "Demo", "video": "Video", "blog": "Blog post", "doi": "DOI",
+}
+AUTHORS_ON_CARDS = 5
+
+
+def count_label(number: int, noun: str) -> str:
+    """Say how many: `1 paper`, `3 papers`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def long_date(date: dt.date) -> str:
+    return f"{date:%A}, {date.day} {date:%B %Y}"
+
+
+def short_date(date: dt.date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def month_name(year: int, month: int) -> str:
+    return f"{dt.date(year, month, 1):%B %Y}"
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A link with its words, such as the previous day."""
+
+    path: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper with everything its page and its cards display, worked out once."""
+
+    paper: Paper
+    path: str
+    day: Nav
+    published: str | None
+    authors_short: str
+    tags: tuple[Nav, ...]
+    links: tuple[Nav, ...]  # absolute outside URLs
+    summary: str
+    bibtex: str
+
+
+def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
+    """Prepare what pages show of one paper."""
+    authors = paper.authors
+    authors_short = ", ".join(authors[:AUTHORS_ON_CARDS])
+    if len(authors) > AUTHORS_ON_CARDS:
+        authors_short += f" and {len(authors) - AUTHORS_ON_CARDS} more"
+    links = []
+    if paper.arxiv_base:
+        links.append(Nav(urls.arxiv_abs_url(paper.arxiv_base), "arXiv"))
+    if paper.link("pdf") or paper.arxiv_base:
+        links.append(Nav(paper.link("pdf") or urls.arxiv_pdf_url(paper.arxiv_base), "PDF"))
+    links += [Nav(link.url, LINK_LABELS[link.kind]) for link in paper.links if link.kind != "pdf"]
+    return PaperView(
+        paper=paper,
+        path=urls.paper_path(paper.slug),
+        day=Nav(urls.day_path(paper.day), short_date(paper.day)),
+        published=short_date(paper.published) if paper.published else None,
+        authors_short=authors_short,
+        tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
+        links=tuple(links),
+        summary=plain_summary(paper.abstract),
+        bibtex=bibtex_entry(paper),
+    )
+
+
+def scholar_meta(view: PaperView, config: SiteConfig) -> list[tuple[str, str]]:
+    """Return the Google Scholar `citation_*` meta tags of a paper page, in order."""
+    paper = view.paper
+    meta = [("citation_title", paper.title)]
+    meta += [("citation_author", name) for name in paper.authors]
+    date = paper.published or paper.day
+    meta.append(("citation_publication_date", f"{date:%Y/%m/%d}"))
+    if paper.arxiv_base:
+        meta.append(("citation_arxiv_id", paper.arxiv_base))
+    pdf = paper.link("pdf") or (urls.arxiv_pdf_url(paper.arxiv_base) if paper.arxiv_base else None)
+    if pdf:
+        meta.append(("citation_pdf_url", pdf))
+    meta.append(("citation_abstract_html_url", urls.absolute_url(config.base_url, view.path)))
+    return meta
+
+
+class PageRenderer:
+    """Render templates for pages at known site paths, linking everything relatively."""
+
+    def __init__(self, layouts_dir: Path, config: SiteConfig):
+        self.config = config
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(layouts_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters["count"] = count_label
+
+    def render(self, template: str, path: str, *, rooted: bool = False, **context) -> bytes:
+        """Render one page; `rooted` pages (404) link from the host root, since they show anywhere."""
+        def url(target: str) -> str:
+            if rooted:
+                return urls.rooted_url(self.config.base_url, target)
+            return urls.relative_url(target, path)
+
+        title = context.pop("title")
+        context.setdefault("description", self.config.description)
+        context.setdefault("og_type", "article" if template == "paper.html" else "website")
+        html = self.environment.get_template(template).render(
+            site=self.config,
+            title=title,
+            full_title=title if title == self.config.title else f"{title} · {self.config.title}",
+            url=url,
+            canonical=urls.absolute_url(self.config.base_url, path),
+            nav_home=urls.HOME,
+            nav_archive=urls.ARCHIVE,
+            nav_tags=urls.TAGS,
+            stylesheet=urls.STYLESHEET,
+            **context,
+        )
+        return html.encode("utf-8")
+
+
+def day_nav(day: Day) -> dict[str, Nav | None]:
+    return {
+        "previous": Nav(urls.day_path(day.previous), short_date(day.previous)) if day.previous else None,
+        "next": Nav(urls.day_path(day.next), short_date(day.next)) if day.next else None,
+    }
+
+
+def render_pages(
+    archive: Archive, renderer: PageRenderer
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (output file, bytes) for every HTML page of the site."""
+    views = {slug: paper_view(paper, archive.tags_of_paper[slug]) for slug, paper in archive.papers.items()}
+    config = renderer.config
+
+    def cards(papers: tuple[Paper, ...]) -> list[PaperView]:
+        return [views[paper.slug] for paper in papers]
+
+    if archive.latest:
+        yield urls.file_for(urls.HOME), render_day(archive.latest, urls.HOME, renderer, cards, is_home=True)
+    else:
+        yield urls.file_for(urls.HOME), renderer.render("empty.html", urls.HOME, title=config.title)
+    for day in archive.days:
+        path = urls.day_path(day.date)
+        yield urls.file_for(path), render_day(day, path, renderer, cards, is_home=False)
+    for month in archive.months:
+        yield from render_month(month, renderer)
+    for year in archive.years:
+        yield from render_year(year, renderer)
+    yield urls.file_for(urls.ARCHIVE), renderer.render(
+        "archive.html", urls.ARCHIVE, title="Archive", years=[
+            (Nav(urls.year_path(year.year), str(year.year)), [
+                (Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
+                 [(Nav(urls.day_path(day.date), long_date(day.date)), len(day.papers)) for day in month.days])
+                for month in year.months
+            ])
+            for year in archive.years
+        ], paper_count=len(archive.papers), day_count=len(archive.days),
+    )
+    for view in views.values():
+        yield urls.file_for(view.path), renderer.render(
+            "paper.html", view.path, title=view.paper.title, view=view,
+            meta=scholar_meta(view, config), description=view.summary,
+        )
+    for tag in archive.tags:
+        path = urls.tag_path(tag.slug)
+        yield urls.file_for(path), renderer.render(
+            "tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(tag.papers),
+        )
+    yield urls.file_for(urls.TAGS), renderer.render(
+        "tags.html", urls.TAGS, title="Tags",
+        tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in archive.tags],
+    )
+    yield urls.NOT_FOUND, renderer.render("404.html", urls.NOT_FOUND, rooted=True, title="Page not found")
+
+
+def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, is_home: bool) -> bytes:
+    return renderer.render(
+        "day.html", path,
+        title=renderer.config.title if is_home else f"Papers of {long_date(day.date)}",
+        heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
+        papers=cards(day.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
+                                            month_name(day.date.year, day.date.month)),
+        **day_nav(day),
+    )
+
+
+def render_month(month: Month, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+    path = urls.month_path(month.year, month.month)
+    days = [(Nav(urls.day_path(day.date), long_date(day.date)),
+             [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers])
+            for day in month.days]
+    yield urls.file_for(path), renderer.render(
+        "month.html", path, title=month_name(month.year, month.month), days=days,
+        year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
+    )
+
+
+def render_year(year: Year, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+    path = urls.year_path(year.year)
+    months = [(Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
+               len(month.days), month.paper_count) for month in year.months]
+    yield urls.file_for(path), renderer.render(
+        "year.html", path, title=str(year.year), months=months, paper_count=year.paper_count,
+    )
+
+
+def sitemap_paths(archive: Archive) -> list[tuple[str, dt.date | None]]:
+    """List every page worth indexing with the date it last changed, if known."""
+    latest = archive.latest.date if archive.latest else None
+    entries: list[tuple[str, dt.date | None]] = [(urls.HOME, latest), (urls.ARCHIVE, latest)]
+    entries += [(urls.day_path(day.date), day.date) for day in archive.days]
+    entries += [(urls.month_path(m.year, m.month), m.days[0].date) for m in archive.months]
+    entries += [(urls.year_path(y.year), y.months[0].days[0].date) for y in archive.years]
+    entries += [(urls.paper_path(slug), archive.papers[slug].day) for slug in sorted(archive.papers)]
+    entries += [(urls.TAGS, latest)] + [(urls.tag_path(tag.slug), tag.papers[0].day) for tag in archive.tags]
+    return entries
+
+
+def render_sitemap(archive: Archive, config: SiteConfig) -> bytes:
+    """Return sitemap.xml listing every page with its absolute address."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, changed in sitemap_paths(archive):
+        lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
+        location = xml_escape(urls.absolute_url(config.base_url, path))
+        lines.append(f"  <url><loc>{location}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_robots(config: SiteConfig) -> bytes:
+    """Return robots.txt, allowing everything and pointing at the sitemap."""
+    sitemap = urls.absolute_url(config.base_url, urls.SITEMAP)
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n".encode()

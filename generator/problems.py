@@ -1,0 +1,33 @@
+"""Problems found in content or settings, reported as `path:line: field: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, pointing at the line a person has to edit."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """The content has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
+
+    def report(self) -> str:
+        """Return every problem, one per line, then a count."""
+        lines = [str(problem) for problem in self.problems]
+        lines.append(f"{self}; nothing was written.")
+        return "\n".join(lines)

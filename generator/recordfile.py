@@ -1,0 +1,101 @@
+"""Write record files: the text of a record, a skeleton for `new`, and records from seed JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.records import arxiv_problem, slug_for_arxiv
+
+
+class RecordFileError(Exception):
+    """A record file cannot be written as asked."""
+
+
+def format_record(fields: dict[str, Any], abstract: str) -> str:
+    """Return the text of a Markdown record: YAML front matter, then the abstract."""
+    front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=10**6,
+                           default_flow_style=False)
+    return f"---\n{front}---\n\n{abstract.strip()}\n"
+
+
+def record_path(content_dir: Path, day: dt.date, slug: str) -> Path:
+    """Return where the record of a paper featured on `day` lives."""
+    return content_dir / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{slug}.md"
+
+
+def existing_record(content_dir: Path, slug: str) -> Path | None:
+    """Find a record with this slug on any day, to refuse recording a paper twice."""
+    for suffix in (".md", ".yaml", ".yml"):
+        for path in sorted(content_dir.glob(f"*/*/*/{slug}{suffix}")):
+            return path
+    return None
+
+
+SKELETON = """---
+title: ""           # the paper's title, as on arXiv
+authors:            # every author, one per line, in the paper's order
+  - ""
+arxiv: "{arxiv}"
+published:          # the date of the first arXiv version, YYYY-MM-DD
+upvotes: 0
+tags: []            # short topics, such as [cs.LG, diffusion]
+links: {{}}           # for example  links: {{code: https://github.com/..., project: https://...}}
+submitted_by:       # your GitHub handle
+---
+
+"""
+
+
+def write_skeleton(content_dir: Path, arxiv_id: str, day: dt.date) -> Path:
+    """Write an empty record for an arXiv paper featured on `day`; refuse ids already recorded."""
+    problem = arxiv_problem(arxiv_id)
+    if problem:
+        raise RecordFileError(problem)
+    slug = slug_for_arxiv(arxiv_id)
+    found = existing_record(content_dir, slug)
+    if found:
+        raise RecordFileError(f"arXiv {arxiv_id} is already recorded in {found.as_posix()}")
+    path = record_path(content_dir, day, slug)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SKELETON.format(arxiv=arxiv_id), encoding="utf-8")
+    return path
+
+
+def seed_record(entry: dict[str, Any]) -> tuple[dt.date, str, str]:
+    """Turn one entry of seed-papers.json into (featured day, slug, record text)."""
+    published = dt.date.fromisoformat(entry["published"])
+    fields: dict[str, Any] = {
+        "title": " ".join(entry["title"].split()),
+        "authors": list(entry["authors"]),
+        "arxiv": entry["arxiv_id"],
+        "published": published,
+        "upvotes": int(entry.get("upvotes") or 0),
+    }
+    if entry.get("primary_category"):
+        fields["tags"] = [entry["primary_category"]]
+    if entry.get("organization"):
+        fields["organization"] = entry["organization"]
+    links = {kind: entry[key] for kind, key in (("code", "code_url"), ("project", "project_url"))
+             if entry.get(key)}
+    if links:
+        fields["links"] = links
+    return published, slug_for_arxiv(entry["arxiv_id"]), format_record(fields, entry["abstract"])
+
+
+def write_seed(content_dir: Path, entries: list[dict[str, Any]]) -> tuple[int, int]:
+    """Write one record per seed entry, featured on its published date; return (written, unchanged)."""
+    written = unchanged = 0
+    for entry in entries:
+        day, slug, text = seed_record(entry)
+        path = record_path(content_dir, day, slug)
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+    return written, unchanged

@@ -1,0 +1,396 @@
+"""The `Paper` record and its schema: what a valid record is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.problems import Problem
+
+NEW_ARXIV_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?P<version>v[1-9]\d*)?")
+OLD_ARXIV_ID = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)/(?P<num>\d{7})(?P<version>v[1-9]\d*)?"
+)
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?")
+TAG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._+-]{0,38}[A-Za-z0-9+])?")
+HANDLE = re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})")
+
+LINK_KINDS = ("pdf", "code", "project", "huggingface", "dataset", "demo", "video", "blog", "doi")
+
+FIELDS = (
+    "title",
+    "authors",
+    "arxiv",
+    "published",
+    "upvotes",
+    "tags",
+    "organization",
+    "links",
+    "submitted_by",
+    "abstract",
+)
+REQUIRED = ("title", "authors", "abstract")
+
+# Names people reach for that mean one of ours; a wrong name must never be dropped silently.
+FIELD_ALIASES = {
+    "author": "authors",
+    "date": "published",
+    "day": "published",
+    "tag": "tags",
+    "keywords": "tags",
+    "categories": "tags",
+    "org": "organization",
+    "affiliation": "organization",
+    "url": "links",
+    "code": "links",
+    "pdf": "links",
+    "arxiv_id": "arxiv",
+    "likes": "upvotes",
+    "votes": "upvotes",
+    "summary": "abstract",
+    "submitter": "submitted_by",
+}
+
+MAX_TITLE = 300
+MAX_NAME = 200
+MAX_AUTHORS = 5000
+MAX_TAGS = 20
+MAX_ABSTRACT = 20_000
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled outside link of a paper."""
+
+    kind: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One featured paper, exactly as its record file describes it."""
+
+    slug: str
+    day: dt.date
+    source: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    arxiv: str | None = None
+    published: dt.date | None = None
+    upvotes: int = 0
+    tags: tuple[str, ...] = ()
+    organization: str | None = None
+    links: tuple[Link, ...] = ()
+    submitted_by: str | None = None
+    line: int = 1
+    abstract_html: str = ""
+
+    @property
+    def arxiv_base(self) -> str | None:
+        """Return the arXiv id without its version, the paper's identity on arXiv."""
+        return strip_arxiv_version(self.arxiv) if self.arxiv else None
+
+    def link(self, kind: str) -> str | None:
+        """Return the URL of the link of this kind, if the record has one."""
+        return next((link.url for link in self.links if link.kind == kind), None)
+
+
+def strip_arxiv_version(arxiv_id: str) -> str:
+    """Return an arXiv id without its trailing `vN`."""
+    return re.sub(r"v\d+$", "", arxiv_id)
+
+
+def slug_for_arxiv(arxiv_id: str) -> str:
+    """Return the file slug for an arXiv id: `hep-th/9901001v2` becomes `hep-th-9901001`."""
+    return strip_arxiv_version(arxiv_id).replace("/", "-").lower()
+
+
+def arxiv_problem(value: str) -> str | None:
+    """Say what is wrong with an arXiv id, or return None if it is valid."""
+    new = NEW_ARXIV_ID.fullmatch(value)
+    if new:
+        month, yy = int(new["mm"]), int(new["yy"])
+        if not 1 <= month <= 12:
+            return f"{value!r} has month {new['mm']}; a new-style id is YYMM.NNNNN"
+        if yy < 7 or (yy == 7 and month < 4):
+            return f"{value!r} is older than April 2007, when new-style ids began"
+        if len(new["num"]) == 4 and yy >= 15:
+            return f"{value!r} needs five digits after the dot since 2015"
+        if len(new["num"]) == 5 and yy < 15:
+            return f"{value!r} has five digits after the dot; before 2015 there were four"
+        return None
+    if OLD_ARXIV_ID.fullmatch(value):
+        return None
+    return (
+        f"{value!r} is not an arXiv id; write it like 2305.02993 or hep-th/9901001 "
+        "(an optional version such as v2 may follow)"
+    )
+
+
+def is_web_url(value: str) -> bool:
+    """Tell whether a string is an absolute http(s) URL with a host and nothing unsafe in it."""
+    if any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`\\" for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port_ok
+
+
+def bad_character(text: str, *, multiline: bool = False) -> str | None:
+    """Describe the first character that must not appear in record text, or return None."""
+    for index, ch in enumerate(text):
+        if multiline and ch in "\n\t":
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Co", "Cn") or ch in "\ufeff\ufffe\uffff":
+            return f"contains the invisible control character U+{ord(ch):04X} at character {index + 1}"
+    return None
+
+
+def suggest_field(name: str) -> str:
+    """Return a hint naming the field a misspelt or foreign name probably meant."""
+    lowered = str(name).strip().lower()
+    if lowered in FIELDS:
+        return f"did you mean {lowered!r}? field names are lowercase"
+    if lowered in FIELD_ALIASES:
+        return f"did you mean {FIELD_ALIASES[lowered]!r}?"
+    close = difflib.get_close_matches(lowered, FIELDS, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known fields are " + ", ".join(FIELDS)
+
+
+class RecordChecker:
+    """Validate the raw fields of one record file, collecting every problem."""
+
+    def __init__(self, path: str, lines: dict[str, int], first_line: int):
+        self.path = path
+        self.lines = lines
+        self.first_line = first_line
+        self.problems: list[Problem] = []
+
+    def report(self, field: str, message: str, line: int | None = None) -> None:
+        line = line or self.lines.get(field, self.first_line)
+        self.problems.append(Problem(self.path, line, field, message))
+
+    def text(self, data: dict, field: str, max_length: int, multiline: bool = False) -> str | None:
+        value = data.get(field)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            shown = {list: "a list", dict: "a mapping"}.get(type(value), repr(value))
+            self.report(field, f"must be text, not {shown}; put the value in quotes")
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        problem = bad_character(value, multiline=multiline)
+        if problem:
+            self.report(field, f"{problem}; delete it")
+            return None
+        if len(value) > max_length:
+            self.report(field, f"is {len(value)} characters long; at most {max_length} are allowed")
+            return None
+        return value
+
+    def required_text(self, data: dict, field: str, max_length: int, multiline: bool = False) -> str | None:
+        value = self.text(data, field, max_length, multiline)
+        if value is None and self._missing(data, field):
+            where = "below the front matter" if field == "abstract" else f"as `{field}: ...`"
+            self.report(field, f"is required; add it {where}")
+        return value
+
+    def _missing(self, data: dict, field: str) -> bool:
+        value = data.get(field)
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    def string_list(self, data: dict, field: str, max_items: int, max_length: int) -> list[str] | None:
+        value = data.get(field)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            self.report(field, "must be a list, one item per line starting with '- '")
+            return None
+        if not isinstance(value, list):
+            self.report(field, f"must be a list, not {value!r}")
+            return None
+        if len(value) > max_items:
+            self.report(field, f"has {len(value)} items; at most {max_items} are allowed")
+            return None
+        items: list[str] = []
+        for position, item in enumerate(value, start=1):
+            if not isinstance(item, str) or not item.strip():
+                self.report(field, f"item {position} must be non-empty text, not {item!r}")
+                continue
+            item = " ".join(item.split())
+            problem = bad_character(item)
+            if problem:
+                self.report(field, f"item {position} {problem}; delete it")
+            elif len(item) > max_length:
+                self.report(field, f"item {position} is longer than {max_length} characters")
+            else:
+                items.append(item)
+        return items
+
+    def authors(self, data: dict) -> list[str] | None:
+        if self._missing(data, "authors"):
+            self.report("authors", "is required: a list of names, each on a line starting with '- '")
+            return None
+        names = self.string_list(data, "authors", MAX_AUTHORS, MAX_NAME)
+        if names is not None and not names and not any(p.field == "authors" for p in self.problems):
+            self.report("authors", "must list at least one name")
+        return names
+
+    def arxiv(self, data: dict) -> str | None:
+        value = data.get("arxiv")
+        if value is None:
+            return None
+        if isinstance(value, float):
+            self.report("arxiv", f"was read as the number {value}; put the id in quotes, like '2305.02993'")
+            return None
+        if not isinstance(value, str):
+            self.report("arxiv", f"must be an arXiv id such as '2305.02993', not {value!r}")
+            return None
+        value = value.strip()
+        for prefix in ("arXiv:", "arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/"):
+            if value.startswith(prefix):
+                self.report("arxiv", f"write just the id, without {prefix!r}")
+                return None
+        problem = arxiv_problem(value)
+        if problem:
+            self.report("arxiv", problem)
+            return None
+        return value
+
+    def published(self, data: dict) -> dt.date | None:
+        value = data.get("published")
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.report("published", f"must be a date written YYYY-MM-DD, not {value!r}")
+        return None
+
+    def upvotes(self, data: dict) -> int:
+        value = data.get("upvotes", 0)
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.report("upvotes", f"must be a whole number of 0 or more, not {value!r}")
+            return 0
+        return value
+
+    def tags(self, data: dict) -> list[str]:
+        tags = self.string_list(data, "tags", MAX_TAGS, 40) or []
+        valid = []
+        for tag in tags:
+            if TAG.fullmatch(tag):
+                if tag not in valid:
+                    valid.append(tag)
+            else:
+                self.report(
+                    "tags",
+                    f"{tag!r} is not a short tag; use letters, digits, spaces, '.', '_', '+' or '-' "
+                    "(at most 40 characters, starting with a letter or digit)",
+                )
+        return valid
+
+    def links(self, data: dict) -> list[Link]:
+        value = data.get("links")
+        if value is None:
+            return []
+        if not isinstance(value, dict):
+            self.report("links", "must be a mapping such as `code: https://github.com/...`, one per line")
+            return []
+        links = []
+        for kind, url in value.items():
+            if kind not in LINK_KINDS:
+                close = difflib.get_close_matches(str(kind), LINK_KINDS, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "known kinds are " + ", ".join(LINK_KINDS)
+                self.report("links", f"unknown link kind {kind!r}; {hint}")
+            elif not isinstance(url, str) or not is_web_url(url.strip()):
+                self.report("links", f"{kind}: {url!r} is not an http:// or https:// address")
+            else:
+                links.append(Link(kind, url.strip()))
+        return links
+
+    def submitted_by(self, data: dict) -> str | None:
+        value = self.text(data, "submitted_by", 40)
+        if value is not None and not HANDLE.fullmatch(value):
+            self.report("submitted_by", f"{value!r} is not a handle; use a GitHub user name, like 'octocat'")
+            return None
+        return value.lstrip("@") if value else None
+
+
+def check_field_names(checker: RecordChecker, data: dict) -> None:
+    """Report every field name the schema does not know, with the name it probably meant."""
+    for name in data:
+        if name not in FIELDS:
+            checker.report(str(name), f"unknown field; {suggest_field(str(name))}")
+
+
+def make_paper(
+    data: dict[str, Any],
+    *,
+    path: str,
+    slug: str,
+    day: dt.date,
+    lines: dict[str, int],
+    first_line: int = 1,
+) -> tuple[Paper | None, list[Problem]]:
+    """Validate the raw fields of one record and build its Paper, or return its problems."""
+    checker = RecordChecker(path, lines, first_line)
+    check_field_names(checker, data)
+    title = checker.required_text(data, "title", MAX_TITLE)
+    if title is not None:
+        title = " ".join(title.split())
+    authors = checker.authors(data)
+    abstract = checker.required_text(data, "abstract", MAX_ABSTRACT, multiline=True)
+    arxiv = checker.arxiv(data)
+    published = checker.published(data)
+    upvotes = checker.upvotes(data)
+    tags = checker.tags(data)
+    organization = checker.text(data, "organization", MAX_NAME)
+    links = checker.links(data)
+    submitted_by = checker.submitted_by(data)
+    if arxiv and slug != slug_for_arxiv(arxiv):
+        checker.report(
+            "arxiv",
+            f"the file is named {slug!r} but holds arXiv {arxiv}; "
+            f"rename it to {slug_for_arxiv(arxiv)!r} plus its extension",
+        )
+    if checker.problems or title is None or not authors or abstract is None:
+        return None, checker.problems
+    paper = Paper(
+        slug=slug,
+        day=day,
+        source=path,
+        title=title,
+        authors=tuple(authors),
+        abstract=abstract,
+        arxiv=arxiv,
+        published=published,
+        upvotes=upvotes,
+        tags=tuple(tags),
+        organization=organization,
+        links=tuple(links),
+        submitted_by=submitted_by,
+        line=first_line,
+    )
+    return paper, []

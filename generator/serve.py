@@ -1,0 +1,149 @@
+"""`dailypapers serve`: build, serve output/ on localhost, rebuild and reload on every change."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jinja2
+
+from generator.build import Progress, build
+from generator.config import load_config
+from generator.output import OutputError
+from generator.problems import BuildFailed
+
+BUILD_ID_PATH = "/__dailypapers/build"
+# Added to HTML as it is served, never written to output/: the built site stays script-free.
+RELOAD_SCRIPT = (
+    "<script>(function(){var seen=null;function poll(){fetch('" + BUILD_ID_PATH + "',{cache:'no-store'})"
+    ".then(function(r){return r.text()}).then(function(id){if(seen!==null&&id!==seen){location.reload()}"
+    "seen=id}).catch(function(){}).finally(function(){setTimeout(poll,700)})}poll()})();</script>"
+).encode()
+
+
+class SiteWatcher:
+    """Rebuild the site whenever a file under the watched paths changes."""
+
+    def __init__(self, args: argparse.Namespace, base_url: str):
+        self.args = args
+        self.base_url = base_url
+        self.build_id = 0
+        self.lock = threading.Lock()
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        state = {}
+        for root in (self.args.content, self.args.layouts, self.args.config):
+            paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
+            for path in paths:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                state[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        return state
+
+    def rebuild(self) -> bool:
+        config, problems = load_config(self.args.config)
+        if problems:
+            print(BuildFailed(problems).report(), file=sys.stderr, flush=True)
+            return False
+        config = dataclasses.replace(config, base_url=self.base_url)
+        try:
+            summary = build(self.args.content, self.args.output, self.args.layouts, config,
+                            Progress(sys.stderr))
+        except BuildFailed as failed:
+            print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
+            return False
+        except jinja2.TemplateError as error:
+            print(f"template error: {error}", file=sys.stderr, flush=True)
+            return False
+        with self.lock:
+            self.build_id += 1
+        print(summary, flush=True)
+        return True
+
+    def watch(self, stop: threading.Event, interval: float = 0.4) -> None:
+        previous = self.snapshot()
+        while not stop.wait(interval):
+            current = self.snapshot()
+            if current != previous:
+                time.sleep(0.1)  # let an editor finish writing before reading
+                previous = self.snapshot()
+                print("Change seen; rebuilding.", flush=True)
+                self.rebuild()
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Serve the built site, answer the reload poll, and add the reload script to HTML pages."""
+
+    watcher: SiteWatcher
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path.split("?")[0] == BUILD_ID_PATH:
+            self.send_bytes(str(self.watcher.build_id).encode(), "text/plain", HTTPStatus.OK)
+            return
+        file_path = Path(self.translate_path(self.path))
+        if file_path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                super().do_GET()  # the standard redirect to the path with a slash
+                return
+            file_path = file_path / "index.html"
+        if file_path.suffix == ".html" and file_path.is_file():
+            self.send_html(file_path.read_bytes(), HTTPStatus.OK)
+        elif not file_path.exists():
+            not_found = Path(self.directory) / "404.html"
+            body = not_found.read_bytes() if not_found.is_file() else b"<h1>Not found</h1>"
+            self.send_html(body, HTTPStatus.NOT_FOUND)
+        else:
+            super().do_GET()
+
+    def send_html(self, body: bytes, status: HTTPStatus) -> None:
+        marker = b"</body>"
+        body = body.replace(marker, RELOAD_SCRIPT + marker, 1) if marker in body else body + RELOAD_SCRIPT
+        self.send_bytes(body, "text/html; charset=utf-8", status)
+
+    def send_bytes(self, body: bytes, content_type: str, status: HTTPStatus) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Build, then serve output/ until interrupted, rebuilding on changes."""
+    base_url = args.base_url or f"http://{args.host}:{args.port}/"
+    watcher = SiteWatcher(args, base_url)
+    try:
+        watcher.rebuild()
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    args.output.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(PreviewHandler, directory=str(args.output))
+    PreviewHandler.watcher = watcher
+    server = ThreadingHTTPServer((args.host, args.port), handler)
+    server.daemon_threads = True
+    stop = threading.Event()
+    threading.Thread(target=watcher.watch, args=(stop,), daemon=True).start()
+    print(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "
+          "(rebuilds on changes; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        stop.set()
+        server.server_close()
+    return 0

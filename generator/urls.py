@@ -1,0 +1,73 @@
+"""Every URL of the site is made here, as a path from the site root, and nowhere else.
+
+Site paths have no leading slash and end in '/' for pages: `2025/10/14/`, `papers/2305.02993/`.
+Pages link to each other with relative URLs, so the site works under any base path (a GitHub
+Pages project site lives under /REPO/) without knowing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from urllib.parse import urlsplit
+
+HOME = ""
+ARCHIVE = "archive/"
+TAGS = "tags/"
+STYLESHEET = "static/style.css"
+NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+
+
+def day_path(date: dt.date) -> str:
+    return f"{date:%Y/%m/%d}/"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/"
+
+
+def year_path(year: int) -> str:
+    return f"{year:04d}/"
+
+
+def paper_path(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def tag_path(slug: str) -> str:
+    return f"tags/{slug}/"
+
+
+def arxiv_abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def arxiv_pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+def file_for(path: str) -> str:
+    """Return the output file that serves a site path: pages become their index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative_url(target: str, page: str) -> str:
+    """Return the relative URL that leads from the page at site path `page` to `target`."""
+    page_dir = page if page.endswith("/") or page == "" else posixpath.dirname(page) + "/"
+    if page_dir in ("", "/"):
+        return target or "./"
+    relative = posixpath.relpath("/" + target, "/" + page_dir.rstrip("/"))
+    if (target == "" or target.endswith("/")) and not relative.endswith("/"):
+        relative += "/"
+    return "./" if relative in (".", "./") else relative
+
+
+def absolute_url(base_url: str, target: str) -> str:
+    """Return the full address of a site path, for canonical links, sitemaps and feeds."""
+    return base_url.rstrip("/") + "/" + target
+
+
+def rooted_url(base_url: str, target: str) -> str:
+    """Return a site path as a URL from the host's root, for pages served at any address (404)."""
+    return "/" + (urlsplit(base_url).path.strip("/") + "/" + target).lstrip("/")
