@@ -18,6 +18,9 @@ from generator.records import SLUG, Paper, make_paper
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_RECORD_BYTES = 512 * 1024
 FENCE = re.compile(r"---[ \t]*")
+# Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
+TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 YEAR, TWO_DIGITS = re.compile(r"\d{4}"), re.compile(r"\d{2}")
 
 
@@ -154,13 +157,21 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
         if problem:
             return problem
         field_lines: dict[str, int] = {}
-        for key_node, _ in node.value:
-            line = key_node.start_mark.line + line_offset + 1
-            if key_node.value in field_lines:
-                message = f"appears twice (first on line {field_lines[key_node.value]}); keep one"
-                return Problem(shown, line, str(key_node.value), message)
-            field_lines[key_node.value] = line
-        fields = loader.construct_document(node)
+        fields: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            name, line = str(key_node.value), key_node.start_mark.line + line_offset + 1
+            if name in field_lines:
+                message = f"appears twice (first on line {field_lines[name]}); keep one"
+                return Problem(shown, line, name, message)
+            field_lines[name] = line
+            if name in TEXT_FIELDS and isinstance(value_node, yaml.ScalarNode) and value_node.style is None:
+                # Keep what was typed: `arxiv: 2305.02990` is an id, not the number 2305.0299.
+                fields[name] = None if value_node.value in NULLS else value_node.value
+                continue
+            try:
+                fields[name] = loader.construct_object(value_node, deep=True)
+            except ValueError as error:  # for example a date such as 2024-02-30 that does not exist
+                return Problem(shown, line, name, f"has a value that cannot be read: {error}")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + line_offset + 1) if mark else line_offset + 1
@@ -169,11 +180,9 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
         return Problem(shown, line, "front matter", message)
     except yaml.YAMLError as error:
         return Problem(shown, line_offset + 1, "front matter", f"is not valid YAML: {error}")
-    except ValueError as error:  # for example a date such as 2024-02-30 that does not exist
-        return Problem(shown, line_offset + 1, "front matter", f"has a value YAML cannot read: {error}")
     finally:
         loader.dispose()
-    return {str(key): value for key, value in fields.items()}, field_lines, line_offset + 1
+    return fields, field_lines, line_offset + 1
 
 
 def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:
@@ -184,16 +193,18 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
         node = stack.pop()
         if id(node) in seen:
             line = node.start_mark.line + line_offset + 1
-            return Problem(shown, line, "front matter", "uses a YAML alias (*name); write the value out")
+            return Problem(shown, line, "front matter", "uses YAML anchors and aliases (&name, *name); write each value out")
         seen.add(id(node))
+        children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
                     line = key.start_mark.line + line_offset + 1
                     return Problem(shown, line, "front matter", "keys must be plain field names")
-                stack.extend((value,))
+                children.append(value)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            children.extend(node.value)
+        stack.extend(reversed(children))  # visit in document order, so the alias is the second sighting
     return None
 
 

@@ -18,6 +18,7 @@ OLD_ARXIV_ID = re.compile(
 )
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?")
 TAG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._+-]{0,38}[A-Za-z0-9+])?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HANDLE = re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})")
 
 LINK_KINDS = ("pdf", "code", "project", "huggingface", "dataset", "demo", "video", "blog", "doi")
@@ -279,11 +280,12 @@ class RecordChecker:
             return value.date()
         if isinstance(value, dt.date):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
             try:
                 return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+            except ValueError as error:
+                self.report("published", f"{value.strip()} is not a real date ({error})")
+                return None
         self.report("published", f"must be a date written YYYY-MM-DD, not {value!r}")
         return None
 

@@ -1,0 +1,129 @@
+"""Shared fixtures: the project's paths, temporary content folders, built sites and servers."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import SiteConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+LAYOUTS = ROOT / "layouts"
+SEED_JSON = ROOT.parent / "shared" / "sample" / "seed-papers.json"
+SUB_PATH = "/dailypapers/"
+SUB_PATH_BASE_URL = "https://example.github.io" + SUB_PATH
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+VALID_RECORD = """---
+title: A Valid Paper
+authors:
+  - Ada Lovelace
+  - Alan Turing
+arxiv: "2305.02993"
+published: 2023-05-04
+upvotes: 3
+tags: [cs.CL]
+---
+
+An abstract with x < y.
+"""
+
+
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    """Write a file under root, making its folders."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def record(title: str = "A Paper", authors=("Ada Lovelace",), abstract: str = "Text.", **fields) -> str:
+    """Return a Markdown record with the given fields."""
+    lines = ["---"] + ([f"title: {title!r}"] if title is not None else []) + ["authors:"]
+    lines += [f"  - {name!r}" for name in authors]
+    lines += [f"{name}: {value}" for name, value in fields.items()]
+    lines += ["---", "", abstract, ""]
+    return "\n".join(lines)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Return every file of a folder with its bytes."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run `python -m generator` as a user would and capture what it prints."""
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample content/ built once, published under a GitHub Pages project sub-path."""
+    output = tmp_path_factory.mktemp("sample") / "output"
+    build(CONTENT, output, LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    return output
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve a folder only under a sub-path, the way GitHub Pages serves a project site."""
+
+    prefix = SUB_PATH
+
+    def send_head(self):
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return None
+        self.path = "/" + self.path[len(self.prefix):]
+        return super().send_head()
+
+    def send_error(self, code, message=None, explain=None):
+        not_found = Path(self.directory) / "404.html"
+        if code == 404 and not_found.is_file():
+            body = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def sub_path_server(sample_site):
+    """Serve the sample site at http://127.0.0.1:PORT/dailypapers/ and yield that address."""
+    handler = functools.partial(SubPathHandler, directory=str(sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of the sample content/ that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target

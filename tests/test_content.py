@@ -1,0 +1,230 @@
+"""Reading and validating record files: every malformed case gets its own clear message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import VALID_RECORD, record, write
+from generator.content import read_papers
+from generator.records import Link
+
+
+def read(tmp_path: Path, files: dict[str, str | bytes]):
+    content = tmp_path / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    for relative, text in files.items():
+        write(content, relative, text)
+    papers, problems = read_papers(content)
+    return papers, [str(problem).replace(content.as_posix() + "/", "") for problem in problems]
+
+
+def only_problem(tmp_path: Path, text: str | bytes, name: str = "2025/01/02/2305.02993.md") -> str:
+    papers, problems = read(tmp_path, {name: text})
+    assert papers == []
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_valid_markdown_record_becomes_a_paper(tmp_path):
+    papers, problems = read(tmp_path, {"2025/01/02/2305.02993.md": VALID_RECORD})
+    assert problems == []
+    [paper] = papers
+    assert paper.slug == "2305.02993"
+    assert paper.day == dt.date(2025, 1, 2)
+    assert paper.title == "A Valid Paper"
+    assert paper.authors == ("Ada Lovelace", "Alan Turing")
+    assert paper.arxiv == "2305.02993"
+    assert paper.published == dt.date(2023, 5, 4)
+    assert paper.upvotes == 3
+    assert paper.tags == ("cs.CL",)
+    assert paper.abstract == "An abstract with x < y."
+    assert paper.abstract_html == "<p>An abstract with x &lt; y.</p>"
+
+
+def test_valid_yaml_record_with_every_field(tmp_path):
+    text = """title: Old Style
+authors: [Edward Witten]
+arxiv: hep-th/9901001v2
+published: 1999-01-04
+organization: IAS
+links:
+  code: https://example.org/code
+  doi: https://doi.org/10.1000/xyz
+submitted_by: "@octocat"
+abstract: |
+  First paragraph.
+
+  Second paragraph.
+"""
+    papers, problems = read(tmp_path, {"1999/01/05/hep-th-9901001.yaml": text})
+    assert problems == []
+    [paper] = papers
+    assert paper.slug == "hep-th-9901001"
+    assert paper.arxiv_base == "hep-th/9901001"
+    assert paper.organization == "IAS"
+    assert paper.submitted_by == "octocat"
+    assert paper.upvotes == 0
+    assert paper.links == (Link("code", "https://example.org/code"), Link("doi", "https://doi.org/10.1000/xyz"))
+    assert paper.abstract_html == "<p>First paragraph.</p>\n<p>Second paragraph.</p>"
+
+
+def test_unquoted_arxiv_id_keeps_its_trailing_zero(tmp_path):
+    papers, problems = read(tmp_path, {"2025/01/02/2305.02990.md": VALID_RECORD.replace('"2305.02993"', "2305.02990")})
+    assert problems == []
+    assert papers[0].arxiv == "2305.02990"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (VALID_RECORD.replace("authors:", "autors:"),
+         "2025/01/02/2305.02993.md:3: autors: unknown field; did you mean 'authors'?"),
+        (VALID_RECORD.replace("upvotes: 3", "likes: 3"),
+         "2025/01/02/2305.02993.md:8: likes: unknown field; did you mean 'upvotes'?"),
+        (VALID_RECORD.replace("title: A Valid Paper", "Title: A Valid Paper"),
+         "2025/01/02/2305.02993.md:2: Title: unknown field; did you mean 'title'? field names are lowercase"),
+    ],
+)
+def test_misspelt_field_names_a_suggestion_and_never_vanishes(tmp_path, text, expected):
+    problems = read(tmp_path, {"2025/01/02/2305.02993.md": text})[1]
+    assert expected in problems
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"title": None}, ":1: title: is required; add it as `title: ...`"),
+        ({"authors": ()}, ":3: authors: is required: a list of names"),
+        ({"arxiv": "'2305.2993'"}, "arxiv: '2305.2993' needs five digits after the dot since 2015"),
+        ({"arxiv": "'23-05.02993'"}, "arxiv: '23-05.02993' is not an arXiv id; write it like 2305.02993"),
+        ({"arxiv": "'2313.02993'"}, "arxiv: '2313.02993' has month 13"),
+        ({"arxiv": "arXiv:2305.02993"}, "arxiv: write just the id, without 'arXiv:'"),
+        ({"published": "2023-02-30"}, "published: 2023-02-30 is not a real date"),
+        ({"published": "May 2023"}, "published: must be a date written YYYY-MM-DD, not 'May 2023'"),
+        ({"upvotes": -1}, "upvotes: must be a whole number of 0 or more, not -1"),
+        ({"upvotes": "many"}, "upvotes: must be a whole number of 0 or more, not 'many'"),
+        ({"tags": "cs.LG"}, "tags: must be a list, one item per line starting with '- '"),
+        ({"tags": "['<script>']"}, "tags: '<script>' is not a short tag"),
+        ({"links": "{code: 'javascript:alert(1)'}"}, "links: code: 'javascript:alert(1)' is not an http"),
+        ({"links": "{code: 'ftp://example.org/x'}"}, "links: code: 'ftp://example.org/x' is not an http"),
+        ({"links": "{github: 'https://github.com/x/y'}"}, "links: unknown link kind 'github'; known kinds are"),
+        ({"links": "{projet: 'https://x.org'}"}, "links: unknown link kind 'projet'; did you mean 'project'?"),
+        ({"submitted_by": "'not a handle!'"}, "submitted_by: 'not a handle!' is not a handle"),
+        ({"organization": "[a, b]"}, "organization: must be text, not a list; put the value in quotes"),
+    ],
+)
+def test_field_values_are_checked(tmp_path, fields, expected):
+    base = {"arxiv": "'2305.02993'"}
+    base.update(fields)
+    title = base.pop("title", "A Paper") if "title" in fields else "A Paper"
+    authors = base.pop("authors", ("Ada Lovelace",))
+    problem = only_problem(tmp_path, record(title=title, authors=authors, **base))
+    assert problem.startswith("2025/01/02/2305.02993.md:")
+    assert expected in problem
+
+
+def test_authors_as_one_string_is_refused(tmp_path):
+    text = "---\ntitle: T\nauthors: Ada Lovelace, Alan Turing\n---\n\nText.\n"
+    problem = only_problem(tmp_path, text, "2025/01/02/slug.md")
+    assert problem == "2025/01/02/slug.md:3: authors: must be a list, one item per line starting with '- '"
+
+
+def test_missing_abstract_points_below_the_front_matter(tmp_path):
+    problem = only_problem(tmp_path, "---\ntitle: T\nauthors: [A]\n---\n\n", "2025/01/02/slug.md")
+    assert problem.startswith("2025/01/02/slug.md:")
+    assert "abstract: is required; add it below the front matter" in problem
+
+
+def test_empty_author_list_is_refused(tmp_path):
+    problem = only_problem(tmp_path, "---\ntitle: T\nauthors: []\n---\n\nText.\n", "2025/01/02/slug.md")
+    assert problem == "2025/01/02/slug.md:3: authors: must list at least one name"
+
+
+def test_control_characters_are_refused(tmp_path):
+    escaped = '---\ntitle: "Bell\\a rings"\nauthors: [A]\n---\n\nText.\n'
+    problem = only_problem(tmp_path, escaped, "2025/01/02/slug.md")
+    assert problem == ("2025/01/02/slug.md:2: title: contains the invisible control character U+0007 "
+                       "at character 5; delete it")
+    raw = "---\ntitle: T\nauthors: [A]\n---\n\nText \x1b[31m red.\n"
+    problem = only_problem(tmp_path / "other", raw, "2025/01/02/slug2.md")
+    assert problem.startswith("2025/01/02/slug2.md:6: abstract: contains the invisible control character U+001B")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("2025/01/02/a.md", "", "2025/01/02/a.md:1: file: is empty; a record needs at least title, authors"),
+        ("2025/01/02/a.md", "   \n\n", "2025/01/02/a.md:1: file: is empty"),
+        ("2025/01/02/a.md", "title: T\n", "2025/01/02/a.md:1: front matter: the file must start with a line holding only '---'"),
+        ("2025/01/02/a.md", "---\ntitle: T\nauthors: [A]\n\nText\n",
+         "2025/01/02/a.md:1: front matter: no closing '---' line"),
+        ("2025/01/02/a.md", "---\ntitle: T: with colon\nauthors: [A]\n---\nText\n",
+         "2025/01/02/a.md:2: front matter: is not valid YAML: mapping values are not allowed here"),
+        ("2025/01/02/a.md", "---\ntitle: [unclosed\nauthors: [A]\n---\nText\n", "2025/01/02/a.md:"),
+        ("2025/01/02/a.md", "---\n- just\n- a list\n---\nText\n",
+         "2025/01/02/a.md:2: front matter: must be `field: value` lines"),
+        ("2025/01/02/a.md", b"---\ntitle: caf\xe9\nauthors: [A]\n---\nText\n",
+         "2025/01/02/a.md:2: file: is not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+        ("2025/02/30/a.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/02/30/a.md:1: day: 2025-02-30 is not a real date"),
+        ("2025/13/01/a.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/13/01/a.md:1: day: 2025-13-01 is not a real date"),
+        ("2025/01/a.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/01/a.md:1: day: is not in a day folder; move it to content/YYYY/MM/DD/"),
+        ("2025/01/02/notes.txt", "hello", "2025/01/02/notes.txt:1: file: is not a record"),
+        ("2025/01/02/My Paper.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/01/02/My Paper.md:1: file: 'My Paper.md' is not a valid name"),
+        ("2025/01/02/a.md", "---\ntitle: T\ntitle: U\nauthors: [A]\n---\nText\n",
+         "2025/01/02/a.md:3: title: appears twice (first on line 2); keep one"),
+        ("2025/01/02/a.md", "---\ntitle: T\nabstract: X\nauthors: [A]\n---\n",
+         "2025/01/02/a.md:3: abstract: in a .md record the abstract goes below the closing '---'"),
+        ("2025/01/02/a.md", "---\ntitle: &t T\nauthors: [*t]\n---\nText\n",
+         "2025/01/02/a.md:2: front matter: uses YAML anchors and aliases (&name, *name)"),
+        ("2025/01/02/2401.00001.md", VALID_RECORD, "2025/01/02/2401.00001.md:6: arxiv: the file is named '2401.00001'"),
+    ],
+)
+def test_malformed_files_are_reported_without_a_traceback(tmp_path, name, data, expected):
+    papers, problems = read(tmp_path, {name: data})
+    assert papers == []
+    assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_same_arxiv_paper_in_two_files_names_both(tmp_path):
+    files = {
+        "2025/01/02/2305.02993.md": VALID_RECORD,
+        "2025/03/04/2305.02993.yaml": "title: Again\nauthors: [B]\narxiv: 2305.02993v2\nabstract: X\n",
+    }
+    papers, problems = read(tmp_path, files)
+    assert len(papers) == 2
+    assert problems == ["2025/03/04/2305.02993.yaml:1: arxiv: arXiv 2305.02993 is also recorded in "
+                        "2025/01/02/2305.02993.md; keep one of the two files"]
+
+
+def test_same_slug_without_arxiv_on_two_days(tmp_path):
+    text = record(title="Notes")
+    problems = read(tmp_path, {"2025/01/02/notes.md": text, "2025/01/03/notes.md": text})[1]
+    assert len(problems) == 1
+    assert problems[0].startswith("2025/01/03/notes.md:1: file: the name 'notes' is also used by ")
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path):
+    files = {
+        "2025/01/02/a.md": record(title=None, upvotes=-2, colour="red"),
+        "2025/01/02/b.md": "",
+        "2025/01/02/c.md": record(arxiv="'nonsense'"),
+        "2025/01/02/d.md": record(),
+    }
+    papers, problems = read(tmp_path, files)
+    assert [paper.slug for paper in papers] == ["d"]
+    where = sorted(problem.split(": ")[0] + " " + problem.split(": ")[1] for problem in problems)
+    assert where == ["2025/01/02/a.md:1 title", "2025/01/02/a.md:4 upvotes", "2025/01/02/a.md:5 colour",
+                     "2025/01/02/b.md:1 file", "2025/01/02/c.md:5 arxiv"]
+
+
+def test_hidden_files_are_ignored(tmp_path):
+    papers, problems = read(tmp_path, {".gitkeep": "", "2025/.DS_Store": "x", "2025/01/02/a.md": record()})
+    assert problems == []
+    assert len(papers) == 1
