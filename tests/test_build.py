@@ -1,0 +1,248 @@
+"""End to end: build the sample content/ and check its pages, links and tricky abstracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import html5lib
+import pytest
+
+from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
+from generator.archive import group_papers, tag_slug
+from generator.build import build
+from generator.config import SiteConfig
+from generator.content import read_papers
+
+PAPERS = sorted(read_papers(CONTENT)[0], key=lambda p: p.slug)
+ARCHIVE = group_papers(PAPERS)
+DEEP_MISSING = "no/such/page/"
+
+
+def parse(path: Path):
+    """Parse a page with the WHATWG parser in strict mode: any HTML syntax error fails the test."""
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(path.read_bytes())
+
+
+def text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def file_for_url(site: Path, url: str) -> Path | None:
+    """Map an address under the base URL to the file a static host would serve, or None."""
+    url = urldefrag(url)[0].split("?")[0]
+    if not url.startswith(SUB_PATH_BASE_URL):
+        return None
+    relative = url[len(SUB_PATH_BASE_URL):]
+    path = site / relative
+    return path / "index.html" if relative == "" or relative.endswith("/") else path
+
+
+def page_url(site: Path, page: Path) -> str:
+    relative = page.relative_to(site).as_posix()
+    if relative == "404.html":
+        return SUB_PATH_BASE_URL + DEEP_MISSING  # a 404 page is shown at any missing address
+    return SUB_PATH_BASE_URL + relative.removesuffix("index.html")
+
+
+def links_of(document) -> list[str]:
+    found = [a.get("href") for a in document.iter("a")] + [link.get("href") for link in document.iter("link")]
+    found += [element.get("src") for element in document.iter() if element.get("src")]
+    return [link for link in found if link is not None]
+
+
+def test_every_page_exists(sample_site):
+    expected = ["index.html", "archive/index.html", "tags/index.html", "404.html", "sitemap.xml", "robots.txt",
+                "static/style.css"]
+    expected += [f"{d.date:%Y/%m/%d}/index.html" for d in ARCHIVE.days]
+    expected += [f"{m.year}/{m.month:02d}/index.html" for m in ARCHIVE.months]
+    expected += [f"{y.year}/index.html" for y in ARCHIVE.years]
+    expected += [f"papers/{p.slug}/index.html" for p in PAPERS]
+    expected += [f"tags/{tag_slug(t)}/index.html" for p in PAPERS for t in p.tags]
+    missing = [path for path in expected if not (sample_site / path).is_file()]
+    assert missing == []
+    assert len(PAPERS) == 57
+    assert {p.day.year for p in PAPERS} == {2015, 2017, 2019, 2020, 2021, 2022, 2023, 2024, 2025}
+
+
+def test_every_page_is_valid_html(sample_site):
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        parse(page)  # raises on any parse error
+
+
+def test_home_shows_the_latest_day(sample_site):
+    home = parse(sample_site / "index.html")
+    latest = max(PAPERS, key=lambda p: p.day)
+    assert "14 October 2025" in text(home.find(".//h1"))
+    titles = [text(h) for h in home.iter("h2") if "card-title" in (h.get("class") or "")]
+    assert titles == [latest.title]
+    assert home.find(".//link[@rel='canonical']").get("href") == SUB_PATH_BASE_URL
+
+
+def test_day_pages_link_to_the_neighbouring_days_that_have_papers(sample_site):
+    dates = sorted(day.date for day in ARCHIVE.days)
+    for index, date in enumerate(dates):
+        page = sample_site / f"{date:%Y/%m/%d}/index.html"
+        document = parse(page)
+        for rel, neighbour in (("prev", dates[index - 1] if index else None),
+                               ("next", dates[index + 1] if index + 1 < len(dates) else None)):
+            links = {a.get("href") for a in document.iter("a") if a.get("rel") == rel}
+            if neighbour is None:
+                assert links == set()
+            else:
+                [href] = links
+                target = file_for_url(sample_site, urljoin(page_url(sample_site, page), href))
+                assert target == sample_site / f"{neighbour:%Y/%m/%d}/index.html"
+
+
+def test_day_page_ranks_by_upvotes_then_title(tmp_path):
+    content = tmp_path / "content"
+    for slug, title, upvotes in [("a", "banana", 2), ("b", "Apple", 2), ("c", "cherry", 7), ("d", "date", 0)]:
+        write(content, f"2025/05/06/{slug}.md", record(title=title, upvotes=upvotes))
+    build(content, tmp_path / "out", LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    day = parse(tmp_path / "out/2025/05/06/index.html")
+    titles = [text(h) for h in day.iter("h2") if "card-title" in (h.get("class") or "")]
+    assert titles == ["cherry", "Apple", "banana", "date"]
+
+
+def test_paper_pages_carry_scholar_and_open_graph_tags(sample_site):
+    for paper in PAPERS:
+        document = parse(sample_site / f"papers/{paper.slug}/index.html")
+        meta = [(m.get("name") or m.get("property"), m.get("content")) for m in document.iter("meta")]
+        values = {}
+        for name, content in meta:
+            values.setdefault(name, []).append(content)
+        assert values["citation_title"] == [paper.title]
+        assert values["citation_author"] == list(paper.authors)
+        assert values["citation_publication_date"] == [f"{paper.published:%Y/%m/%d}"]
+        assert values["citation_arxiv_id"] == [paper.arxiv_base]
+        assert values["citation_pdf_url"] == [f"https://arxiv.org/pdf/{paper.arxiv_base}"]
+        canonical = SUB_PATH_BASE_URL + f"papers/{paper.slug}/"
+        assert document.find(".//link[@rel='canonical']").get("href") == canonical
+        assert values["og:url"] == [canonical]
+        assert values["og:title"] == [paper.title]
+        assert values["og:type"] == ["article"]
+        assert text(document.find(".//h1")) == paper.title
+        bibtex = text(document.find(".//pre"))
+        assert f"eprint = {{{paper.arxiv_base}}}" in " ".join(bibtex.split())
+        hrefs = [a.get("href") for a in document.iter("a")]
+        assert f"https://arxiv.org/abs/{paper.arxiv_base}" in hrefs
+        for link in paper.links:
+            assert link.url in hrefs
+
+
+def test_paper_page_shows_every_fact_of_its_record(sample_site):
+    paper = next(p for p in PAPERS if p.slug == "2510.12866")
+    page = text(parse(sample_site / "papers/2510.12866/index.html").find(".//main"))
+    for fact in ["UC Berkeley", "14 Oct 2025", "https://lego-grasp.github.io/", "cs.RO", "Jitendra Malik",
+                 "@misc{niu2025learning,"]:
+        assert fact in page or fact in (sample_site / "papers/2510.12866/index.html").read_text(), fact
+    assert ", ".join(paper.authors) in page
+
+
+def test_tricky_abstracts_come_out_exactly(sample_site):
+    for paper in PAPERS:
+        document = parse(sample_site / f"papers/{paper.slug}/index.html")
+        abstract = next(div for div in document.iter("div") if div.get("class") == "abstract")
+        assert text(abstract) == " ".join(paper.abstract.split()), paper.slug
+        assert list(abstract.iter("script")) == [] and list(abstract.iter("em")) == []
+    broken_math = (sample_site / "papers/2410.04717/index.html").read_text()
+    assert "$textbf{specialist} and textbf{generalist}$" in broken_math
+    assert "MNIST &lt; CIFAR10 &lt; Imagenet" in (sample_site / "papers/2305.01034/index.html").read_text()
+
+
+def test_every_internal_link_resolves(sample_site):
+    checked = 0
+    for page in sorted(sample_site.rglob("*.html")):
+        base = page_url(sample_site, page)
+        document = parse(page)
+        ids = {element.get("id") for element in document.iter() if element.get("id")}
+        for href in links_of(document):
+            if href.startswith("#"):
+                assert href[1:] in ids, (page, href)
+                continue
+            absolute = urljoin(base, href)
+            if urlsplit(absolute).netloc != urlsplit(SUB_PATH_BASE_URL).netloc:
+                assert urlsplit(absolute).scheme == "https", (page, href)
+                continue
+            target = file_for_url(sample_site, absolute)
+            assert target is not None and target.is_file(), (page.relative_to(sample_site), href, absolute)
+            checked += 1
+    assert checked > 1500
+
+
+def test_sitemap_and_robots(sample_site):
+    tree = ET.parse(sample_site / "sitemap.xml")
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = [loc.text for loc in tree.iter(f"{ns}loc")]
+    assert len(locations) == len(set(locations)) == 3 + len(ARCHIVE.days) + len(ARCHIVE.months) + len(
+        ARCHIVE.years) + len(PAPERS) + len(ARCHIVE.tags)
+    for location in locations:
+        assert file_for_url(sample_site, location).is_file(), location
+    for lastmod in tree.iter(f"{ns}lastmod"):
+        dt.date.fromisoformat(lastmod.text)
+    robots = (sample_site / "robots.txt").read_text()
+    assert f"Sitemap: {SUB_PATH_BASE_URL}sitemap.xml" in robots
+
+
+def test_every_link_works_when_served_under_a_sub_path(sub_path_server):
+    root = sub_path_server
+    seen, queue = {root}, [root]
+    while queue:
+        url = queue.pop()
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200, url
+            body = response.read()
+            kind = response.headers.get("Content-Type", "")
+        if "html" not in kind:
+            continue
+        document = html5lib.parse(body, namespaceHTMLElements=False)
+        for href in links_of(document):
+            target = urldefrag(urljoin(url, href))[0]
+            if target.startswith("http://127.0.0.1") and target not in seen:
+                assert target.startswith(root), (url, href)
+                seen.add(target)
+                queue.append(target)
+    assert len(seen) > 170
+
+
+def test_missing_page_under_the_sub_path_shows_a_404_with_working_links(sub_path_server):
+    missing = sub_path_server + DEEP_MISSING
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(missing)
+    assert raised.value.code == 404
+    document = html5lib.parse(raised.value.read(), namespaceHTMLElements=False)
+    assert "Page not found" in text(document.find(".//h1"))
+    hrefs = links_of(document)
+    assert len(hrefs) >= 5
+    for href in hrefs:
+        if href.startswith(("https://", "#")):
+            continue
+        with urllib.request.urlopen(urljoin(missing, href)) as response:
+            assert response.status == 200, href
+
+
+def test_hostile_record_text_is_escaped_everywhere(tmp_path):
+    content = tmp_path / "content"
+    output = tmp_path / "out"
+    write(content, "2025/05/06/x.md", record(
+        title='<script>alert("t")</script> & "quotes"', authors=["<img src=x onerror=alert(1)>", "Łukasz Ωmega"],
+        abstract="<iframe src=javascript:alert(1)></iframe> [click](javascript:alert(2))",
+        organization="'<b>Org</b>'",
+    ))
+    build(content, output, LAYOUTS, SiteConfig())
+    for page in (output / "index.html", output / "papers/x/index.html", output / "2025/05/06/index.html"):
+        document = parse(page)
+        for tag in ("script", "img", "iframe", "b"):
+            assert list(document.iter(tag)) == [], (page, tag)
+        assert all(not (a.get("href") or "").startswith("javascript") for a in document.iter("a"))
+        assert '<script>alert("t")</script> & "quotes"' in text(document.find(".//main"))
+    paper_page = parse(output / "papers/x/index.html")
+    authors = [m.get("content") for m in paper_page.iter("meta") if m.get("name") == "citation_author"]
+    assert authors == ["<img src=x onerror=alert(1)>", "Łukasz Ωmega"]

@@ -1,0 +1,109 @@
+"""Abstracts come out character for character, with math as MathML and only safe links."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import html5lib
+import pytest
+
+from conftest import CONTENT
+from generator.content import read_papers
+from generator.markup import plain_summary, render_abstract
+
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def text_of(html: str) -> str:
+    """Return the text a reader sees, as a browser's parser builds it."""
+    fragment = html5lib.parseFragment(html, namespaceHTMLElements=False)
+    return "".join(fragment.itertext())
+
+
+def elements(html: str, tag: str) -> list:
+    return list(html5lib.parseFragment(html, namespaceHTMLElements=False).iter(tag))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MNIST < CIFAR10 < Imagenet and color > size > velocity",
+        "<b>bold?</b> <script>alert(1)</script> <img src=x onerror=alert(1)>",
+        "intrinsic dimension (d_{data}) and d_{repr}, with __init__ and snake_case_names",
+        "a * b * c, 2*3*4, *not emphasis* and **not strong**",
+        "approximately 1-2\\% on {\\em labeled} data with na\\\"ive loss minimization",
+        "``label sharpness'' and `code` and ``two`` ticks",
+        "1. first line\n2. second line\n- a dash line\n+ plus\n# not a heading\n> not a quote",
+        "&amp; stays &amp;, AT&T, &lt;tag&gt; and &#169;",
+        "[1]: http://example.com is not a reference definition",
+        "    indented text is not code",
+        "a line\n---\nbelow a rule that is not",
+        "costs $5 and $10 but not math",
+        "fine-tuning of $textbf{specialist} and textbf{generalist}$ models",
+        "unbalanced $x^{2$ math and $\\unknowncommand{x}$",
+    ],
+)
+def test_every_character_comes_out_as_written(text):
+    html = render_abstract(text)
+    assert text_of(html).split() == text.split()
+    for tag in ("b", "script", "img", "em", "strong", "code", "ol", "ul", "li", "h1", "blockquote", "pre",
+                "hr", MATHML + "math"):
+        assert elements(html, tag) == [], (tag, html)
+
+
+def test_every_sample_abstract_reads_exactly_as_its_record():
+    papers, problems = read_papers(CONTENT)
+    assert problems == [] and len(papers) == 57
+    for paper in papers:
+        # Bare URLs become links, but their text is unchanged.
+        assert text_of(paper.abstract_html).split() == paper.abstract.split(), paper.slug
+
+
+def test_sample_holds_the_tricky_characters():
+    abstracts = " ".join(p.abstract for p in read_papers(CONTENT)[0])
+    for needle in ["<", ">", "_", "d_{data}", "\\%", "{\\em labeled}", 'na\\"ive', "$textbf{specialist}"]:
+        assert needle in abstracts, needle
+
+
+def test_valid_math_becomes_mathml_and_keeps_its_source():
+    html = render_abstract("error $\\mathcal{O}(d^k)$ with $x_i^2 + \\frac{1}{2}$ and $\\alpha<\\beta$.")
+    maths = elements(html, MATHML + "math")
+    assert len(maths) == 3
+    assert [m.find(f".//{MATHML}annotation").text for m in maths] == ["\\mathcal{O}(d^k)", "x_i^2 + \\frac{1}{2}",
+                                                              "\\alpha<\\beta"]
+    assert "$" not in html  # the delimiters were consumed by the math, not shown
+    assert maths[0].find(f".//{MATHML}msup") is not None
+    assert maths[1].find(f".//{MATHML}mfrac") is not None
+    assert "𝒪" in text_of(html)
+
+
+def test_broken_math_is_shown_as_plain_text():
+    source = "fine-tuning of $textbf{specialist} and textbf{generalist}$ models"
+    html = render_abstract(source)
+    assert elements(html, MATHML + "math") == []
+    assert text_of(html) == source
+
+
+def test_only_http_links_survive():
+    html = render_abstract("[x](javascript:alert(1)) [y](https://example.org/a?b=1&c=2) [z](data:text/html,hi) "
+                           "<https://example.com/auto> see https://github.com/o/r. and (https://x.org/p_(q))")
+    links = [(a.get("href"), a.text) for a in elements(html, "a")]
+    assert links == [("https://example.org/a?b=1&c=2", "y"), ("https://example.com/auto", "https://example.com/auto"),
+                     ("https://github.com/o/r", "https://github.com/o/r"), ("https://x.org/p_(q)", "https://x.org/p_(q)")]
+    assert all(a.get("rel") == "nofollow ugc noopener" for a in elements(html, "a"))
+    assert "javascript" not in "".join(a.get("href") for a in elements(html, "a"))
+    assert text_of(html).startswith("x y z ")
+
+
+def test_paragraphs_are_kept():
+    html = render_abstract("First paragraph\ncontinues here.\n\nSecond paragraph.")
+    assert [text_of(json.dumps(p.text)[1:-1]) for p in elements(html, "p")] == [
+        "First paragraph\\ncontinues here.", "Second paragraph."]
+
+
+def test_summary_cuts_at_a_word():
+    summary = plain_summary("word " * 100, limit=50)
+    assert len(summary) <= 50 and summary.endswith("word…")
+    assert plain_summary("short  text\nhere") == "short text here"
+    assert not re.search(r"\s…$", summary)
