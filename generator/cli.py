@@ -60,8 +60,8 @@ def parse_day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
-def report_problems(problems: list[Problem]) -> int:
-    print(BuildFailed(problems).report(), file=sys.stderr)
+def report_problems(problems: list[Problem], outcome: str = "nothing was written") -> int:
+    print(BuildFailed(problems).report(outcome), file=sys.stderr)
     return 1
 
 
@@ -105,7 +105,7 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         papers = load_papers(args.content)
     except BuildFailed as failed:
-        return report_problems(failed.problems)
+        return report_problems(failed.problems, "fix them and run the check again")
     print(f"{len(papers)} records checked: no problems.")
     return 0
 

@@ -174,6 +174,8 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
                 return Problem(shown, line, name, f"has a value that cannot be read: {error}")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and mark and mark.line >= text.count("\n"):
+            mark = error.context_mark  # "unclosed [" is found at the end; point at where it opened
         line = (mark.line + line_offset + 1) if mark else line_offset + 1
         what = error.problem or error.context or "cannot be read"
         message = f"is not valid YAML: {what}; check quotes and indentation (a ':' in text needs quotes)"

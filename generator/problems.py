@@ -26,8 +26,8 @@ class BuildFailed(Exception):
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
 
-    def report(self) -> str:
-        """Return every problem, one per line, then a count."""
+    def report(self, outcome: str = "nothing was written") -> str:
+        """Return every problem, one per line, then a count and what became of the build."""
         lines = [str(problem) for problem in self.problems]
-        lines.append(f"{self}; nothing was written.")
+        lines.append(f"{self}; {outcome}.")
         return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The command line as a user types it: new, check, build, seed, and both ways to start it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CONTENT, SEED_JSON, run_cli, snapshot
+
+
+def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
+    content = tmp_path / "content"
+    result = run_cli("new", "2305.99999", "--day", "2025-01-02", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    path = content / "2025/01/02/2305.99999.md"
+    assert path.is_file() and str(path) in result.stdout
+
+    check = run_cli("check", "--content", str(content))
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert f"{path}:2: title: is required" in check.stderr
+    assert check.stderr.strip().endswith("3 problems found; fix them and run the check again.")
+    assert f"{path}:3: authors: item 1 must be non-empty text" in check.stderr
+    assert "abstract: is required; add it below the front matter" in check.stderr
+
+    text = path.read_text().replace('title: ""', 'title: "A Title"').replace('  - ""', "  - Ada Lovelace")
+    path.write_text(text + "The abstract.\n")
+    check = run_cli("check", "--content", str(content))
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.strip() == "1 records checked: no problems."
+
+
+def test_new_refuses_a_recorded_paper_and_a_bad_id(tmp_path):
+    content = tmp_path / "content"
+    assert run_cli("new", "hep-th/9901001", "--day", "2025-01-02", "--content", str(content)).returncode == 0
+    assert (content / "2025/01/02/hep-th-9901001.md").is_file()
+    again = run_cli("new", "hep-th/9901001v2", "--day", "2025-03-04", "--content", str(content))
+    assert again.returncode == 1
+    assert "is already recorded in" in again.stderr and "2025/01/02/hep-th-9901001.md" in again.stderr
+    bad = run_cli("new", "12345", "--day", "2025-03-04", "--content", str(content))
+    assert bad.returncode == 1 and "is not an arXiv id" in bad.stderr
+    bad_day = run_cli("new", "2305.99999", "--day", "2025-02-30", "--content", str(content))
+    assert bad_day.returncode == 2 and "is not a date written YYYY-MM-DD" in bad_day.stderr
+    assert "Traceback" not in again.stderr + bad.stderr + bad_day.stderr
+
+
+def test_seed_recreates_the_sample_content_exactly(tmp_path):
+    assert SEED_JSON.is_file(), f"the seed file is expected at {SEED_JSON}"
+    content = tmp_path / "content"
+    result = run_cli("seed", str(SEED_JSON), "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    assert "57 records written, 0 unchanged" in result.stdout
+    assert snapshot(content) == snapshot(CONTENT)
+    again = run_cli("seed", str(SEED_JSON), "--content", str(content))
+    assert "0 records written, 57 unchanged" in again.stdout
+
+
+def test_build_prints_a_summary_and_the_console_script_works_the_same(tmp_path):
+    result = run_cli("build", "--output", str(tmp_path / "a"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Built 57 papers on 57 days: ")
+    assert "written" in result.stdout and result.stdout.rstrip().endswith(" s")
+    script = Path(sys.executable).parent / "dailypapers"
+    other = subprocess.run([str(script), "build", "--output", str(tmp_path / "b")], capture_output=True,
+                           text=True, cwd=CONTENT.parent, timeout=120)
+    assert other.returncode == 0, other.stderr
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_check_passes_on_the_sample_and_settings_typos_are_caught(tmp_path):
+    assert run_cli("check").stdout.strip() == "57 records checked: no problems."
+    settings = tmp_path / "site.yaml"
+    settings.write_text("titel: My digest\nbase_url: ftp://nope\n")
+    result = run_cli("build", "--config", str(settings), "--output", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "titel: unknown setting; did you mean 'title'?" in result.stderr
+    assert "base_url: must be an http:// or https:// address" in result.stderr
+    assert not (tmp_path / "out").exists()

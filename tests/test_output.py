@@ -1,0 +1,97 @@
+"""Writing output/: reproducible, incremental, pruned, and untouched by a failed build."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import CONTENT, LAYOUTS, record, run_cli, snapshot, write
+from generator.build import build
+from generator.config import SiteConfig
+from generator.output import MARKER, OutputError, check_site_path, write_site
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    config = SiteConfig(base_url="https://example.org/site/")
+    build(CONTENT, tmp_path / "one", LAYOUTS, config)
+    build(CONTENT, tmp_path / "two", LAYOUTS, config)
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert len(one) > 170
+    assert one == two
+
+
+def test_rebuild_writes_only_what_changed_and_prunes_what_is_gone(tmp_path, content_copy):
+    output = tmp_path / "out"
+    first = build(content_copy, output, LAYOUTS, SiteConfig())
+    assert first.written == first.files
+    page = output / "papers/2305.02993/index.html"
+    os.utime(page, ns=(1, 1))
+    second = build(content_copy, output, LAYOUTS, SiteConfig())
+    assert (second.written, second.removed) == (0, 0)
+    assert page.stat().st_mtime_ns == 1  # an unchanged file is not rewritten
+
+    (content_copy / "2023/05/04/2305.02993.md").unlink()
+    third = build(content_copy, output, LAYOUTS, SiteConfig())
+    assert not (output / "papers/2305.02993").exists()
+    assert not (output / "2023/05/04").exists()
+    assert third.removed == 2  # the paper page and its day page
+    assert third.written > 0
+
+
+def test_failed_build_reports_every_problem_and_leaves_output_untouched(tmp_path, content_copy):
+    output = tmp_path / "out"
+    assert run_cli("build", "--content", str(content_copy), "--output", str(output)).returncode == 0
+    before = {path: (data, (output / path).stat().st_mtime_ns) for path, data in snapshot(output).items()}
+
+    write(content_copy, "2025/10/14/broken.md", "---\ntitle: [unclosed\n---\n")
+    write(content_copy, "2025/10/14/typo.md", record(autors="[x]"))
+    write(content_copy, "2025/02/30/2502.99999.md", record(arxiv="'2502.99999'"))
+    write(content_copy, "2025/10/15/2305.02993.md", record(arxiv="'2305.02993v2'"))
+    result = run_cli("build", "--content", str(content_copy), "--output", str(output))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    shown = str(content_copy)
+    assert lines == [
+        f"{shown}/2025/02/30/2502.99999.md:1: day: 2025-02-30 is not a real date; "
+        "move the file to the folder of a day that exists",
+        f"{shown}/2025/10/14/broken.md:2: front matter: is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        "; check quotes and indentation (a ':' in text needs quotes)",
+        f"{shown}/2025/10/14/typo.md:5: autors: unknown field; did you mean 'authors'?",
+        f"{shown}/2025/10/15/2305.02993.md:1: arxiv: arXiv 2305.02993 is also recorded in "
+        f"{shown}/2023/05/04/2305.02993.md; keep one of the two files",
+        "4 problems found; nothing was written.",
+    ]
+    after = {path: (data, (output / path).stat().st_mtime_ns) for path, data in snapshot(output).items()}
+    assert after == before
+
+
+def test_output_folder_with_foreign_files_is_refused(tmp_path):
+    foreign = tmp_path / "home"
+    write(foreign, "precious.txt", "keep me")
+    with pytest.raises(OutputError, match="refusing to build into"):
+        write_site({"index.html": b"x"}, foreign)
+    assert (foreign / "precious.txt").read_text() == "keep me"
+    result = run_cli("build", "--output", str(foreign))
+    assert result.returncode == 2 and "refusing to build into" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\b", ""])
+def test_paths_outside_the_site_are_refused(tmp_path, path):
+    with pytest.raises(OutputError):
+        check_site_path(path)
+    with pytest.raises(OutputError):
+        write_site({path: b"x"}, tmp_path / "out")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_write_site_marks_its_folder_and_replaces_a_folder_with_a_file(tmp_path):
+    output = tmp_path / "out"
+    write_site({"a/index.html": b"1", "b.txt": b"2"}, output)
+    assert (output / MARKER).is_file()
+    result = write_site({"a": b"now a file"}, output)
+    assert snapshot(output) == {MARKER: (output / MARKER).read_bytes(), "a": b"now a file"}
+    assert result.removed == 1
