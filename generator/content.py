@@ -174,9 +174,13 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
                 return Problem(shown, line, name, f"has a value that cannot be read: {error}")
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        if error.context_mark and mark and mark.line >= text.count("\n"):
-            mark = error.context_mark  # "unclosed [" is found at the end; point at where it opened
         line = (mark.line + line_offset + 1) if mark else line_offset + 1
+        if mark and mark.line >= text.count("\n"):
+            # Something left open is only noticed at the end: point at where it opened, or at
+            # the last line that says anything, not at the closing fence.
+            last_written = len(text.rstrip().splitlines())
+            opened = error.context_mark.line + 1 if error.context_mark else last_written
+            line = min(opened, last_written) + line_offset
         what = error.problem or error.context or "cannot be read"
         message = f"is not valid YAML: {what}; check quotes and indentation (a ':' in text needs quotes)"
         return Problem(shown, line, "front matter", message)
@@ -195,7 +199,8 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
         node = stack.pop()
         if id(node) in seen:
             line = node.start_mark.line + line_offset + 1
-            return Problem(shown, line, "front matter", "uses YAML anchors and aliases (&name, *name); write each value out")
+            message = "uses YAML anchors and aliases (&name, *name); write each value out"
+            return Problem(shown, line, "front matter", message)
         seen.add(id(node))
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):

@@ -11,8 +11,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import html5lib
 import pytest
-
 from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
+
 from generator.archive import group_papers, tag_slug
 from generator.build import build
 from generator.config import SiteConfig

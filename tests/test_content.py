@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import VALID_RECORD, record, write
+
 from generator.content import read_papers
 from generator.records import Link
 

@@ -7,8 +7,8 @@ import re
 
 import html5lib
 import pytest
-
 from conftest import CONTENT
+
 from generator.content import read_papers
 from generator.markup import plain_summary, render_abstract
 

@@ -1,0 +1,124 @@
+"""`dailypapers serve`: serves the built site, rebuilds on change, keeps serving through errors."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import ROOT
+
+BUILD_ID = "__dailypapers/build"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(condition, timeout: float = 20.0, step: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+@contextmanager
+def running_server(content: Path, output: Path):
+    """Start `python -m generator serve` and yield its address once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(content), "--output", str(output),
+         "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        def answers():
+            try:
+                return fetch(url + BUILD_ID)[0] == 200
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                return False
+        wait_for(answers)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content_copy):
+    output = tmp_path / "out"
+    with running_server(content_copy, output) as (url, process):
+        status, home = fetch(url)
+        assert status == 200 and "Learning to Grasp Anything" in home
+        assert BUILD_ID in home  # the reload script is added to served pages...
+        assert BUILD_ID not in (output / "index.html").read_text()  # ...but never written to output/
+        assert fetch(url + BUILD_ID) == (200, "1")
+
+        record = content_copy / "2025/10/14/2510.12866.md"
+        record.write_text(record.read_text().replace("Learning to Grasp Anything", "Grasping Everything"))
+        wait_for(lambda: fetch(url + BUILD_ID)[1] == "2")
+        assert "Grasping Everything by Playing" in fetch(url + "papers/2510.12866/")[1]
+
+        broken = content_copy / "2025/10/14/broken.md"
+        broken.write_text("---\ntitle: [\n---\n")
+        time.sleep(2)
+        assert fetch(url + BUILD_ID)[1] == "2"  # no new build...
+        assert "Grasping Everything" in fetch(url)[1]  # ...and the previous site is still served
+
+        broken.unlink()
+        wait_for(lambda: fetch(url + BUILD_ID)[1] == "3")
+
+        status, missing = fetch(url + "no/such/page/")
+        assert status == 404 and "Page not found" in missing
+    log = process.stdout.read()
+    assert "broken.md:2: front matter: is not valid YAML" in log
+    assert "The previous build is still served." in log
+    assert "Traceback" not in log
+
+
+def test_serve_rebuilds_when_a_layout_changes(tmp_path, content_copy):
+    layouts = tmp_path / "layouts"
+    shutil.copytree(ROOT / "layouts", layouts)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(content_copy), "--output",
+         str(tmp_path / "out"), "--layouts", str(layouts), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: _quiet_fetch(url + BUILD_ID) == "1")
+        template = layouts / "base.html"
+        template.write_text(template.read_text().replace("Skip to content", "Jump to the papers"))
+        wait_for(lambda: _quiet_fetch(url + BUILD_ID) == "2")
+        assert "Jump to the papers" in fetch(url)[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _quiet_fetch(url: str) -> str | None:
+    try:
+        return fetch(url)[1]
+    except OSError:
+        return None
