@@ -1,0 +1,146 @@
+"""A real headless Chromium reads the site as a person would: home, a day, a paper, on any screen."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, LAYOUTS, SUB_PATH, SubPathHandler, record, write
+from generator.build import build
+from generator.config import SiteConfig
+from test_serve import BUILD_ID, fetch, running_server, wait_for
+
+LATEST = "Learning to Grasp Anything by Playing with Random Toys"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_home_then_a_paper_then_a_day(page, sub_path_server):
+    page.goto(sub_path_server)
+    expect(page.locator("h1")).to_contain_text("Tuesday, 14 October 2025")
+    expect(page).to_have_title("Daily Papers")
+    page.get_by_role("link", name=LATEST).click()
+    expect(page).to_have_url(sub_path_server + "papers/2510.12866/")
+    expect(page.locator("h1")).to_have_text(LATEST)
+    expect(page.locator(".abstract")).to_contain_text("randomly assembled objects")
+    expect(page.locator("pre.bibtex")).to_contain_text("@misc{niu2025learning,")
+    page.get_by_role("link", name="14 Oct 2025").click()
+    expect(page).to_have_url(sub_path_server + "2025/10/14/")
+    page.get_by_role("link", name="← 25 Sep 2025").first.click()
+    expect(page).to_have_url(sub_path_server + "2025/09/25/")
+    expect(page.locator("h1")).to_have_text("Thursday, 25 September 2025")
+    expect(page.locator(".card-title")).to_have_text(["GALAX: Graph-Augmented Language Model for Explainable "
+                                                      "Reinforcement-Guided Subgraph Reasoning in Precision Medicine"])
+    page.get_by_role("link", name="Archive").first.click()
+    expect(page).to_have_url(sub_path_server + "archive/")
+    page.get_by_role("link", name="Tuesday, 9 June 2015").click()
+    expect(page.locator(".card-title")).to_have_text(["Pointer Networks"])
+    expect(page.get_by_text("No earlier day")).to_have_count(2)
+
+
+def test_pages_work_without_javascript(browser, sub_path_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sub_path_server + "2025/10/14/")
+    abstract = page.locator(".card-abstract .abstract")
+    expect(abstract).to_be_hidden()
+    page.locator(".card-abstract summary").click()
+    expect(abstract).to_be_visible()
+    expect(abstract).to_contain_text("Robotic manipulation policies")
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["", "2025/10/14/", "papers/2308.03296/", "papers/2303.03340/", "archive/",
+                                  "tags/cs.lg/"])
+def test_no_sideways_scrolling_on_a_phone(browser, sub_path_server, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(sub_path_server + path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, (path, width)
+    context.close()
+
+
+def luminance(css_color: str) -> float:
+    red, green, blue = (int(x) for x in re.findall(r"\d+", css_color)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_dark_mode_follows_the_system(browser, sub_path_server):
+    shades = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(sub_path_server + "papers/2510.12866/")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        text = page.evaluate("getComputedStyle(document.querySelector('h1')).color")
+        shades[scheme] = (luminance(background), luminance(text))
+        context.close()
+    assert shades["light"][0] > 0.9 and shades["light"][1] < 0.3
+    assert shades["dark"][0] < 0.15 and shades["dark"][1] > 0.8
+
+
+def test_math_renders_as_math_and_broken_math_as_text(browser, tmp_path):
+    content = tmp_path / "content"
+    write(content, "2025/05/06/math.md", record(
+        title="Math", abstract=r"A bound of $\mathcal{O}(d^k)$ with $\frac{1}{2}$ and broken $textbf{x} and y$ text."))
+    output = tmp_path / "out"
+    build(content, output, LAYOUTS, SiteConfig(base_url="https://example.org" + SUB_PATH))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_port}{SUB_PATH}papers/math/")
+        maths = page.locator(".abstract math")
+        expect(maths).to_have_count(2)
+        for index in range(2):
+            box = maths.nth(index).bounding_box()
+            assert box["width"] > 5 and box["height"] > 5
+            assert maths.nth(index).evaluate("m => getComputedStyle(m).display") in ("inline math", "math")
+        # the annotation keeping the source is not shown, and the delimiters are gone
+        visible = page.locator(".abstract").inner_text()
+        assert "\\mathcal" not in visible and "$\\frac" not in visible
+        assert "$textbf{x} and y$" in visible
+        # a fraction is laid out as one: numerator above denominator
+        fraction = page.locator(".abstract mfrac").first
+        top = fraction.locator("mrow").nth(0).bounding_box()
+        bottom = fraction.locator("mrow").nth(1).bounding_box()
+        assert top["y"] + top["height"] <= bottom["y"] + 1
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_reloads_the_open_page_when_a_record_changes(browser, tmp_path, content_copy):
+    with running_server(content_copy, tmp_path / "out") as (url, _process):
+        page = browser.new_page()
+        page.goto(url + "papers/2510.12866/")
+        expect(page.locator("h1")).to_have_text(LATEST)
+        page.wait_for_timeout(1000)  # let the page take its first look at the build number
+        record_file = content_copy / "2025/10/14/2510.12866.md"
+        record_file.write_text(record_file.read_text().replace("Random Toys", "Building Blocks"))
+        wait_for(lambda: fetch(url + BUILD_ID)[1] == "2")
+        expect(page.locator("h1")).to_have_text("Learning to Grasp Anything by Playing with Building Blocks",
+                                                timeout=10_000)
+        page.close()
