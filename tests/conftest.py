@@ -18,7 +18,7 @@ from generator.config import SiteConfig
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 LAYOUTS = ROOT / "layouts"
-SEED_JSON = ROOT.parent / "shared" / "sample" / "seed-papers.json"
+SEED_JSON = ROOT / "tests" / "data" / "seed-papers.json"  # a copy of ../shared/sample/seed-papers.json
 SUB_PATH = "/dailypapers/"
 SUB_PATH_BASE_URL = "https://example.github.io" + SUB_PATH
 CHROMIUM = "/usr/bin/chromium"

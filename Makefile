@@ -1,0 +1,48 @@
+# dailypapers: the two commands a newcomer needs are `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT   ?= 8000
+
+.PHONY: serve test install install-test install-browser build check lint clean
+
+serve: install          ## install, build the sample site and serve it at http://127.0.0.1:8000/
+	$(BIN)/dailypapers serve --port $(PORT)
+
+test: install-test install-browser   ## install everything, then run every test
+	$(BIN)/ruff check generator tests
+	$(BIN)/python -m pytest
+
+build: install          ## build the site into output/
+	$(BIN)/dailypapers build
+
+check: install          ## check every record without building
+	$(BIN)/dailypapers check
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser.
+install-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@chromium --version
+
+lint: install-test
+	$(BIN)/ruff check generator tests
+
+clean:
+	rm -rf output $(VENV) .pytest_cache .ruff_cache
