@@ -10,9 +10,10 @@ import threading
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, LAYOUTS, SUB_PATH, SubPathHandler, record, write
 from generator.build import build
 from generator.config import SiteConfig
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, LAYOUTS, SUB_PATH, SubPathHandler, record, write
 from test_serve import BUILD_ID, fetch, running_server, wait_for
 
 LATEST = "Learning to Grasp Anything by Playing with Random Toys"

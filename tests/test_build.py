@@ -11,12 +11,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import html5lib
 import pytest
-from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
 
 from generator.archive import group_papers, tag_slug
 from generator.build import build
 from generator.config import SiteConfig
 from generator.content import read_papers
+
+from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
 
 PAPERS = sorted(read_papers(CONTENT)[0], key=lambda p: p.slug)
 ARCHIVE = group_papers(PAPERS)

@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import VALID_RECORD, record, write
 
 from generator.content import read_papers
 from generator.records import Link
+
+from conftest import VALID_RECORD, record, write
 
 
 def read(tmp_path: Path, files: dict[str, str | bytes]):

@@ -7,10 +7,11 @@ import re
 
 import html5lib
 import pytest
-from conftest import CONTENT
 
 from generator.content import read_papers
 from generator.markup import plain_summary, render_abstract
+
+from conftest import CONTENT
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import CONTENT, LAYOUTS, record, run_cli, snapshot, write
 
 from generator.build import build
 from generator.config import SiteConfig
 from generator.output import MARKER, OutputError, check_site_path, write_site
+
+from conftest import CONTENT, LAYOUTS, record, run_cli, snapshot, write
 
 
 def test_two_builds_are_byte_identical(tmp_path):
