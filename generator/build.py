@@ -80,9 +80,13 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) ->
     return files
 
 
-def load_papers(content_dir: Path) -> list[Paper]:
+def load_papers(content_dir: Path, progress: Progress | None = None) -> list[Paper]:
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
-    papers, problems = read_papers(content_dir)
+    def report(done: int, total: int) -> None:
+        if progress:
+            progress.update(f"  read {done}/{total} records")
+
+    papers, problems = read_papers(content_dir, on_progress=report)
     if problems:
         raise BuildFailed(problems)
     return papers
@@ -98,8 +102,7 @@ def build(
     """Build the whole site; on any problem raise before output/ is touched."""
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
-    papers = load_papers(content_dir)
-    progress.update(f"  read {len(papers)} records", force=False)
+    papers = load_papers(content_dir, progress)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
     files = render_site(archive, renderer, progress)

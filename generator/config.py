@@ -31,31 +31,36 @@ SETTINGS = tuple(field.name for field in dataclasses.fields(SiteConfig))
 def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """Read the settings file if there is one; a given base_url wins over the file's."""
     values: dict[str, str] = {}
+    lines: dict[str, int] = {}
     problems: list[Problem] = []
     shown = path.as_posix()
     if path.is_file():
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
             return SiteConfig(), [Problem(shown, line, "settings", f"cannot be read: {error}")]
-        if not isinstance(loaded, dict):
+        if root is not None and not isinstance(root, yaml.MappingNode):
             return SiteConfig(), [Problem(shown, 1, "settings", "must be `name: value` lines")]
-        for name, value in loaded.items():
+        for key, value in root.value if root is not None else []:
+            name = str(key.value)
+            lines[name] = key.start_mark.line + 1
+            text = value.value.strip() if isinstance(value, yaml.ScalarNode) else ""
             if name not in SETTINGS:
-                close = difflib.get_close_matches(str(name), SETTINGS, n=1)
+                close = difflib.get_close_matches(name, SETTINGS, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(SETTINGS)
-                problems.append(Problem(shown, 1, str(name), f"unknown setting; {hint}"))
-            elif not isinstance(value, str) or not value.strip() or bad_character(value):
-                problems.append(Problem(shown, 1, name, "must be a line of text"))
+                problems.append(Problem(shown, lines[name], name, f"unknown setting; {hint}"))
+            elif not text or bad_character(text):
+                problems.append(Problem(shown, lines[name], name, "must be a line of text"))
             else:
-                values[name] = value.strip()
+                values[name] = text
     if base_url is not None:
         values["base_url"] = base_url
     config = SiteConfig(**values)
     if not is_web_url(config.base_url):
-        problems.append(Problem(shown, 1, "base_url", "must be an http:// or https:// address"))
+        message = "must be an http:// or https:// address"
+        problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))
     elif not config.base_url.endswith("/"):
         config = dataclasses.replace(config, base_url=config.base_url + "/")
     return config, problems

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +27,12 @@ YEAR, TWO_DIGITS = re.compile(r"\d{4}"), re.compile(r"\d{2}")
 
 
 def find_record_files(content_dir: Path) -> list[Path]:
-    """List every file under content_dir, skipping hidden files and folders, in a stable order."""
+    """List every file and symbolic link under content_dir, skipping hidden ones, in a stable order."""
     found = []
-    for path in content_dir.rglob("*"):
-        relative = path.relative_to(content_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        found.append(path)
+    for root, folders, files in os.walk(content_dir):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(root) / name for name in folders if (Path(root) / name).is_symlink()]
+        found += [Path(root) / name for name in files if not name.startswith(".")]
     return sorted(found)
 
 
@@ -43,13 +44,18 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def read_papers(content_dir: Path) -> tuple[list[Paper], list[Problem]]:
+def read_papers(
+    content_dir: Path, on_progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Paper], list[Problem]]:
     """Read every record under content_dir; return the valid Papers and all problems found."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     if not content_dir.is_dir():
         return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
-    for path in find_record_files(content_dir):
+    paths = find_record_files(content_dir)
+    for done, path in enumerate(paths, start=1):
+        if on_progress:
+            on_progress(done, len(paths))
         paper, found = read_record(path, content_dir)
         problems.extend(found)
         if paper is not None:
@@ -61,6 +67,9 @@ def read_papers(content_dir: Path) -> tuple[list[Paper], list[Problem]]:
 def read_record(path: Path, content_dir: Path) -> tuple[Paper | None, list[Problem]]:
     """Parse one record file into a Paper, or say everything that is wrong with it."""
     shown = display_path(path)
+    if path.is_symlink():
+        # A link could pull in any file of the machine that builds the site.
+        return None, [Problem(shown, 1, "file", "is a symbolic link; records must be plain files")]
     place, problems = day_and_slug(path.relative_to(content_dir), shown)
     data = path.read_bytes()
     if len(data) > MAX_RECORD_BYTES:

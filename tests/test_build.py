@@ -229,6 +229,15 @@ def test_missing_page_under_the_sub_path_shows_a_404_with_working_links(sub_path
             assert response.status == 200, href
 
 
+def test_an_empty_content_folder_builds_a_welcoming_site(tmp_path):
+    (tmp_path / "content").mkdir()
+    summary = build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig())
+    assert (summary.papers, summary.days) == (0, 0)
+    home = parse(tmp_path / "out/index.html")
+    assert "No papers yet" in text(home.find(".//main"))
+    assert (tmp_path / "out/archive/index.html").is_file() and (tmp_path / "out/sitemap.xml").is_file()
+
+
 def test_hostile_record_text_is_escaped_everywhere(tmp_path):
     content = tmp_path / "content"
     output = tmp_path / "out"

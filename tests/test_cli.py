@@ -73,6 +73,6 @@ def test_check_passes_on_the_sample_and_settings_typos_are_caught(tmp_path):
     settings.write_text("titel: My digest\nbase_url: ftp://nope\n")
     result = run_cli("build", "--config", str(settings), "--output", str(tmp_path / "out"))
     assert result.returncode == 1
-    assert "titel: unknown setting; did you mean 'title'?" in result.stderr
-    assert "base_url: must be an http:// or https:// address" in result.stderr
+    assert f"{settings}:1: titel: unknown setting; did you mean 'title'?" in result.stderr
+    assert f"{settings}:2: base_url: must be an http:// or https:// address" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -225,6 +225,20 @@ def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path):
                      "2025/01/02/b.md:1 file", "2025/01/02/c.md:5 arxiv"]
 
 
+def test_symbolic_links_are_refused(tmp_path):
+    content = tmp_path / "content"
+    write(content, "2025/01/02/real.md", record())
+    (content / "2025/01/02/link.md").symlink_to(content / "2025/01/02/real.md")
+    (content / "2025/01/03").mkdir(parents=True)
+    (content / "2025/01/03/folder").symlink_to(tmp_path)
+    papers, problems = read_papers(content)
+    assert [paper.slug for paper in papers] == ["real"]
+    assert [str(p).removeprefix(str(content) + "/") for p in problems] == [
+        "2025/01/02/link.md:1: file: is a symbolic link; records must be plain files",
+        "2025/01/03/folder:1: file: is a symbolic link; records must be plain files",
+    ]
+
+
 def test_hidden_files_are_ignored(tmp_path):
     papers, problems = read(tmp_path, {".gitkeep": "", "2025/.DS_Store": "x", "2025/01/02/a.md": record()})
     assert problems == []
