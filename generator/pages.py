@@ -139,6 +139,7 @@ class PageRenderer:
             nav_archive=urls.ARCHIVE,
             nav_tags=urls.TAGS,
             stylesheet=urls.STYLESHEET,
+            copy_script=urls.COPY_SCRIPT,
             **context,
         )
         return html.encode("utf-8")

@@ -15,6 +15,7 @@ HOME = ""
 ARCHIVE = "archive/"
 TAGS = "tags/"
 STYLESHEET = "static/style.css"
+COPY_SCRIPT = "static/copy.js"
 NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 

@@ -58,6 +58,19 @@ def test_home_then_a_paper_then_a_day(page, sub_path_server):
     expect(page.get_by_text("No earlier day")).to_have_count(2)
 
 
+def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(sub_path_server + "papers/2305.02993/")
+    page.get_by_role("button", name="Copy BibTeX").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@misc{jullien2023semeval,") and "eprint        = {2305.02993}," in copied
+    assert copied == page.locator("pre.bibtex").text_content().strip()
+    context.close()
+
+
 def test_pages_work_without_javascript(browser, sub_path_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
