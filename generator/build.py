@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Iterable
@@ -9,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from generator import urls
+from generator.api import render_api, render_json_feed
 from generator.archive import Archive, group_papers
 from generator.config import SiteConfig
 from generator.content import read_papers
+from generator.feeds import FeedBuilder, render_feeds
 from generator.output import write_site
-from generator.pages import PageRenderer, render_pages, render_robots, render_sitemap
+from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
 from generator.problems import BuildFailed
 from generator.records import Paper
 
@@ -61,22 +65,30 @@ def read_static_files(layouts_dir: Path) -> dict[str, bytes]:
 
 
 def expected_file_count(archive: Archive) -> int:
-    fixed = 6  # home, archive, tags index, 404, sitemap, robots
-    return fixed + len(archive.days) + len(archive.months) + len(archive.years) + len(
-        archive.papers) + len(archive.tags)
+    """Count the files a build makes, to show progress against."""
+    fixed = 13  # home, archive, tags index, 404, sitemap, robots, 5 site feeds, api/days.json, .nojekyll
+    pages = len(archive.days) + len(archive.months) + len(archive.years) + len(archive.papers)
+    return fixed + pages + len(archive.days) + len(archive.papers) + 2 * len(archive.tags)
 
 
 def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:
     """Render every file of the site into memory, keyed by its path inside output/."""
+    config = renderer.config
+    views = paper_views(archive)
+    feeds = FeedBuilder(archive, config, renderer.fragment, views)
+    produced: Iterable[tuple[str, bytes]] = itertools.chain(
+        render_pages(archive, views, renderer),
+        render_feeds(feeds, long_date),
+        [(urls.JSON_FEED, render_json_feed(feeds.site_feed(urls.JSON_FEED), config))],
+        render_api(archive, views, config),
+        [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
+         (".nojekyll", b"")],
+    )
     files: dict[str, bytes] = {}
     total = expected_file_count(archive)
-    produced: Iterable[tuple[str, bytes]] = render_pages(archive, renderer)
     for path, data in produced:
         files[path] = data
-        progress.update(f"  rendered {len(files)}/{total} pages")
-    files["sitemap.xml"] = render_sitemap(archive, renderer.config)
-    files["robots.txt"] = render_robots(renderer.config)
-    files[".nojekyll"] = b""
+        progress.update(f"  rendered {len(files)}/{total} files")
     return files
 
 

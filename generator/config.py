@@ -23,14 +23,19 @@ class SiteConfig:
     description: str = "Papers featured each day, with abstracts, links and a BibTeX entry to copy."
     base_url: str = "http://localhost:8000/"
     language: str = "en"
+    feed_days: int = 3  # the paper feeds hold the newest days, always whole...
+    feed_min_papers: int = 20  # ...and older whole days until they hold this many papers
+    digest_days: int = 30  # the daily digest feeds hold one item for each of this many days
 
 
 SETTINGS = tuple(field.name for field in dataclasses.fields(SiteConfig))
+NUMBER_SETTINGS = frozenset(f.name for f in dataclasses.fields(SiteConfig) if f.type in ("int", int))
+MAX_NUMBER = 10_000
 
 
 def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """Read the settings file if there is one; a given base_url wins over the file's."""
-    values: dict[str, str] = {}
+    values: dict[str, str | int] = {}
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     shown = path.as_posix()
@@ -51,13 +56,19 @@ def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
                 close = difflib.get_close_matches(name, SETTINGS, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(SETTINGS)
                 problems.append(Problem(shown, lines[name], name, f"unknown setting; {hint}"))
+            elif name in NUMBER_SETTINGS:
+                if text.isdigit() and 1 <= int(text) <= MAX_NUMBER:
+                    values[name] = int(text)
+                else:
+                    message = f"must be a whole number from 1 to {MAX_NUMBER}, not {text!r}"
+                    problems.append(Problem(shown, lines[name], name, message))
             elif not text or bad_character(text):
                 problems.append(Problem(shown, lines[name], name, "must be a line of text"))
             else:
                 values[name] = text
     if base_url is not None:
         values["base_url"] = base_url
-    config = SiteConfig(**values)
+    config = SiteConfig(**values)  # type: ignore[arg-type]
     if not is_web_url(config.base_url):
         message = "must be an http:// or https:// address"
         problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))

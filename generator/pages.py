@@ -50,6 +50,31 @@ class Nav:
 
 
 @dataclass(frozen=True)
+class FeedLink:
+    """A feed as a page's head announces it and its subscribe links show it."""
+
+    path: str
+    type: str
+    title: str
+    label: str
+
+
+def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
+    return (
+        FeedLink(urls.RSS_FEED, "application/rss+xml", f"{config.title} (RSS)", "RSS"),
+        FeedLink(urls.ATOM_FEED, "application/atom+xml", f"{config.title} (Atom)", "Atom"),
+        FeedLink(urls.JSON_FEED, "application/feed+json", f"{config.title} (JSON Feed)", "JSON Feed"),
+        FeedLink(urls.DAILY_RSS_FEED, "application/rss+xml", f"{config.title}: daily digest (RSS)",
+                 "Daily digest"),
+    )
+
+
+def tag_feed_link(tag: Tag, config: SiteConfig) -> FeedLink:
+    return FeedLink(urls.tag_feed_path(tag.slug), "application/rss+xml",
+                    f"{config.title}: {tag.name} (RSS)", f"{tag.name} (RSS)")
+
+
+@dataclass(frozen=True)
 class PaperView:
     """A paper with everything its page and its cards display, worked out once."""
 
@@ -118,6 +143,11 @@ class PageRenderer:
             lstrip_blocks=True,
         )
         self.environment.filters["count"] = count_label
+        self.site_feeds = site_feed_links(config)
+
+    def fragment(self, template: str, **context) -> str:
+        """Render a piece of HTML that is not a page, such as a feed item's body."""
+        return self.environment.get_template(template).render(**context)
 
     def render(self, template: str, path: str, *, rooted: bool = False, **context) -> bytes:
         """Render one page; `rooted` pages (404) link from the host root, since they show anywhere."""
@@ -129,6 +159,7 @@ class PageRenderer:
         title = context.pop("title")
         context.setdefault("description", self.config.description)
         context.setdefault("og_type", "article" if template == "paper.html" else "website")
+        context.setdefault("feeds", self.site_feeds)
         html = self.environment.get_template(template).render(
             site=self.config,
             title=title,
@@ -152,11 +183,15 @@ def day_nav(day: Day) -> dict[str, Nav | None]:
     }
 
 
+def paper_views(archive: Archive) -> dict[str, PaperView]:
+    """Prepare every paper for display once; pages, feeds and the API all read these."""
+    return {slug: paper_view(paper, archive.tags_of_paper[slug]) for slug, paper in archive.papers.items()}
+
+
 def render_pages(
-    archive: Archive, renderer: PageRenderer
+    archive: Archive, views: dict[str, PaperView], renderer: PageRenderer
 ) -> Iterator[tuple[str, bytes]]:
     """Yield (output file, bytes) for every HTML page of the site."""
-    views = {slug: paper_view(paper, archive.tags_of_paper[slug]) for slug, paper in archive.papers.items()}
     config = renderer.config
 
     def cards(papers: tuple[Paper, ...]) -> list[PaperView]:
@@ -190,8 +225,10 @@ def render_pages(
         )
     for tag in archive.tags:
         path = urls.tag_path(tag.slug)
+        feeds = (tag_feed_link(tag, config), *renderer.site_feeds)
         yield urls.file_for(path), renderer.render(
             "tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(tag.papers),
+            feeds=feeds, subscribe=feeds[:1],
         )
     yield urls.file_for(urls.TAGS), renderer.render(
         "tags.html", urls.TAGS, title="Tags",
@@ -205,6 +242,7 @@ def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, 
         "day.html", path,
         title=renderer.config.title if is_home else f"Papers of {long_date(day.date)}",
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
+        subscribe=renderer.site_feeds,
         papers=cards(day.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                             month_name(day.date.year, day.date.month)),
         **day_nav(day),

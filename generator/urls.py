@@ -18,6 +18,12 @@ STYLESHEET = "static/style.css"
 COPY_SCRIPT = "static/copy.js"
 NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
+RSS_FEED = "feed.xml"
+ATOM_FEED = "atom.xml"
+JSON_FEED = "feed.json"
+DAILY_RSS_FEED = "daily.xml"
+DAILY_ATOM_FEED = "daily.atom"
+API_DAYS = "api/days.json"
 
 
 def day_path(date: dt.date) -> str:
@@ -38,6 +44,18 @@ def paper_path(slug: str) -> str:
 
 def tag_path(slug: str) -> str:
     return f"tags/{slug}/"
+
+
+def tag_feed_path(slug: str) -> str:
+    return f"tags/{slug}/feed.xml"
+
+
+def api_day_path(date: dt.date) -> str:
+    return f"api/days/{date.isoformat()}.json"
+
+
+def api_paper_path(slug: str) -> str:
+    return f"api/papers/{slug}.json"
 
 
 def arxiv_abs_url(arxiv_id: str) -> str:

@@ -36,7 +36,9 @@ def test_rebuild_writes_only_what_changed_and_prunes_what_is_gone(tmp_path, cont
     third = build(content_copy, output, LAYOUTS, SiteConfig())
     assert not (output / "papers/2305.02993").exists()
     assert not (output / "2023/05/04").exists()
-    assert third.removed == 2  # the paper page and its day page
+    assert not (output / "api/papers/2305.02993.json").exists()
+    assert not (output / "api/days/2023-05-04.json").exists()
+    assert third.removed == 4  # the paper's page and JSON, its day's page and JSON
     assert third.written > 0
 
 
