@@ -71,6 +71,25 @@ def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context.close()
 
 
+@pytest.mark.parametrize(("path", "expected"), [
+    ("", ["feed.xml", "atom.xml", "feed.json", "daily.xml"]),
+    ("papers/2305.02993/", ["feed.xml", "atom.xml", "feed.json", "daily.xml"]),
+    ("tags/cs.lg/", ["tags/cs.lg/feed.xml", "feed.xml", "atom.xml", "feed.json", "daily.xml"]),
+])
+def test_feeds_are_discovered_from_the_rendered_head(page, sub_path_server, path, expected):
+    page.goto(sub_path_server + path)
+    alternates = page.locator("head link[rel=alternate]")
+    hrefs = alternates.evaluate_all("links => links.map(l => l.href)")  # resolved by the browser
+    assert hrefs == [sub_path_server + name for name in expected]
+    for href in hrefs:
+        response = page.request.get(href)
+        assert response.ok, href
+        assert response.body().lstrip().startswith((b"<?xml", b"{")), href
+    if path != "papers/2305.02993/":
+        visible = page.locator(".subscribe a").evaluate_all("links => links.map(l => l.href)")
+        assert visible == hrefs[: len(visible)] and visible
+
+
 def test_pages_work_without_javascript(browser, sub_path_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -1,0 +1,58 @@
+"""The JSON read API: every day and paper as files whose fields are what the records say."""
+
+from __future__ import annotations
+
+import json
+
+from generator.archive import group_papers
+from generator.content import read_papers
+
+from conftest import CONTENT, SUB_PATH_BASE_URL
+
+PAPERS = read_papers(CONTENT)[0]
+ARCHIVE = group_papers(PAPERS)
+
+
+def load(site, path):
+    return json.loads((site / path).read_text(encoding="utf-8"))
+
+
+def test_days_index_lists_every_day_with_its_count(sample_site):
+    days = load(sample_site, "api/days.json")["days"]
+    assert [d["date"] for d in days] == [day.date.isoformat() for day in ARCHIVE.days]
+    assert [d["count"] for d in days] == [len(day.papers) for day in ARCHIVE.days]
+    for day in days:
+        assert day["url"] == SUB_PATH_BASE_URL + day["date"].replace("-", "/") + "/"
+        assert day["api_url"] == SUB_PATH_BASE_URL + f"api/days/{day['date']}.json"
+        assert (sample_site / f"api/days/{day['date']}.json").is_file()
+
+
+def test_day_file_holds_its_papers_in_page_order_with_neighbours(sample_site):
+    for day in ARCHIVE.days:
+        data = load(sample_site, f"api/days/{day.date.isoformat()}.json")
+        assert [p["slug"] for p in data["papers"]] == [p.slug for p in day.papers]
+        assert data["previous"] == (day.previous.isoformat() if day.previous else None)
+        assert data["next"] == (day.next.isoformat() if day.next else None)
+
+
+def test_paper_file_holds_every_field_of_its_record(sample_site):
+    for paper in PAPERS:
+        data = load(sample_site, f"api/papers/{paper.slug}.json")
+        assert data["title"] == paper.title
+        assert data["authors"] == list(paper.authors)
+        assert data["abstract"] == paper.abstract
+        assert data["abstract_html"] == paper.abstract_html
+        assert data["arxiv"] == paper.arxiv
+        assert data["day"] == paper.day.isoformat()
+        assert data["published"] == paper.published.isoformat()
+        assert data["upvotes"] == paper.upvotes
+        assert data["tags"] == list(paper.tags)
+        assert data["organization"] == paper.organization
+        assert data["links"] == {link.kind: link.url for link in paper.links}
+        assert data["submitted_by"] == paper.submitted_by
+        assert data["url"] == SUB_PATH_BASE_URL + f"papers/{paper.slug}/"
+        assert data["arxiv_url"] == f"https://arxiv.org/abs/{paper.arxiv_base}"
+        assert data["bibtex"].startswith("@misc{")
+        assert list(data) == ["slug", "url", "api_url", "day", "title", "authors", "organization", "arxiv",
+                              "published", "upvotes", "tags", "links", "arxiv_url", "pdf_url", "submitted_by",
+                              "abstract", "abstract_html", "bibtex"]

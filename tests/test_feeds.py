@@ -1,0 +1,209 @@
+"""Feeds parsed back by feedparser: valid, complete, stable, correctly dated and linked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+
+from generator.build import build
+from generator.config import SiteConfig
+from generator.content import read_papers
+from generator.feeds import whole_recent_days
+from generator.records import Paper
+
+from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, snapshot, write
+
+PAPERS = sorted(read_papers(CONTENT)[0], key=lambda p: p.day, reverse=True)  # one paper a day
+FEED_FILES = ["feed.xml", "atom.xml", "daily.xml", "daily.atom"]
+
+
+def parsed(site: Path, name: str):
+    result = feedparser.parse((site / name).read_bytes())
+    assert not result.bozo, (name, result.get("bozo_exception"))
+    return result
+
+
+def page_of(site: Path, url: str) -> Path:
+    assert url.startswith(SUB_PATH_BASE_URL), url
+    relative = url[len(SUB_PATH_BASE_URL):]
+    return site / (relative + "index.html" if relative == "" or relative.endswith("/") else relative)
+
+
+def day_of(entry) -> dt.date:
+    return dt.date(*entry.published_parsed[:3])
+
+
+def test_every_feed_parses_without_error(sample_site):
+    names = FEED_FILES + [p.relative_to(sample_site).as_posix() for p in sample_site.glob("tags/*/feed.xml")]
+    assert len(names) == 4 + len({t for p in PAPERS for t in p.tags})
+    for name in names:
+        result = parsed(sample_site, name)
+        assert result.entries, name
+        assert result.version in ("rss20", "atom10"), name
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_site_feed_holds_the_newest_whole_days_in_page_order(sample_site, name):
+    result = parsed(sample_site, name)
+    newest = PAPERS[:20]  # three days are fewer than 20 papers, so whole older days are added up to 20
+    assert [entry.title for entry in result.entries] == [paper.title for paper in newest]
+    for entry, paper in zip(result.entries, newest, strict=True):
+        url = SUB_PATH_BASE_URL + f"papers/{paper.slug}/"
+        assert entry.link == url and entry.id == url
+        assert day_of(entry) == paper.day
+        assert entry.published_parsed.tm_hour == 0  # within the featured day, UTC
+        assert [author.name for author in entry.authors] == list(paper.authors)
+        assert [tag.term for tag in entry.get("tags", [])] == list(paper.tags)
+        assert f"https://arxiv.org/abs/{paper.arxiv_base}" in entry.summary
+    feed = result.feed
+    assert feed.link == SUB_PATH_BASE_URL
+    assert time.strftime("%Y-%m-%d", feed.updated_parsed) == PAPERS[0].day.isoformat()
+    self_links = [link.href for link in feed.links if link.rel == "self"]
+    assert self_links == [SUB_PATH_BASE_URL + name]
+    assert feed.language == "en"
+
+
+def test_rss_guids_are_permalinks_and_authors_are_dc_creators(sample_site):
+    text = (sample_site / "feed.xml").read_text()
+    assert text.count('<guid isPermaLink="true">') == 20
+    assert "<dc:creator>Dantong Niu</dc:creator>" in text
+    assert "<author>" not in text  # RSS author wants an e-mail address
+    assert "<lastBuildDate>Tue, 14 Oct 2025 00:00:01 +0000</lastBuildDate>" in text
+
+
+def test_daily_digest_has_one_item_a_day(sample_site):
+    for name in ("daily.xml", "daily.atom"):
+        result = parsed(sample_site, name)
+        assert len(result.entries) == 30
+        first = result.entries[0]
+        assert first.title == "Tuesday, 14 October 2025: 1 paper"
+        assert first.link == SUB_PATH_BASE_URL + "2025/10/14/"
+        assert day_of(first) == dt.date(2025, 10, 14)
+        assert "Learning to Grasp Anything by Playing with Random Toys" in first.summary
+        assert [day_of(e) for e in result.entries] == [p.day for p in PAPERS[:30]]
+
+
+def test_tag_feed_holds_the_tags_papers(sample_site):
+    result = parsed(sample_site, "tags/cs.lg/feed.xml")
+    tagged = [p for p in PAPERS if "cs.LG" in p.tags]
+    assert [e.title for e in result.entries] == [p.title for p in tagged]
+    assert result.feed.title == "Daily Papers: cs.LG"
+    assert result.feed.link == SUB_PATH_BASE_URL + "tags/cs.lg/"
+
+
+def test_every_link_in_the_feeds_is_absolute_and_leads_to_a_page(sample_site):
+    names = FEED_FILES + [p.relative_to(sample_site).as_posix() for p in sample_site.glob("tags/*/feed.xml")]
+    checked = 0
+    for name in names:
+        result = parsed(sample_site, name)
+        urls = [result.feed.link] + [link.href for link in result.feed.links]
+        for entry in result.entries:
+            urls += [entry.link, entry.id]
+            content = entry.content[0].value if "content" in entry else entry.summary
+            fragment = html5lib.parseFragment(content, namespaceHTMLElements=False)
+            urls += [a.get("href") for a in fragment.iter("a")]
+        for url in urls:
+            assert url.startswith(("https://", "http://")), (name, url)
+            if url.startswith(SUB_PATH_BASE_URL):
+                assert page_of(sample_site, url).is_file(), (name, url)
+                checked += 1
+    json_feed = json.loads((sample_site / "feed.json").read_text())
+    for item in json_feed["items"]:
+        assert page_of(sample_site, item["url"]).is_file()
+    assert checked > 300
+
+
+def test_json_feed_matches_the_rss_feed(sample_site):
+    data = json.loads((sample_site / "feed.json").read_text(encoding="utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["feed_url"] == SUB_PATH_BASE_URL + "feed.json"
+    rss = parsed(sample_site, "feed.xml")
+    assert [item["id"] for item in data["items"]] == [entry.id for entry in rss.entries]
+    first = data["items"][0]
+    assert first["date_published"] == "2025-10-14T00:00:01+00:00"
+    assert [a["name"] for a in first["authors"]] == list(PAPERS[0].authors)
+
+
+def paper(slug: str, day: str) -> Paper:
+    return Paper(slug=slug, day=dt.date.fromisoformat(day), source="", title=slug, authors=("A",), abstract="x")
+
+
+def test_recent_days_are_never_split():
+    busy = [paper(f"a{i}", "2025-01-03") for i in range(25)]
+    quiet = [paper(f"b{i}", "2025-01-02") for i in range(5)]
+    older = [paper("c", "2025-01-01")]
+    papers = busy + quiet + older
+    assert len(whole_recent_days(papers, feed_days=1, min_papers=20)) == 25
+    assert len(whole_recent_days(papers, feed_days=2, min_papers=20)) == 30
+    assert len(whole_recent_days(papers, feed_days=1, min_papers=26)) == 30
+    assert len(whole_recent_days(papers, feed_days=5, min_papers=1)) == 31
+    assert whole_recent_days([], feed_days=3, min_papers=20) == []
+
+
+def test_a_busy_day_stays_whole_in_a_built_feed(tmp_path):
+    content = tmp_path / "content"
+    for index in range(25):
+        write(content, f"2025/01/03/p{index:02d}.md", record(title=f"Busy {index:02d}", upvotes=index))
+    write(content, "2025/01/02/q.md", record(title="Quiet"))
+    config = SiteConfig(base_url=SUB_PATH_BASE_URL, feed_days=1, feed_min_papers=10)
+    build(content, tmp_path / "out", LAYOUTS, config)
+    entries = parsed(tmp_path / "out", "feed.xml").entries
+    assert [e.title for e in entries] == [f"Busy {i:02d}" for i in range(24, -1, -1)]  # upvotes rank
+    published = [e.published_parsed for e in entries]
+    assert published == sorted(published, reverse=True)  # readers sorting by date keep the page order
+
+
+def test_adding_a_paper_to_a_past_day_keeps_every_other_guid(tmp_path, content_copy):
+    config = SiteConfig(base_url=SUB_PATH_BASE_URL)
+    build(content_copy, tmp_path / "before", LAYOUTS, config)
+    write(content_copy, "2025/06/12/late-addition.md", record(title="A Late Addition", upvotes=5))
+    build(content_copy, tmp_path / "after", LAYOUTS, config)
+    for name in ("feed.xml", "atom.xml"):
+        before = {e.title: e.id for e in parsed(tmp_path / "before", name).entries}
+        after = {e.title: e.id for e in parsed(tmp_path / "after", name).entries}
+        assert after["A Late Addition"] == SUB_PATH_BASE_URL + "papers/late-addition/"
+        assert {title: after[title] for title in before if title in after} == {
+            title: guid for title, guid in before.items() if title in after}
+        assert len(set(before) - set(after)) <= 1  # at most the oldest item makes room
+
+
+def test_hostile_and_international_text_survives_every_format(tmp_path):
+    title = 'Fish & Chips <b>not bold</b> "quoted" \'single\' 🐟 — 日本語のタイトル'
+    authors = ["Łukasz Kaiser", "张伟", "O'Brien & <Sons>", "Ωmega Ünïcode"]
+    content = tmp_path / "content"
+    names = "\n".join(f"  - {json.dumps(name, ensure_ascii=False)}" for name in authors)
+    text = (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nauthors:\n{names}\ntags: [R&D]\n---\n\n"
+            "Abstract with <tags> & ampersands 🚀.\n")
+    write(content, "2025/01/02/special.md", text.replace("tags: [R&D]\n", "tags: [nlp]\n"))
+    output = tmp_path / "out"
+    build(content, output, LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    for name in ("feed.xml", "atom.xml", "tags/nlp/feed.xml"):
+        [entry] = parsed(output, name).entries
+        assert entry.title == title, name
+        assert [a.name for a in entry.authors] == authors, name
+        body = entry.content[0].value if "content" in entry else entry.summary
+        fragment = html5lib.parseFragment(body, namespaceHTMLElements=False)
+        visible = "".join(fragment.itertext())
+        assert "Abstract with <tags> & ampersands 🚀." in visible
+        assert list(fragment.iter("tags")) == [] and list(fragment.iter("b")) == []
+    [item] = json.loads((output / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert item["title"] == title and [a["name"] for a in item["authors"]] == authors
+    api = json.loads((output / "api/papers/special.json").read_text(encoding="utf-8"))
+    assert api["title"] == title and api["authors"] == authors
+
+
+def test_feeds_and_json_are_byte_identical_across_builds(tmp_path):
+    config = SiteConfig(base_url=SUB_PATH_BASE_URL)
+    build(CONTENT, tmp_path / "one", LAYOUTS, config)
+    time.sleep(1.1)  # a wall-clock timestamp anywhere would now differ
+    build(CONTENT, tmp_path / "two", LAYOUTS, config)
+    one = {k: v for k, v in snapshot(tmp_path / "one").items() if k.endswith((".xml", ".atom", ".json"))}
+    two = {k: v for k, v in snapshot(tmp_path / "two").items() if k.endswith((".xml", ".atom", ".json"))}
+    assert len(one) > 100
+    assert one == two
