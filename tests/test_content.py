@@ -139,6 +139,19 @@ def test_missing_abstract_points_below_the_front_matter(tmp_path):
     assert "abstract: is required; add it below the front matter" in problem
 
 
+@pytest.mark.parametrize(("field", "escaped", "code"), [
+    ("authors", '["Ada\\x1bLovelace"]', "U+001B"),
+    ("authors", '["Ada \\uFFFE"]', "U+FFFE"),
+    ("organization", '"La\\x9bb"', "U+009B"),
+    ("tags", '["nlp\\x00"]', "U+0000"),
+])
+def test_characters_xml_cannot_carry_are_refused_before_any_feed(tmp_path, field, escaped, code):
+    text = f"---\ntitle: T\nauthors: [A]\n{field}: {escaped}\n---\n\nText.\n".replace("authors: [A]\nauthors", "authors")
+    problem = only_problem(tmp_path, text, "2025/01/02/slug.md")
+    assert problem.startswith("2025/01/02/slug.md:")
+    assert f"{field}: " in problem and f"invisible control character {code}" in problem
+
+
 def test_empty_author_list_is_refused(tmp_path):
     problem = only_problem(tmp_path, "---\ntitle: T\nauthors: []\n---\n\nText.\n", "2025/01/02/slug.md")
     assert problem == "2025/01/02/slug.md:3: authors: must list at least one name"
