@@ -20,9 +20,14 @@ build: install          ## build the site into output/
 check: install          ## check every record without building
 	$(BIN)/dailypapers check
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
+
+# lunr.js comes from the npm registry, pinned in package.json and package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

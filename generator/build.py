@@ -18,8 +18,9 @@ from generator.content import read_papers
 from generator.feeds import FeedBuilder, render_feeds
 from generator.output import write_site
 from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
-from generator.problems import BuildFailed
+from generator.problems import BuildFailed, Problem
 from generator.records import Paper
+from generator.search import render_search
 
 STATIC_DIR = "static"
 
@@ -54,21 +55,32 @@ class Progress:
             self.last = now
 
 
-def read_static_files(layouts_dir: Path) -> dict[str, bytes]:
-    """Read the assets under layouts/static/ as files of the site."""
+# Browser code from the npm registry (package.json), copied into the site at build time.
+VENDORED = {"static/lunr.min.js": "lunr/lunr.min.js"}
+
+
+def read_static_files(layouts_dir: Path, vendor_dir: Path) -> dict[str, bytes]:
+    """Read the assets under layouts/static/ and the vendored browser code as files of the site."""
     static_dir = layouts_dir / STATIC_DIR
-    return {
+    files = {
         f"{STATIC_DIR}/{path.relative_to(static_dir).as_posix()}": path.read_bytes()
         for path in sorted(static_dir.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }
+    missing = [vendor_dir / source for source in VENDORED.values() if not (vendor_dir / source).is_file()]
+    if missing:
+        raise BuildFailed([Problem(path.as_posix(), 0, "search", "is missing; run `npm ci` to install "
+                                   "lunr.js from package.json (`make install` does)") for path in missing])
+    files.update({target: (vendor_dir / source).read_bytes() for target, source in VENDORED.items()})
+    return files
 
 
 def expected_file_count(archive: Archive) -> int:
     """Count the files a build makes, to show progress against."""
-    fixed = 13  # home, archive, tags index, 404, sitemap, robots, 5 site feeds, api/days.json, .nojekyll
+    fixed = 14  # home, archive, tags index, 404, sitemap, robots, 5 feeds, 2 indexes, .nojekyll
     pages = len(archive.days) + len(archive.months) + len(archive.years) + len(archive.papers)
-    return fixed + pages + len(archive.days) + len(archive.papers) + 2 * len(archive.tags)
+    api = len(archive.days) + len(archive.papers)
+    return fixed + pages + api + len(archive.days) + 2 * len(archive.tags)  # + search shards
 
 
 def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:
@@ -81,6 +93,7 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) ->
         render_feeds(feeds, long_date),
         [(urls.JSON_FEED, render_json_feed(feeds.site_feed(urls.JSON_FEED), config))],
         render_api(archive, views, config),
+        render_search(archive, views),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
     )
@@ -110,15 +123,17 @@ def build(
     layouts_dir: Path,
     config: SiteConfig,
     progress: Progress | None = None,
+    vendor_dir: Path | None = None,
 ) -> BuildSummary:
     """Build the whole site; on any problem raise before output/ is touched."""
+    vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
     papers = load_papers(content_dir, progress)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
     files = render_site(archive, renderer, progress)
-    files.update(read_static_files(layouts_dir))
+    files.update(read_static_files(layouts_dir, vendor_dir))
     result = write_site(files, output_dir)
     return BuildSummary(
         papers=len(papers),

@@ -23,6 +23,8 @@ def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) ->
     if output:
         parser.add_argument("--output", type=Path, default=Path("output"), help="site folder (output/)")
         parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="templates and assets")
+        parser.add_argument("--node-modules", type=Path, default=Path("node_modules"),
+                            help="where npm installed lunr.js (node_modules/)")
         parser.add_argument("--base-url", help="the address the site is published at, ending in /")
 
 
@@ -79,7 +81,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     progress = Progress(stream=None if args.quiet else sys.stderr)
     try:
-        summary = build(args.content, args.output, args.layouts, config, progress)
+        summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules)
     except BuildFailed as failed:
         return report_problems(failed.problems)
     except jinja2.TemplateError as error:

@@ -1,0 +1,34 @@
+// Run queries through the site's search code under Node, with the real lunr.js from node_modules.
+// Usage: node tests/js/search.js SITE_DIR < queries.json   (prints {query: result} as JSON)
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..", "..");
+const lunr = require(path.join(root, "node_modules", "lunr"));
+const createSearch = require(path.join(root, "layouts", "static", "search-core.js"));
+
+const site = process.argv[2];
+const read = (file) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(site, file), "utf8")));
+
+async function main() {
+  const queries = JSON.parse(fs.readFileSync(0, "utf8"));
+  const answers = {};
+  for (const query of queries) {
+    const search = createSearch(lunr, read);  // a fresh cache: count what this query alone loads
+    try {
+      const found = await search.search(query);
+      answers[query] = {
+        refs: found.results.map((r) => r.ref),
+        scores: found.results.map((r) => r.score),
+        files: found.files,
+        titles: await Promise.all(found.results.slice(0, 3).map((r) => search.details(r.ref).then((d) => d.title))),
+      };
+    } catch (error) {
+      answers[query] = { error: error.name + ": " + error.message };
+    }
+  }
+  process.stdout.write(JSON.stringify(answers));
+}
+
+main().catch((error) => { console.error(error); process.exit(1); });

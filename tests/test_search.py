@@ -1,0 +1,120 @@
+"""Search: the shards lunr.py's counts were cut into answer like one unsplit lunr.py index."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from generator.archive import group_papers
+from generator.build import build
+from generator.config import SiteConfig
+from generator.content import read_papers
+from generator.search import SHARD_LIMIT, index_papers, partition_terms, search_documents, shard_file
+
+from conftest import CONTENT, LAYOUTS, ROOT, record, write
+
+ARCHIVE = group_papers(read_papers(CONTENT)[0])
+DOCUMENTS = search_documents(ARCHIVE)
+SLUG_OF = {str(number): paper.slug for number, paper in DOCUMENTS}
+QUERIES = [
+    "grokking", "title:grokking", "transformer", "+transformer -vision", "gener*", "generalization",
+    "Valentino", "authors:darrell", "tags:cs.cv", "2305.02993", "neural operator", "length generaliz*",
+    "arithmetic transformers", "abstract:medical", "pointer networks", "diffusion", "grok~1", "title:gener*",
+]
+
+
+def node_search(site, queries: list[str]) -> dict:
+    result = subprocess.run(["node", str(ROOT / "tests/js/search.js"), str(site)], input=json.dumps(queries),
+                            capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
+def unsplit_results(query: str) -> list[tuple[str, float]]:
+    """Search one unsplit lunr.py index over the same documents, ties broken like the site."""
+    index = index_papers(DOCUMENTS).build()
+    results = [(r["ref"], r["score"]) for r in index.search(query)]
+    return sorted(results, key=lambda r: (-round(r[1], 9), -int(r[0])))
+
+
+def test_shards_answer_exactly_like_one_unsplit_lunr_py_index(sample_site):
+    answers = node_search(sample_site, QUERIES)
+    for query in QUERIES:
+        expected = unsplit_results(query)
+        answer = answers[query]
+        assert "error" not in answer, (query, answer)
+        assert answer["refs"] == [ref for ref, _ in expected], query
+        assert answer["scores"] == pytest.approx([score for _, score in expected], rel=1e-9), query
+    assert answers["grokking"]["refs"], "the sample has papers about grokking"
+    assert SLUG_OF[answers["2305.02993"]["refs"][0]] == "2305.02993"
+    assert answers["title:grokking"]["titles"][0].startswith(("Grokking", "Where to find Grokking"))
+    assert answers["Valentino"]["titles"] == [
+        "SemEval-2023 Task 7: Multi-Evidence Natural Language Inference for Clinical Trial Data"]
+
+
+def test_a_query_loads_only_the_shards_of_its_terms(sample_site):
+    manifest = json.loads((sample_site / "search/manifest.json").read_text())
+    assert len(manifest["shards"]) > 1
+    answers = node_search(sample_site, ["grokking", "gener*"])
+    assert len(answers["grokking"]["files"]) == 2  # the manifest and one shard
+    assert answers["grokking"]["files"][1] == shard_file(max(s for s in manifest["shards"] if s <= "grok"))
+    assert len(answers["gener*"]["files"]) >= 2
+
+
+def test_every_shard_file_loads_into_lunr_js_on_its_own(sample_site):
+    shards = sorted((sample_site / "search/terms").glob("*.json"))
+    manifest = json.loads((sample_site / "search/manifest.json").read_text())
+    assert {shard_file(start) for start in manifest["shards"]} == {f"search/terms/{p.name}" for p in shards}
+    assert len(shards) == len(manifest["shards"])
+    for path in shards:
+        data = json.loads(path.read_text())
+        assert data and all(isinstance(v, dict) for v in data.values())
+    # one term from each shard, searched alone, is found: each file loads and scores in lunr.js
+    terms = [next(t for t in sorted(json.loads(p.read_text())) if t.isalpha() and len(t) > 2) for p in shards]
+    answers = node_search(sample_site, terms)
+    for term in terms:
+        assert answers[term].get("refs"), (term, answers[term])
+
+
+@pytest.mark.parametrize("query", ['"quoted', "title:", ":colon", "*leading", "~", "a~b~c", "x" * 1000,
+                                   "ünïcödé 日本語 🚀", "author:smith", "+", "-", "^2", "title:grokking^x"])
+def test_any_query_text_gives_results_or_a_message(sample_site, query):
+    answer = node_search(sample_site, [query])[query]
+    assert "refs" in answer or answer["error"].startswith("SearchError: "), answer
+
+
+def test_unknown_field_names_the_fields_you_can_search(sample_site):
+    answer = node_search(sample_site, ["author:smith"])["author:smith"]
+    assert "title, authors, tags, arxiv, abstract" in answer["error"]
+
+
+def test_shards_of_untouched_terms_stay_byte_identical(tmp_path, content_copy):
+    config = SiteConfig()
+    build(content_copy, tmp_path / "one", LAYOUTS, config)
+    write(content_copy, "2025/10/14/zymurgy.md", record(title="Zymurgy", authors=["Zed Zebra"],
+                                                          abstract="Zymurgy zygotes."))
+    build(content_copy, tmp_path / "two", LAYOUTS, config)
+    one = {p.name: p.read_bytes() for p in (tmp_path / "one/search/terms").glob("*.json")}
+    two = {p.name: p.read_bytes() for p in (tmp_path / "two/search/terms").glob("*.json")}
+    new_terms = {"zymurgi", "zygot", "zed", "zebra"}  # the new paper's words, as lunr.py stems them
+    touched = {name for name, data in two.items() if new_terms & set(json.loads(data))}
+    changed = {name for name in two if one.get(name) != two[name]}
+    assert touched and changed == touched, (changed, touched)
+    assert len(one) - len(changed) >= 3  # every other shard kept its name and its bytes
+
+
+def test_partition_keeps_shards_under_the_limit_and_in_order():
+    terms = sorted(f"{a}{b}{c}" for a in "abcd" for b in "xyz" for c in "mnop")
+    sizes = {t: SHARD_LIMIT // 10 for t in terms}
+    shards = partition_terms(terms, sizes)
+    assert [t for _, members in shards for t in members] == terms
+    assert all(sum(sizes[t] for t in members) <= SHARD_LIMIT for _, members in shards)
+    starts = [start for start, _ in shards]
+    assert starts == sorted(starts)
+    for start, members in shards:
+        assert all(t >= start for t in members)
+    sizes["bxm"] = SHARD_LIMIT * 3  # one huge term gets a shard of its own, others unmoved
+    again = partition_terms(terms, sizes)
+    assert ("bxm", ["bxm"]) in again
+    assert [s for s in shards if not s[0].startswith("b")] == [s for s in again if not s[0].startswith("b")]
