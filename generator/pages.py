@@ -171,6 +171,8 @@ class PageRenderer:
             nav_tags=urls.TAGS,
             stylesheet=urls.STYLESHEET,
             copy_script=urls.COPY_SCRIPT,
+            search_script=urls.SEARCH_SCRIPT,
+            search_page=urls.SEARCH,
             **context,
         )
         return html.encode("utf-8")
@@ -234,6 +236,8 @@ def render_pages(
         "tags.html", urls.TAGS, title="Tags",
         tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in archive.tags],
     )
+    yield urls.file_for(urls.SEARCH), renderer.render("search.html", urls.SEARCH, title="Search",
+                                                      paper_count=len(archive.papers))
     yield urls.NOT_FOUND, renderer.render("404.html", urls.NOT_FOUND, rooted=True, title="Page not found")
 
 

@@ -177,3 +177,86 @@ def test_serve_reloads_the_open_page_when_a_record_changes(browser, tmp_path, co
         expect(page.locator("h1")).to_have_text("Learning to Grasp Anything by Playing with Building Blocks",
                                                 timeout=10_000)
         page.close()
+
+
+def search_requests(requests: list[str]) -> list[str]:
+    return [url for url in requests if "search" in url or "lunr" in url]
+
+
+def test_nothing_for_search_loads_before_the_box_is_focused(page, sub_path_server):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sub_path_server + "2025/10/14/")
+    page.wait_for_load_state("networkidle")
+    assert search_requests(requests) == []
+    page.keyboard.press("/")
+    expect(page.locator("#site-search")).to_be_focused()
+    page.keyboard.type("grokking")
+    panel = page.locator(".search-panel .search-result-title")
+    expect(panel.first).to_have_text("Grokking at the Edge of Numerical Stability")
+    loaded = search_requests(requests)
+    assert sub_path_server + "static/lunr.min.js" in loaded
+    assert sub_path_server + "search/manifest.json" in loaded
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(sub_path_server + "papers/2501.04697/")
+
+
+def test_search_page_finds_opens_and_keeps_the_query(page, sub_path_server):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(sub_path_server + "search/")
+    box = page.locator("#search-page-input")
+    expect(box).to_be_focused()
+    box.type("Valentino")
+    first = page.locator("#search-results .search-result-title").first
+    expect(first).to_have_text("SemEval-2023 Task 7: Multi-Evidence Natural Language Inference for Clinical Trial Data")
+    expect(page).to_have_url(sub_path_server + "search/?q=Valentino")
+    box.fill("title:grokking")
+    expect(page.locator("#search-status")).to_have_text("3 papers found.")
+    expect(page.locator("#search-results .search-result-snippet mark").first).to_have_text(re.compile("grokking", re.IGNORECASE))
+    page.reload()
+    expect(page.locator("#search-page-input")).to_have_value("title:grokking")
+    expect(page.locator("#search-results .search-result-title")).to_have_count(3)
+    page.locator("#search-results .search-result-title").first.click()
+    expect(page.locator("h1")).to_contain_text("Grokking")
+    page.go_back()
+    expect(page.locator("#search-page-input")).to_have_value("title:grokking")
+    expect(page.locator("#search-results .search-result-title")).to_have_count(3)
+    assert errors == []
+
+
+def test_searches_by_author_prefix_and_presence(page, sub_path_server):
+    cases = {
+        "authors:darrell": "Learning to Grasp Anything by Playing with Random Toys",
+        "+transformer -vision pointer": "A Generalization of Transformer Networks to Graphs",
+        "pointer networks": "Pointer Networks",
+        "2305.02993": "SemEval-2023 Task 7: Multi-Evidence Natural Language Inference for Clinical Trial Data",
+    }
+    page.goto(sub_path_server + "search/")
+    for query, title in cases.items():
+        page.locator("#search-page-input").fill(query)
+        expect(page.locator("#search-results .search-result-title").first).to_have_text(title)
+    page.locator("#search-page-input").fill("gener*")
+    expect(page.locator("#search-status")).to_contain_text("papers found")
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "title:", ":", "*former", "~2", "a~b~c", "^", "+", "-",
+                                   "x" * 1000, "ünïcödé 日本語 🚀", "author:smith", "title:grokking^x",
+                                   "zzzzqqq"])
+def test_any_text_in_the_box_gives_results_or_a_message(browser, sub_path_server, query):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(sub_path_server + "search/")
+    status = page.locator("#search-status")
+    expect(status).to_have_text("Type words from a title, an author's name or an abstract.")
+    page.locator("#search-page-input").fill(query)
+    expect(status).not_to_have_text(re.compile("^(Searching…|Type words.*)?$"))
+    text = status.text_content()
+    assert "found" in text or "No papers match" in text or "cannot" in text or "field" in text.lower() \
+        or "expect" in text.lower(), text
+    assert "could not load" not in text
+    assert errors == []
+    context.close()

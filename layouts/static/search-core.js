@@ -79,8 +79,8 @@
       new lunr.QueryParser(queryString, query).parse();
     } catch (error) {
       if (error instanceof lunr.QueryParseError) {
-        throw new SearchError(error.message.replace(/^./, function (c) { return c.toUpperCase(); }) +
-          ". Fields you can search: " + fields.join(", ") + ".");
+        throw new SearchError("That search could not be read (" + error.message + "). A word may start with " +
+          "a field (" + fields.map(function (f) { return f + ":"; }).join(" ") + ") or + or -, and end with * or ~1.");
       }
       throw error;
     }

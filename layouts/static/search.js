@@ -1,0 +1,268 @@
+// dailypapers search in the page: loaded only when a reader focuses a search box or opens the
+// search page. Results update as you type; arrows and Enter pick one; the search page keeps its
+// query in the address, so it can be shared and the back button brings it back.
+(function () {
+  "use strict";
+  if (window.dailypapersSearchUI) return;
+  window.dailypapersSearchUI = true;
+
+  // Every page says where the site's root is, relative to itself.
+  var root = new URL(document.documentElement.getAttribute("data-root") || "./", window.location.href).href;
+  var core = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement("script");
+      element.src = src;
+      element.onload = resolve;
+      element.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(element);
+    });
+  }
+
+  function loadJSON(path) {
+    return fetch(root + path).then(function (response) {
+      if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function searchCore() {
+    if (!core) {
+      core = loadScript(root + "static/lunr.min.js")
+        .then(function () { return loadScript(root + "static/search-core.js"); })
+        .then(function () { return window.dailypapersSearch(window.lunr, loadJSON); });
+    }
+    return core;
+  }
+
+  // Words of an abstract that lunr matched, found the way lunr.py indexed them.
+  function normalise(word) {
+    var trimmed = word.toLowerCase().replace(/^\W+/, "").replace(/\W+$/, "");
+    return window.lunr.stemmer(new window.lunr.Token(trimmed)).toString();
+  }
+
+  function snippet(abstract, matched) {
+    var words = abstract.split(/([\s\-]+)/);  // lunr's own separator: spaces and hyphens
+    var hits = [];
+    for (var i = 0; i < words.length; i += 2) {
+      if (words[i] && matched[normalise(words[i])]) hits.push(i);
+    }
+    var first = hits.length ? hits[0] : 0;
+    var start = Math.max(0, first - 24), end = Math.min(words.length, start + 80);
+    var fragment = document.createDocumentFragment();
+    if (start > 0) fragment.appendChild(document.createTextNode("… "));
+    for (var j = start; j < end; j++) {
+      if (j % 2 === 0 && hits.indexOf(j) !== -1) {
+        var mark = document.createElement("mark");
+        mark.textContent = words[j];
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(words[j]));
+      }
+    }
+    if (end < words.length) fragment.appendChild(document.createTextNode(" …"));
+    return fragment;
+  }
+
+  function matchedTerms(result) {
+    var terms = Object.create(null);
+    Object.keys(result.matchData.metadata).forEach(function (term) { terms[term] = true; });
+    return terms;
+  }
+
+  function Results(input, list, status, options) {
+    this.input = input;
+    this.list = list;
+    this.status = status;
+    this.options = options;
+    this.active = -1;
+    this.run = 0;
+    this.shown = [];
+    var self = this, timer = null;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.update(input.value); }, 120);
+    });
+    input.addEventListener("keydown", function (event) { self.key(event); });
+  }
+
+  Results.prototype.say = function (text) {
+    this.status.textContent = text;
+    this.status.hidden = !text;
+  };
+
+  Results.prototype.update = function (query) {
+    var self = this, run = ++this.run;
+    if (this.options.onQuery) this.options.onQuery(query);
+    if (!query.trim()) {
+      this.clear();
+      this.say(this.options.emptyText || "");
+      return Promise.resolve();
+    }
+    this.say("Searching…");
+    return searchCore().then(function (search) {
+      return search.search(query).then(function (found) {
+        if (run !== self.run) return null;
+        var results = found.results.slice(0, self.options.limit);
+        return Promise.all(results.map(function (result) { return search.details(result.ref); }))
+          .then(function (details) {
+            if (run !== self.run) return;
+            self.render(results, details, search, found.results.length, query);
+          });
+      });
+    }).catch(function (error) {
+      if (run !== self.run) return;
+      self.clear();
+      self.say(error && error.name === "SearchError" ? error.message
+        : "Search could not load. Check your connection and try again.");
+    });
+  };
+
+  Results.prototype.clear = function () {
+    this.list.textContent = "";
+    this.shown = [];
+    this.active = -1;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  };
+
+  Results.prototype.render = function (results, details, search, total, query) {
+    var self = this;
+    this.clear();
+    if (!results.length) {
+      this.say("No papers match “" + query + "”. Try fewer or shorter words, a prefix such as gener*, " +
+        "or an author's surname.");
+      return;
+    }
+    this.say(total === 1 ? "1 paper found." : total + " papers found" +
+      (total > results.length ? ", showing the first " + results.length + "." : "."));
+    results.forEach(function (result, position) {
+      var info = details[position];
+      var item = document.createElement("li");
+      item.id = self.list.id + "-" + position;
+      item.className = "search-result";
+      item.setAttribute("role", "option");
+      var link = document.createElement("a");
+      link.href = root + info.path;
+      link.className = "search-result-title";
+      link.textContent = info.title;
+      var meta = document.createElement("p");
+      meta.className = "search-result-meta";
+      meta.appendChild(document.createTextNode(info.authors + " · "));
+      var day = document.createElement("a");
+      day.href = root + info.dayPath;
+      day.textContent = info.day;
+      meta.appendChild(day);
+      item.appendChild(link);
+      item.appendChild(meta);
+      if (self.options.snippets) {
+        var text = document.createElement("p");
+        text.className = "search-result-snippet";
+        item.appendChild(text);
+        search.load(info.api).then(function (paper) {
+          text.appendChild(snippet(paper.abstract, matchedTerms(result)));
+        }).catch(function () {});
+      }
+      self.list.appendChild(item);
+      self.shown.push(link);
+    });
+    this.input.setAttribute("aria-expanded", "true");
+  };
+
+  Results.prototype.select = function (position) {
+    var items = this.list.children;
+    if (this.active >= 0 && items[this.active]) items[this.active].removeAttribute("aria-selected");
+    this.active = position;
+    if (position >= 0 && items[position]) {
+      items[position].setAttribute("aria-selected", "true");
+      this.input.setAttribute("aria-activedescendant", items[position].id);
+      items[position].scrollIntoView({ block: "nearest" });
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  Results.prototype.key = function (event) {
+    var count = this.shown.length;
+    if (event.key === "ArrowDown" && count) {
+      event.preventDefault();
+      this.select((this.active + 1) % count);
+    } else if (event.key === "ArrowUp" && count) {
+      event.preventDefault();
+      this.select(this.active <= 0 ? count - 1 : this.active - 1);
+    } else if (event.key === "Enter" && this.active >= 0 && this.shown[this.active]) {
+      event.preventDefault();
+      window.location.href = this.shown[this.active].href;
+    } else if (event.key === "Escape") {
+      this.select(-1);
+      if (this.options.onEscape) this.options.onEscape();
+    }
+  };
+
+  function setUpSearchPage(page) {
+    var input = page.querySelector("#search-page-input");
+    var results = new Results(input, page.querySelector("#search-results"), page.querySelector("#search-status"), {
+      limit: 30,
+      snippets: true,
+      emptyText: "Type words from a title, an author's name or an abstract.",
+      onQuery: function (query) {
+        var url = new URL(window.location.href);
+        if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
+        if (url.href !== window.location.href) window.history.replaceState(null, "", url.href);
+      }
+    });
+    input.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var url = new URL(window.location.href);
+      url.searchParams.set("q", input.value);
+      window.history.pushState(null, "", url.href);
+      results.update(input.value);
+    });
+    window.addEventListener("popstate", function () {
+      input.value = new URL(window.location.href).searchParams.get("q") || "";
+      results.update(input.value);
+    });
+    // Keep what the reader typed before this script arrived; the address wins when it has a query.
+    input.value = new URL(window.location.href).searchParams.get("q") || input.value;
+    results.update(input.value);
+    if (!input.value) input.focus();
+  }
+
+  function setUpHeaderBox(input) {
+    var panel = document.createElement("div");
+    panel.className = "search-panel";
+    panel.hidden = true;
+    var status = document.createElement("p");
+    status.className = "search-status";
+    status.setAttribute("role", "status");
+    var list = document.createElement("ol");
+    list.id = "search-suggestions";
+    list.className = "search-results";
+    list.setAttribute("role", "listbox");
+    panel.appendChild(status);
+    panel.appendChild(list);
+    input.form.appendChild(panel);
+    var results = new Results(input, list, status, {
+      limit: 6,
+      snippets: false,
+      onQuery: function (query) { panel.hidden = !query.trim(); },
+      onEscape: function () { panel.hidden = true; }
+    });
+    input.addEventListener("focus", function () { if (input.value.trim()) panel.hidden = false; });
+    document.addEventListener("click", function (event) {
+      if (!input.form.contains(event.target)) panel.hidden = true;
+    });
+    if (input.value.trim()) results.update(input.value);
+  }
+
+  var page = document.getElementById("search-page");
+  if (page) setUpSearchPage(page);
+  var header = document.getElementById("site-search");
+  if (header && !page) setUpHeaderBox(header);
+  searchCore();  // start loading lunr.js while the reader types
+})();
