@@ -87,7 +87,7 @@ def test_any_query_text_gives_results_or_a_message(sample_site, query):
 def test_unknown_field_names_the_fields_you_can_search(sample_site):
     answer = node_search(sample_site, ["author:smith"])["author:smith"]
     assert "title: authors: tags: arxiv: abstract:" in answer["error"]
-    assert "Unrecognised field 'author'" in answer["error"]
+    assert "unrecognised field 'author'" in answer["error"]
 
 
 def test_shards_of_untouched_terms_stay_byte_identical(tmp_path, content_copy):
