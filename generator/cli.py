@@ -49,6 +49,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--day", required=True, type=parse_day, help="the day it is featured, YYYY-MM-DD")
     new_parser.add_argument("--content", type=Path, default=Path("content"))
 
+    synthetic_parser = commands.add_parser("synthesize", help="write a synthetic archive for benchmarks")
+    synthetic_parser.add_argument("--papers", type=int, default=100_000)
+    synthetic_parser.add_argument("--seed", type=int, default=2026)
+    synthetic_parser.add_argument("--content", type=Path, required=True,
+                                  help="an empty folder to write into (never your real content/)")
+
     seed_parser = commands.add_parser("seed", help="write records from a seed-papers.json file")
     seed_parser.add_argument("json_file", type=Path)
     seed_parser.add_argument("--content", type=Path, default=Path("content"))
@@ -133,13 +139,26 @@ def run_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_synthesize(args: argparse.Namespace) -> int:
+    from generator.synthetic import write_synthetic
+
+    if args.content.exists() and any(args.content.iterdir()):
+        print(f"error: {args.content} is not empty; synthesize writes only into a new or empty folder",
+              file=sys.stderr)
+        return 1
+    count = write_synthetic(args.content, args.papers, args.seed)
+    print(f"Wrote {count} synthetic records under {args.content.as_posix()}/.")
+    return 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
     return serve(args)
 
 
-COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed}
+COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed,
+            "synthesize": run_synthesize}
 
 
 def main(argv: list[str] | None = None) -> int:

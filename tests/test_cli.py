@@ -76,3 +76,15 @@ def test_check_passes_on_the_sample_and_settings_typos_are_caught(tmp_path):
     assert f"{settings}:1: titel: unknown setting; did you mean 'title'?" in result.stderr
     assert f"{settings}:2: base_url: must be an http:// or https:// address" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_synthesize_writes_the_same_valid_archive_every_time(tmp_path):
+    for name in ("one", "two"):
+        result = run_cli("synthesize", "--papers", "300", "--content", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert len(snapshot(tmp_path / "one")) == 300
+    check = run_cli("check", "--content", str(tmp_path / "one"))
+    assert check.returncode == 0 and "300 records checked: no problems." in check.stdout
+    refused = run_cli("synthesize", "--papers", "3", "--content", str(tmp_path / "one"))
+    assert refused.returncode == 1 and "is not empty" in refused.stderr

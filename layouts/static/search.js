@@ -207,7 +207,7 @@
   function setUpSearchPage(page) {
     var input = page.querySelector("#search-page-input");
     var results = new Results(input, page.querySelector("#search-results"), page.querySelector("#search-status"), {
-      limit: 30,
+      limit: 20,
       snippets: true,
       emptyText: "Type words from a title, an author's name or an abstract.",
       onQuery: function (query) {

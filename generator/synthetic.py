@@ -1,0 +1,86 @@
+"""A deterministic synthetic archive for benchmarks: any number of papers, the same every time.
+
+Words follow a Zipf-like law over a made-up vocabulary with real machine-learning words among
+the common ones, so queries behave like queries on a real archive: a few words are in most
+abstracts, most words are rare, and author surnames repeat across papers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from pathlib import Path
+
+from generator.recordfile import format_record, record_path
+
+REAL_WORDS = (
+    "model learning neural network training data language transformer attention diffusion vision "
+    "generalization reasoning benchmark optimization gradient reinforcement policy graph representation "
+    "embedding retrieval alignment robustness adversarial inference sampling latent generative "
+    "architecture scaling grokking tokenization multimodal segmentation detection agent planning "
+    "memory compression quantization distillation pretraining finetuning evaluation dataset"
+).split()
+SYLLABLES = ("ka ra to mi ne su lo vi de pa zu ri mo ta ki sa no be ga fu le ma xi ro cha "
+             "shi tri qua ven dor lin gar mel thos").split()
+FIRST_NAMES = ("Ada Alan Grace Yann Fei Andrej Ilya Daphne Yoshua Geoffrey Jürgen Sepp Kyunghyun Percy "
+               "Chelsea Sergey Pieter Lilian Jacob Noam Ashish Niki Llion Aidan Łukasz Mei Wei Hiroshi "
+               "Amara Chidi Priya Arjun Sofía Mateo Olga Dmitri Zainab Omar Ingrid Lars").split()
+TAGS = ("cs.LG cs.CL cs.CV cs.AI cs.RO stat.ML cs.NE cs.IR eess.AS q-bio.NC").split()
+START_DAY = dt.date(2016, 1, 1)
+
+
+def made_up_words(rng: random.Random, count: int) -> list[str]:
+    """Return `count` distinct pronounceable words."""
+    words: list[str] = []
+    seen = set(REAL_WORDS)
+    for length in itertools.cycle((2, 3, 3, 4)):
+        word = "".join(rng.choice(SYLLABLES) for _ in range(length))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+            if len(words) == count:
+                return words
+    return words
+
+
+def zipf_weights(count: int, exponent: float = 1.05) -> list[float]:
+    return [1 / (rank ** exponent) for rank in range(1, count + 1)]
+
+
+def synthetic_records(count: int, seed: int = 2026) -> list[tuple[dt.date, str, str]]:
+    """Return (featured day, slug, record text) for `count` papers, about 27 a day."""
+    rng = random.Random(seed)
+    vocabulary = REAL_WORDS[:20] + made_up_words(rng, 30_000)
+    vocabulary[200:200] = REAL_WORDS[20:]  # the rest of the real words are moderately common
+    cumulative = list(itertools.accumulate(zipf_weights(len(vocabulary))))
+    surnames = [word.capitalize() for word in made_up_words(rng, 6_000)]
+    records = []
+    per_day: dict[dt.date, int] = {}
+    for number in range(count):
+        day = START_DAY + dt.timedelta(days=number * 3650 // max(count, 1))
+        place = per_day[day] = per_day.get(day, 0) + 1
+        arxiv = f"{day:%y%m}.{(day.day * 1000 + place) % 100000:05d}"
+        words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(150, 300))
+        sentences = [" ".join(words[i:i + 18]).capitalize() + "." for i in range(0, len(words), 18)]
+        title_words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(5, 11))
+        author_count = rng.randint(1, 8)
+        fields = {
+            "title": " ".join(title_words).capitalize(),
+            "authors": [f"{rng.choice(FIRST_NAMES)} {rng.choice(surnames)}" for _ in range(author_count)],
+            "arxiv": arxiv,
+            "published": day,
+            "upvotes": int(rng.paretovariate(1.3)) - 1,
+            "tags": rng.sample(TAGS, rng.randint(1, 2)),
+        }
+        records.append((day, arxiv, format_record(fields, " ".join(sentences))))
+    return records
+
+
+def write_synthetic(content_dir: Path, count: int, seed: int = 2026) -> int:
+    """Write the synthetic archive under content_dir; return how many records were written."""
+    for day, slug, text in synthetic_records(count, seed):
+        path = record_path(content_dir, day, slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return count

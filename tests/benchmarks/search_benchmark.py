@@ -1,0 +1,197 @@
+"""Search at scale: build the search files of a synthetic archive and print what queries cost.
+
+    .venv/bin/python tests/benchmarks/search_benchmark.py [--papers 100000] [--work /tmp/dp-bench]
+
+Prints, for a fixed set of queries on a deterministic synthetic archive: the bytes the first
+query downloads (gzipped, search code included), the time lunr.js takes to answer in headless
+Chromium once the query's shards are loaded, and whether the top 10 equal those of one unsplit
+lunr.py index over the same documents. Run by hand; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from generator.api import render_api  # noqa: E402
+from generator.archive import group_papers  # noqa: E402
+from generator.build import read_static_files  # noqa: E402
+from generator.config import SiteConfig  # noqa: E402
+from generator.content import read_papers  # noqa: E402
+from generator.output import write_site  # noqa: E402
+from generator.pages import PageRenderer, paper_views  # noqa: E402
+from generator.search import index_papers, render_search, search_documents  # noqa: E402
+from generator.synthetic import write_synthetic  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CODE = ["static/lunr.min.js", "static/search-core.js", "static/search.js"]
+RESULTS_SHOWN = 20  # the search page shows this many hits, each with its day file and abstract
+
+
+def step(message: str, started: float) -> float:
+    now = time.perf_counter()
+    print(f"  {message}: {now - started:.1f} s", flush=True)
+    return now
+
+
+def gzipped(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def pick_queries(papers, rng: random.Random) -> list[str]:
+    """Fixed queries of every kind a reader types: title words, surnames, abstract words, syntax."""
+    sample = rng.sample(papers, 6)
+    queries = [p.title.split()[1].lower() for p in sample[:2]]
+    queries += [p.authors[0].split()[-1] for p in sample[2:4]]
+    queries += [p.abstract.split()[7].strip(".").lower() for p in sample[4:6]]
+    queries += ["grokking", "title:transformer", "+transformer -vision", "diffusion model", "quant*",
+                f"authors:{sample[3].authors[0].split()[-1].lower()}", "model", "neural network training"]
+    return list(dict.fromkeys(queries))
+
+
+def node_answers(site: Path, queries: list[str]) -> dict:
+    result = subprocess.run(["node", str(ROOT / "tests/js/search.js"), str(site)], input=json.dumps(queries),
+                            capture_output=True, text=True, check=True, timeout=3600)
+    return json.loads(result.stdout)
+
+
+def unsplit_top10(builder, queries: list[str]) -> dict[str, list[str]]:
+    index = builder.build()
+    tops = {}
+    for query in queries:
+        results = sorted(((r["ref"], r["score"]) for r in index.search(query)),
+                         key=lambda r: (-round(r[1], 9), -int(r[0])))
+        tops[query] = [ref for ref, _ in results[:10]]
+    return tops
+
+
+def first_query_bytes(site: Path, answer: dict, details: dict[str, tuple[str, str]]) -> int:
+    files = list(CODE) + answer["files"]
+    for ref in answer["refs"][:RESULTS_SHOWN]:
+        day_file, api_file = details[ref]
+        files += [day_file, api_file]
+    return sum(gzipped(site / name) for name in dict.fromkeys(files))
+
+
+def chromium_times(site: Path, queries: list[str], runs: int = 5) -> dict[str, float]:
+    """Median ms lunr.js takes to answer each query in Chromium once its shards are loaded."""
+    from playwright.sync_api import sync_playwright
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    timings = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/search/")
+            page.wait_for_function("!!(window.lunr && window.dailypapersSearch)")
+            for query in queries:
+                timings[query] = page.evaluate(
+                    """async ([query, runs]) => {
+                        const load = (p) => fetch('../' + p).then((r) => r.json());
+                        const search = window.dailypapersSearch(window.lunr, load);
+                        await search.search(query);  // download and parse the shards once
+                        const times = [];
+                        for (let i = 0; i < runs; i++) {
+                          const start = performance.now();
+                          await search.search(query);
+                          times.push(performance.now() - start);
+                        }
+                        times.sort((a, b) => a - b);
+                        return times[Math.floor(times.length / 2)];
+                    }""", [query, runs])
+            browser.close()
+    finally:
+        server.shutdown()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dailypapers-search-bench"))
+    args = parser.parse_args()
+    content, site = args.work / f"content-{args.papers}", args.work / f"site-{args.papers}"
+    print(f"Synthetic archive of {args.papers} papers in {args.work}", flush=True)
+    started = time.perf_counter()
+    if not (content / ".complete").is_file():
+        write_synthetic(content, args.papers)
+        (content / ".complete").write_text("done\n")
+        started = step("wrote records", started)
+    papers, problems = read_papers(content)
+    assert not problems, problems[:5]
+    archive = group_papers(papers)
+    views = paper_views(archive)
+    started = step(f"read {len(papers)} records", started)
+
+    files = dict(render_search(archive, views))
+    started = step("built the search index with lunr.py and cut it into shards", started)
+    files.update(render_api(archive, views, SiteConfig()))
+    renderer = PageRenderer(ROOT / "layouts", SiteConfig())
+    files["search/index.html"] = renderer.render("search.html", "search/", title="Search",
+                                                 paper_count=len(papers))
+    files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
+    write_site(files, site)
+    started = step("wrote the search files", started)
+
+    shards = [name for name in files if name.startswith("search/terms/")]
+    shard_sizes = sorted(gzipped(site / name) for name in shards)
+    manifest_gz = gzipped(site / "search/manifest.json")
+    code_gz = sum(gzipped(site / name) for name in CODE)
+
+    queries = pick_queries(papers, random.Random(7))
+    answers = node_answers(site, queries)
+    started = step("answered the queries under Node", started)
+    details = {}
+    for number, paper in search_documents(archive):
+        details[str(number)] = (f"search/days/{paper.day.isoformat()}.json", f"api/papers/{paper.slug}.json")
+    expected = unsplit_top10(index_papers(search_documents(archive)), queries)
+    started = step("built one unsplit lunr.py index and searched it", started)
+    timings = chromium_times(site, queries)
+    step("timed the queries in headless Chromium", started)
+
+    print()
+    print(f"papers: {len(papers)}; shards: {len(shards)} (gzipped median {statistics.median(shard_sizes) / 1024:.1f} KB, "
+          f"largest {shard_sizes[-1] / 1024:.1f} KB); manifest {manifest_gz / 1024:.1f} KB; "
+          f"search code {code_gz / 1024:.1f} KB (all gzipped)")
+    print(f"{'query':34} {'hits':>7} {'first query KB gz':>18} {'answer ms':>10} {'top 10 = unsplit':>17}")
+    worst_bytes = worst_ms = 0.0
+    all_equal = True
+    for query in queries:
+        answer = answers[query]
+        if "error" in answer:
+            print(f"{query:34} error: {answer['error']}")
+            all_equal = False
+            continue
+        size = first_query_bytes(site, answer, details)
+        same = answer["refs"][:10] == expected[query]
+        all_equal &= same
+        worst_bytes, worst_ms = max(worst_bytes, size), max(worst_ms, timings[query])
+        print(f"{query[:34]:34} {len(answer['refs']):7d} {size / 1024:18.1f} {timings[query]:10.1f} {str(same):>17}")
+    print()
+    print(f"worst first query: {worst_bytes / 1024:.1f} KB gzipped (target 300); slowest answer: {worst_ms:.1f} ms "
+          f"(target 300); top 10 equal to one unsplit lunr.py index for every query: {all_equal}")
+
+
+if __name__ == "__main__":
+    main()
