@@ -170,6 +170,7 @@ class PageRenderer:
             nav_archive=urls.ARCHIVE,
             nav_tags=urls.TAGS,
             stylesheet=urls.STYLESHEET,
+            favicon=urls.FAVICON,
             copy_script=urls.COPY_SCRIPT,
             search_script=urls.SEARCH_SCRIPT,
             search_page=urls.SEARCH,
