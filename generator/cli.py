@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 import jinja2
 
-from generator.build import Progress, build, load_papers
+from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
+from generator.content import display_path, read_papers
 from generator.output import OutputError
 from generator.problems import BuildFailed, Problem
 from generator.recordfile import RecordFileError, write_seed, write_skeleton
@@ -36,8 +38,10 @@ def make_parser() -> argparse.ArgumentParser:
     add_site_options(build_parser)
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
 
-    check_parser = commands.add_parser("check", help="check every record without building")
+    check_parser = commands.add_parser("check", help="check the records, or the given ones; build nothing")
     add_site_options(check_parser, output=False)
+    check_parser.add_argument("files", nargs="*", type=Path,
+                              help="check only these records (a pull request's), against the whole archive")
 
     serve_parser = commands.add_parser("serve", help="build, serve locally, rebuild on every change")
     add_site_options(serve_parser)
@@ -106,15 +110,45 @@ def template_problem(error: jinja2.TemplateError, layouts_dir: Path) -> Problem:
     return Problem(str(name), getattr(error, "lineno", None) or 1, "template", str(error.message or error))
 
 
+def github_annotation(problem: Problem) -> str:
+    """Format a problem as a GitHub Actions error annotation, shown on the pull request's diff."""
+    def escape(text: str, *, property: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if property else text
+
+    return (f"::error file={escape(problem.path, property=True)},line={max(problem.line, 1)},"
+            f"title={escape(problem.field, property=True)}::{escape(problem.message)}")
+
+
+def given_file_problems(files: list[Path], content_dir: Path) -> list[Problem]:
+    """Say which of the files named on the command line cannot be records of the archive."""
+    problems = []
+    for path in files:
+        if not path.resolve().is_relative_to(content_dir.resolve()):
+            message = f"is not under {content_dir.as_posix()}/, where records live"
+            problems.append(Problem(display_path(path), 1, "file", message))
+        elif not path.exists():
+            problems.append(Problem(display_path(path), 1, "file", "not found"))
+    return problems
+
+
 def run_check(args: argparse.Namespace) -> int:
     config = read_config(args)
     if config is None:
         return 1
-    try:
-        papers = load_papers(args.content)
-    except BuildFailed as failed:
-        return report_problems(failed.problems, "fix them and run the check again")
-    print(f"{len(papers)} records checked: no problems.")
+    changed = frozenset(display_path(path) for path in args.files)
+    papers, problems = read_papers(args.content, changed=changed)
+    problems += given_file_problems(args.files, args.content)
+    if changed:
+        problems = [problem for problem in problems if problem.path in changed]
+    if problems:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print("\n".join(github_annotation(problem) for problem in sorted(problems)))
+        return report_problems(problems, "fix them and run the check again")
+    if changed:
+        print(f"{len(changed)} records checked against all {len(papers)}: no problems.")
+    else:
+        print(f"{len(papers)} records checked: no problems.")
     return 0
 
 

@@ -45,7 +45,9 @@ def display_path(path: Path) -> str:
 
 
 def read_papers(
-    content_dir: Path, on_progress: Callable[[int, int], None] | None = None
+    content_dir: Path,
+    on_progress: Callable[[int, int], None] | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> tuple[list[Paper], list[Problem]]:
     """Read every record under content_dir; return the valid Papers and all problems found."""
     papers: list[Paper] = []
@@ -60,7 +62,7 @@ def read_papers(
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
-    problems.extend(find_duplicates(papers))
+    problems.extend(find_duplicates(papers, changed))
     return papers, problems
 
 
@@ -224,12 +226,13 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
     return None
 
 
-def find_duplicates(papers: list[Paper]) -> list[Problem]:
-    """Report papers recorded twice: the same arXiv id (any version) or the same file name."""
+def find_duplicates(papers: list[Paper], changed: frozenset[str] = frozenset()) -> list[Problem]:
+    """Report papers recorded twice: the same arXiv id (any version) or the same file name.
+    The problem goes on the newer-looking file: a changed one, else the later by path."""
     problems = []
     by_arxiv: dict[str, list[Paper]] = defaultdict(list)
     by_slug: dict[str, list[Paper]] = defaultdict(list)
-    for paper in sorted(papers, key=lambda p: p.source):
+    for paper in sorted(papers, key=lambda p: (p.source in changed, p.source)):
         if paper.arxiv_base:
             by_arxiv[paper.arxiv_base].append(paper)
         by_slug[paper.slug].append(paper)

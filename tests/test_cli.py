@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,36 @@ def test_synthesize_writes_the_same_valid_archive_every_time(tmp_path):
     assert check.returncode == 0 and "300 records checked: no problems." in check.stdout
     refused = run_cli("synthesize", "--papers", "3", "--content", str(tmp_path / "one"))
     assert refused.returncode == 1 and "is not empty" in refused.stderr
+
+
+def test_check_of_given_files_compares_them_with_the_whole_archive(tmp_path, content_copy):
+    duplicate = content_copy / "2025/11/01/2305.02993.md"  # the same paper again, on a new day
+    duplicate.parent.mkdir(parents=True)
+    duplicate.write_text(CONTENT.joinpath("2023/05/04/2305.02993.md").read_text().replace(
+        "'2305.02993'", "'2305.02993v3'"))
+    (content_copy / "2025/11/01/broken.md").write_text("---\ntitle: T\nautors: [A]\n---\n\nText.\n")
+    result = run_cli("check", "--content", str(content_copy), str(duplicate))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{duplicate}:1: arxiv: arXiv 2305.02993 is also recorded in {content_copy}/2023/05/04/2305.02993.md; "
+        "keep one of the two files",
+        "1 problem found; fix them and run the check again.",
+    ]  # broken.md is not among the files checked, so it is not reported
+    ok = run_cli("check", "--content", str(content_copy), str(content_copy / "2025/10/14/2510.12866.md"))
+    assert ok.returncode == 0 and ok.stdout.strip() == "1 records checked against all 58: no problems."
+    outside = run_cli("check", "--content", str(content_copy), str(tmp_path / "elsewhere.md"))
+    assert outside.returncode == 1 and "elsewhere.md:1: file: is not under" in outside.stderr
+
+
+def test_check_inside_github_actions_prints_annotations(content_copy):
+    broken = content_copy / "2025/11/01/broken.md"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("---\ntitle: T\nautors: [A]\n---\n\nText, 100%.\n")
+    env = dict(os.environ, GITHUB_ACTIONS="true")
+    result = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(content_copy), str(broken)],
+                            cwd=CONTENT.parent, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"::error file={broken},line=1,title=authors::is required: a list of names, each on a line starting with '- '",
+        f"::error file={broken},line=3,title=autors::unknown field; did you mean 'authors'?",
+    ]
