@@ -83,6 +83,7 @@ def read_record(path: Path, content_dir: Path) -> tuple[Paper | None, list[Probl
         line = data[: error.start].count(b"\n") + 1
         message = f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
         return None, problems + [Problem(shown, line, "file", message)]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # files saved on Windows read the same
     parsed = parse_record_text(text, shown, is_markdown=path.suffix == ".md")
     if isinstance(parsed, Problem):
         return None, problems + [parsed]
@@ -193,7 +194,9 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
             opened = error.context_mark.line + 1 if error.context_mark else last_written
             line = min(opened, last_written) + line_offset
         what = error.problem or error.context or "cannot be read"
-        message = f"is not valid YAML: {what}; check quotes and indentation (a ':' in text needs quotes)"
+        hint = ("indent with spaces, not tabs" if "\\t" in what or "\t" in what
+                else "check quotes and indentation (a ':' in text needs quotes)")
+        message = f"is not valid YAML: {what}; {hint}"
         return Problem(shown, line, "front matter", message)
     except yaml.YAMLError as error:
         return Problem(shown, line_offset + 1, "front matter", f"is not valid YAML: {error}")
@@ -202,8 +205,13 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
     return fields, field_lines, line_offset + 1
 
 
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+
+
 def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:
-    """Refuse YAML aliases and keys that are not plain names: both hide what a record says."""
+    """Refuse YAML aliases, tags and keys that are not plain names: each hides what a record says,
+    and tags and aliases are how YAML builds objects or multiplies itself."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -213,6 +221,10 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
             message = "uses YAML anchors and aliases (&name, *name); write each value out"
             return Problem(shown, line, "front matter", message)
         seen.add(id(node))
+        if node.tag not in PLAIN_TAGS:
+            line = node.start_mark.line + line_offset + 1
+            message = f"uses the YAML tag {node.tag!r}; write plain text, numbers, dates and lists"
+            return Problem(shown, line, "front matter", message)
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:

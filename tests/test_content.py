@@ -256,3 +256,27 @@ def test_hidden_files_are_ignored(tmp_path):
     papers, problems = read(tmp_path, {".gitkeep": "", "2025/.DS_Store": "x", "2025/01/02/a.md": record()})
     assert problems == []
     assert len(papers) == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("---\ntitle: !!python/object/apply:os.system ['echo hi']\nauthors: [A]\n---\nText\n",
+     "2025/01/02/a.md:2: front matter: uses the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
+    ("---\ntitle: !!binary aGk=\nauthors: [A]\n---\nText\n",
+     "2025/01/02/a.md:2: front matter: uses the YAML tag 'tag:yaml.org,2002:binary'"),
+    ("---\ntitle: T\nauthors:\n\t- A\n---\nText\n",
+     "2025/01/02/a.md:4: front matter: is not valid YAML: found character '\\t' that cannot start any token; "
+     "indent with spaces, not tabs"),
+    ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\nText\n",
+     "2025/01/02/a.md:2: front matter: uses YAML anchors and aliases"),
+])
+def test_hostile_yaml_is_refused_before_it_builds_anything(tmp_path, text, expected):
+    problem = only_problem(tmp_path, text, "2025/01/02/a.md")
+    assert problem.startswith(expected), problem
+
+
+def test_windows_line_ends_and_a_byte_order_mark_read_like_any_file(tmp_path):
+    text = "\ufeff" + VALID_RECORD.replace("\n", "\r\n")
+    papers, problems = read(tmp_path, {"2025/01/02/2305.02993.md": text.encode("utf-8")})
+    assert problems == []
+    assert papers[0].title == "A Valid Paper" and papers[0].abstract == "An abstract with x < y."
