@@ -14,9 +14,13 @@ import jinja2
 from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.content import display_path, read_papers
+from generator.importers.arxiv import ARXIV_API, fetch_arxiv
+from generator.importers.fetch import FetchError
+from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
 from generator.output import OutputError
 from generator.problems import BuildFailed, Problem
-from generator.recordfile import RecordFileError, write_seed, write_skeleton
+from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
+from generator.records import arxiv_problem, slug_for_arxiv
 
 
 def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
@@ -48,10 +52,23 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
 
-    new_parser = commands.add_parser("new", help="write an empty record for a paper")
+    new_parser = commands.add_parser("new", help="write a record for an arXiv paper, filled in from arXiv")
     new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993")
-    new_parser.add_argument("--day", required=True, type=parse_day, help="the day it is featured, YYYY-MM-DD")
+    new_parser.add_argument("--day", type=parse_day, default=None,
+                            help="the day it is featured, YYYY-MM-DD (default: today, UTC)")
     new_parser.add_argument("--content", type=Path, default=Path("content"))
+    new_parser.add_argument("--offline", action="store_true", help="write an empty record; ask no one")
+    new_parser.add_argument("--arxiv-api", default=ARXIV_API, help="the arXiv API's address")
+    add_fetch_options(new_parser)
+
+    import_parser = commands.add_parser("import", help="write records from another site's data")
+    import_parser.add_argument("source", choices=["hf"], help="hf: Hugging Face's daily papers")
+    where = import_parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--date", type=parse_day, help="fetch the papers featured on this day")
+    where.add_argument("--file", type=Path, help="read a saved /api/daily_papers answer instead")
+    import_parser.add_argument("--content", type=Path, default=Path("content"))
+    import_parser.add_argument("--hf-api", default=HF_API, help="the daily papers API's address")
+    add_fetch_options(import_parser)
 
     synthetic_parser = commands.add_parser("synthesize", help="write a synthetic archive for benchmarks")
     synthetic_parser.add_argument("--papers", type=int, default=100_000)
@@ -63,6 +80,12 @@ def make_parser() -> argparse.ArgumentParser:
     seed_parser.add_argument("json_file", type=Path)
     seed_parser.add_argument("--content", type=Path, default=Path("content"))
     return parser
+
+
+def add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer")
+    parser.add_argument("--retry-wait", type=float, default=2.0,
+                        help="seconds before the first retry when the service is busy (doubles each time)")
 
 
 def parse_day(text: str) -> dt.date:
@@ -153,12 +176,49 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    day = args.day or dt.datetime.now(dt.UTC).date()
+    problem = arxiv_problem(args.arxiv_id)
+    found = existing_record(args.content, slug_for_arxiv(args.arxiv_id)) if not problem else None
+    if problem or found:
+        print(f"error: {problem or f'arXiv {args.arxiv_id} is already recorded in {found.as_posix()}'}",
+              file=sys.stderr)
+        return 1
+    if not args.offline:
+        try:
+            paper = fetch_arxiv(args.arxiv_id, args.arxiv_api, timeout=args.timeout, backoff=args.retry_wait)
+            path = write_record(args.content, day, args.arxiv_id, paper["fields"], paper["abstract"])
+        except (FetchError, RecordFileError) as error:
+            print(f"warning: could not fill the record from arXiv: {error}", file=sys.stderr)
+        else:
+            print(f"Wrote {path.as_posix()} from arXiv: check it, add links and tags, then open a pull request.")
+            return 0
+    path = write_skeleton(args.content, args.arxiv_id, day)
+    print(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`.")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
     try:
-        path = write_skeleton(args.content, args.arxiv_id, args.day)
-    except RecordFileError as error:
+        if args.file:
+            imported = parse_daily_papers(args.file.read_bytes())
+        else:
+            imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait)
+    except (FetchError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`.")
+    written, skipped = [], list(imported.unusable)
+    for paper in imported.papers:
+        try:
+            path = write_record(args.content, paper.day, paper.arxiv, paper.fields, paper.abstract)
+        except RecordFileError as error:
+            skipped.append(f"{paper.arxiv}: {error}")
+        else:
+            written.append(path)
+    for path in written:
+        print(f"wrote {path.as_posix()}")
+    for reason in skipped:
+        print(f"skipped {reason}")
+    print(f"Imported from Hugging Face: {len(written)} written, {len(skipped)} skipped.")
     return 0
 
 
@@ -192,7 +252,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed,
-            "synthesize": run_synthesize}
+            "synthesize": run_synthesize, "import": run_import}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,37 @@ submitted_by:       # your GitHub handle
 """
 
 
+def record_text_problems(text: str, path: Path, content_dir: Path) -> list[str]:
+    """Validate a record's text as if it were the file at `path`; return its problems."""
+    from generator.content import parse_record_text  # noqa: PLC0415 (content imports markup; keep this light)
+    from generator.records import make_paper
+
+    parsed = parse_record_text(text, path.as_posix(), is_markdown=True)
+    if not isinstance(parsed, tuple):
+        return [str(parsed)]
+    fields, lines, first = parsed
+    relative = path.relative_to(content_dir)
+    day = dt.date(int(relative.parts[0]), int(relative.parts[1]), int(relative.parts[2]))
+    _, problems = make_paper(fields, path=path.as_posix(), slug=path.stem, day=day, lines=lines, first_line=first)
+    return [str(problem) for problem in problems]
+
+
+def write_record(content_dir: Path, day: dt.date, arxiv_id: str, fields: dict[str, Any], abstract: str) -> Path:
+    """Write a complete record for an arXiv paper; refuse one already recorded or one that is invalid."""
+    slug = slug_for_arxiv(arxiv_id)
+    found = existing_record(content_dir, slug)
+    if found:
+        raise RecordFileError(f"arXiv {arxiv_id} is already recorded in {found.as_posix()}")
+    path = record_path(content_dir, day, slug)
+    text = format_record(fields, abstract)
+    problems = record_text_problems(text, path, content_dir)
+    if problems:
+        raise RecordFileError("the record would not be valid: " + "; ".join(problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_skeleton(content_dir: Path, arxiv_id: str, day: dt.date) -> Path:
     """Write an empty record for an arXiv paper featured on `day`; refuse ids already recorded."""
     problem = arxiv_problem(arxiv_id)

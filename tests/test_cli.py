@@ -12,7 +12,7 @@ from conftest import CONTENT, SEED_JSON, run_cli, snapshot
 
 def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
     content = tmp_path / "content"
-    result = run_cli("new", "2305.99999", "--day", "2025-01-02", "--content", str(content))
+    result = run_cli("new", "2305.99999", "--offline", "--day", "2025-01-02", "--content", str(content))
     assert result.returncode == 0, result.stderr
     path = content / "2025/01/02/2305.99999.md"
     assert path.is_file() and str(path) in result.stdout
@@ -33,7 +33,7 @@ def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
 
 def test_new_refuses_a_recorded_paper_and_a_bad_id(tmp_path):
     content = tmp_path / "content"
-    assert run_cli("new", "hep-th/9901001", "--day", "2025-01-02", "--content", str(content)).returncode == 0
+    assert run_cli("new", "hep-th/9901001", "--offline", "--day", "2025-01-02", "--content", str(content)).returncode == 0
     assert (content / "2025/01/02/hep-th-9901001.md").is_file()
     again = run_cli("new", "hep-th/9901001v2", "--day", "2025-03-04", "--content", str(content))
     assert again.returncode == 1

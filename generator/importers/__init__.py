@@ -1,0 +1,1 @@
+"""Importers: paper metadata from arXiv and Hugging Face, turned into record files."""

@@ -1,0 +1,182 @@
+"""Importers against recorded answers served from a local HTTP server: never the internet."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+
+import pytest
+
+from generator.content import read_papers
+from generator.importers.fetch import FetchError, fetch
+
+from conftest import ROOT, run_cli, snapshot
+
+RECORDED = ROOT / "tests/data/recorded"
+
+
+class RecordedService:
+    """A local server that answers each path with a queue of (status, body, delay) answers."""
+
+    def __init__(self):
+        self.routes: dict[str, list[tuple[int, bytes, float]]] = {}
+        self.requests: list[str] = []
+        service = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                service.requests.append(self.path)
+                answers = service.routes.get(self.path.split("?")[0], [(404, b"not found", 0.0)])
+                status, body, delay = answers.pop(0) if len(answers) > 1 else answers[0]
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, path: str, *answers: tuple[int, bytes, float]) -> str:
+        self.routes[path] = list(answers)
+        return self.url + path
+
+
+@pytest.fixture
+def service():
+    running = RecordedService()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def ok(name: str) -> tuple[int, bytes, float]:
+    return 200, (RECORDED / name).read_bytes(), 0.0
+
+
+def test_new_fills_a_record_from_arxiv(tmp_path, service):
+    api = service.answer("/api/query", ok("arxiv-2305.02993.xml"))
+    content = tmp_path / "content"
+    result = run_cli("new", "2305.02993", "--day", "2025-11-18", "--content", str(content), "--arxiv-api", api)
+    assert result.returncode == 0, result.stderr
+    assert service.requests == ["/api/query?id_list=2305.02993&max_results=1"]
+    papers, problems = read_papers(content)
+    assert problems == []
+    [paper] = papers
+    assert paper.title == "SemEval-2023 Task 7: Multi-Evidence Natural Language Inference for Clinical Trial Data"
+    assert paper.authors == ("Maël Jullien", "Marco Valentino", "Hannah Frost", "Paul O'Regan", "Donal Landers",
+                             "André Freitas")
+    assert paper.abstract.startswith("This paper describes the results of SemEval 2023 task 7 -- Multi-Evidence "
+                                     "Natural Language Inference")
+    assert "\n" not in paper.abstract
+    assert str(paper.published) == "2023-05-04" and str(paper.day) == "2025-11-18"
+    assert paper.tags == ("cs.CL",)
+    assert paper.link("doi") == "https://doi.org/10.18653/v1/2023.semeval-1.307"
+    assert "Wrote " in result.stdout and "2025/11/18/2305.02993.md from arXiv" in result.stdout
+
+
+@pytest.mark.parametrize(("answers", "message"), [
+    ([(404, b"no", 0.0)], "answered 404"),
+    ([(500, b"oops", 0.0)], "answered 500"),
+    ([(200, b"<feed><entry>", 0.0)], "XML that cannot be read"),
+    ([(200, (RECORDED / "arxiv-unknown.xml").read_bytes(), 0.0)], "arXiv has no paper 2305.02993"),
+    ([(429, b"slow down", 0.0)] * 5, "kept answering 429 (too many requests) after 4 tries"),
+    ([(200, b"late", 3.0)], "did not answer within 0.5 seconds"),
+])
+def test_new_without_a_usable_answer_says_why_and_writes_a_skeleton(tmp_path, service, answers, message):
+    api = service.answer("/api/query", *answers)
+    content = tmp_path / "content"
+    result = run_cli("new", "2305.02993", "--day", "2025-11-18", "--content", str(content), "--arxiv-api", api,
+                     "--timeout", "0.5", "--retry-wait", "0.01")
+    assert result.returncode == 0
+    assert "warning: could not fill the record from arXiv:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+    skeleton = content / "2025/11/18/2305.02993.md"
+    assert skeleton.is_file() and 'title: ""' in skeleton.read_text()
+
+
+def test_a_busy_service_is_retried_with_growing_waits(service):
+    url = service.answer("/busy", (429, b"", 0.0), (429, b"", 0.0), (200, b"finally", 0.0))
+    waits: list[float] = []
+    assert fetch(url, retries=3, backoff=0.5, sleep=waits.append) == b"finally"
+    assert waits == [0.5, 1.0]
+    assert len(service.requests) == 3
+
+
+def test_no_network_gives_a_clear_error():
+    with pytest.raises(FetchError, match="cannot reach http://127.0.0.1:9/"):
+        fetch("http://127.0.0.1:9/", timeout=2)
+
+
+def test_new_refuses_a_paper_already_in_the_archive_without_asking_arxiv(service, content_copy):
+    api = service.answer("/api/query", ok("arxiv-2305.02993.xml"))
+    result = run_cli("new", "2305.02993v2", "--content", str(content_copy), "--arxiv-api", api)
+    assert result.returncode == 1
+    assert f"arXiv 2305.02993v2 is already recorded in {content_copy}/2023/05/04/2305.02993.md" in result.stderr
+    assert service.requests == []
+
+
+def test_hf_import_writes_new_papers_on_their_featured_day_and_skips_the_rest(tmp_path, service, content_copy):
+    api = service.answer("/api/daily_papers", ok("hf-daily-2025-11-18.json"))
+    before = snapshot(content_copy)
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content_copy), "--hf-api", api)
+    assert result.returncode == 0, result.stderr
+    assert service.requests == ["/api/daily_papers?date=2025-11-18&limit=200"]
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "Imported from Hugging Face: 1 written, 4 skipped."
+    assert f"wrote {content_copy}/2025/11/18/2511.00001.md" in lines
+    assert any(line.startswith("skipped 2510.12866: arXiv 2510.12866 is already recorded in") for line in lines)
+    assert any(line.startswith("skipped 2305.02993: arXiv 2305.02993 is already recorded in") for line in lines)
+    assert "skipped item 4: 'not-an-id' is not an arXiv id" in lines
+    assert "skipped item 5: no paper in it" in lines
+    papers, problems = read_papers(content_copy)
+    assert problems == []
+    new = next(p for p in papers if p.slug == "2511.00001")
+    assert new.title == "A <b>Bold</b> & Brave Paper" and new.authors == ("Zoë Ångström", "李 雷")
+    assert str(new.day) == "2025-11-18" and str(new.published) == "2025-11-01" and new.upvotes == 3
+    assert new.link("code") is None  # a javascript: link is never kept
+    assert new.link("huggingface") == "https://huggingface.co/papers/2511.00001"
+    assert new.submitted_by == "a-contributor"
+    again = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content_copy), "--hf-api", api)
+    assert again.stdout.splitlines()[-1] == "Imported from Hugging Face: 0 written, 5 skipped."
+    after = snapshot(content_copy)
+    assert set(after) - set(before) == {"2025/11/18/2511.00001.md"}
+
+
+def test_hf_import_from_a_saved_file_keeps_every_field(tmp_path):
+    content = tmp_path / "content"
+    result = run_cli("import", "hf", "--file", str(RECORDED / "hf-daily-2025-11-18.json"), "--content", str(content))
+    assert result.returncode == 0 and "3 written, 2 skipped" in result.stdout
+    papers, problems = read_papers(content)
+    assert problems == []
+    grasp = next(p for p in papers if p.slug == "2510.12866")
+    assert str(grasp.day) == "2025-11-18"  # the day it was featured, not its arXiv date
+    assert grasp.organization == "UC Berkeley" and grasp.upvotes == 12 and grasp.submitted_by == "akhaliq"
+    assert grasp.link("code") == "https://github.com/example/lego-grasp"
+    assert grasp.link("project") == "https://lego-grasp.github.io/"
+    assert grasp.abstract == "Robotic manipulation policies often struggle to generalize to novel objects. We study toys."
+
+
+@pytest.mark.parametrize(("answers", "message"), [
+    ([(500, b"", 0.0)], "answered 500"),
+    ([(200, b"{not json", 0.0)], "JSON that cannot be read"),
+    ([(200, b'{"papers": []}', 0.0)], "not a list of papers"),
+    ([(429, b"", 0.0)] * 5, "kept answering 429"),
+])
+def test_hf_import_errors_are_clear_and_write_nothing(tmp_path, service, answers, message):
+    api = service.answer("/api/daily_papers", *answers)
+    content = tmp_path / "content"
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content), "--hf-api", api,
+                     "--retry-wait", "0.01")
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert not content.exists()
+
