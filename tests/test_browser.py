@@ -260,3 +260,67 @@ def test_any_text_in_the_box_gives_results_or_a_message(browser, sub_path_server
     assert "could not load" not in text
     assert errors == []
     context.close()
+
+
+HOSTILE_RECORD = """---
+title: '<img src=x onerror="window.__pwned=1;alert(1)"> Zebracorn <script>alert(2)</script>'
+authors:
+  - '<svg onload="window.__pwned=2;alert(3)">'
+  - 'Robert"); alert(4); //'
+organization: '<style>body{display:none}</style><b onmouseover=alert(5)>Org</b>'
+tags: [hostile]
+---
+
+Zebracorn <iframe src="javascript:alert(6)"></iframe> [click](javascript:alert(7)) <a href="javascript:alert(8)">x</a>
+$\\href{javascript:alert(9)}{x}$ <div style="position:fixed;inset:0" onclick=alert(10)>cover</div> &lt;script&gt;
+<details open ontoggle=alert(11)>x</details> ![img](javascript:alert(12)) <https://example.org/ok>
+"""
+
+
+def test_hostile_records_stay_inert_in_every_page(browser, tmp_path):
+    content = tmp_path / "content"
+    write(content, "2025/05/06/hostile.md", HOSTILE_RECORD)
+    output = tmp_path / "out"
+    build(content, output, LAYOUTS, SiteConfig(base_url="https://example.org" + SUB_PATH))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for path in ["", "2025/05/06/", "papers/hostile/", "tags/hostile/", "search/?q=zebracorn"]:
+            page.goto(base + path)
+            if path.startswith("search"):
+                expect(page.locator("#search-results .search-result-snippet")).to_contain_text("Zebracorn")
+            else:
+                for summary in page.locator("summary").all():
+                    summary.click()  # open every abstract, so anything hidden in it would run
+            page.mouse.move(200, 300)
+            page.mouse.click(200, 300)
+            page.wait_for_timeout(200)
+            assert page.evaluate("window.__pwned") is None, path
+            injected = page.evaluate("""() => {
+                const found = [];
+                for (const el of document.querySelectorAll('main *, .search-panel *')) {
+                  for (const attr of el.getAttributeNames()) {
+                    if (attr.startsWith('on') || attr === 'style') found.push(el.tagName + '@' + attr);
+                  }
+                  if (['SCRIPT', 'IFRAME', 'STYLE', 'IMG', 'SVG', 'OBJECT', 'EMBED'].includes(el.tagName.toUpperCase()))
+                    found.push(el.tagName);
+                  const href = el.getAttribute('href') || '';
+                  if (/^\\s*(javascript|data):/i.test(href)) found.push('href ' + href);
+                }
+                return found;
+            }""")
+            assert injected == [], (path, injected)
+            assert page.locator("body").is_visible()
+        assert dialogs == []
+        page.goto(base + "papers/hostile/")
+        expect(page.locator("h1")).to_contain_text('<img src=x onerror="window.__pwned=1;alert(1)"> Zebracorn')
+        expect(page.locator(".abstract")).to_contain_text('<iframe src="javascript:alert(6)"></iframe>')
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()

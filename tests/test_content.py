@@ -109,6 +109,8 @@ def test_misspelt_field_names_a_suggestion_and_never_vanishes(tmp_path, text, ex
         ({"upvotes": "many"}, "upvotes: must be a whole number of 0 or more, not 'many'"),
         ({"tags": "cs.LG"}, "tags: must be a list, one item per line starting with '- '"),
         ({"tags": "['<script>']"}, "tags: '<script>' is not a short tag"),
+        ({"tags": "['../../etc']"}, "tags: '../../etc' is not a short tag"),
+        ({"tags": "['a/b']"}, "tags: 'a/b' is not a short tag"),
         ({"links": "{code: 'javascript:alert(1)'}"}, "links: code: 'javascript:alert(1)' is not an http"),
         ({"links": "{code: 'ftp://example.org/x'}"}, "links: code: 'ftp://example.org/x' is not an http"),
         ({"links": "{github: 'https://github.com/x/y'}"}, "links: unknown link kind 'github'; known kinds are"),

@@ -1,0 +1,49 @@
+"""The GitHub Actions workflow: valid, complete, and running only commands the tests also run."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import ROOT, run_cli
+
+WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text())
+
+
+def steps(job: str) -> list[dict]:
+    return WORKFLOW["jobs"][job]["steps"]
+
+
+def commands(job: str) -> str:
+    return "\n".join(step.get("run", "") for step in steps(job))
+
+
+def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
+    triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]  # YAML 1.1 reads `on` as true
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    check = commands("check")
+    assert "dailypapers check $changed" in check and "make test" in check
+    assert "--diff-filter=AMR" in check
+    deploy = WORKFLOW["jobs"]["deploy"]
+    assert deploy["needs"] == "check"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "github.event_name != 'pull_request'" in deploy["if"]
+    uses = [step.get("uses", "") for step in steps("deploy")]
+    assert any(u.startswith("actions/configure-pages@") for u in uses)
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    assert 'dailypapers build --base-url "${{ steps.pages.outputs.base_url }}/"' in commands("deploy")
+    upload = next(step for step in steps("deploy") if step.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == "output"
+
+
+def test_every_dailypapers_command_in_the_workflow_works_as_the_workflow_runs_it(tmp_path):
+    used = set(re.findall(r"dailypapers (\w+)", commands("check") + commands("deploy")))
+    assert used == {"check", "build"}
+    assert run_cli("check").returncode == 0
+    built = run_cli("build", "--base-url", "https://octocat.github.io/papers", "--output", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    home = (tmp_path / "out/index.html").read_text()
+    assert '<link rel="canonical" href="https://octocat.github.io/papers/">' in home
+    assert "Sitemap: https://octocat.github.io/papers/sitemap.xml" in (tmp_path / "out/robots.txt").read_text()
