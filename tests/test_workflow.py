@@ -24,6 +24,7 @@ def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
     check = commands("check")
     assert "dailypapers check $changed" in check and "make test" in check
+    assert ".venv/bin/dailypapers build" in check  # a pull request is built too
     assert "--diff-filter=AMR" in check
     deploy = WORKFLOW["jobs"]["deploy"]
     assert deploy["needs"] == "check"
