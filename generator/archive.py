@@ -42,6 +42,21 @@ class Year:
 
 
 @dataclass(frozen=True)
+class Week:
+    """An ISO week (Monday to Sunday) that has papers."""
+
+    year: int  # the ISO year, which differs from the calendar year around New Year
+    week: int
+    days: tuple[Day, ...]  # newest first
+    previous: tuple[int, int] | None = None  # the nearest older week with papers
+    next: tuple[int, int] | None = None
+
+    @property
+    def paper_count(self) -> int:
+        return sum(len(day.papers) for day in self.days)
+
+
+@dataclass(frozen=True)
 class Tag:
     slug: str
     name: str
@@ -53,6 +68,7 @@ class Archive:
     days: tuple[Day, ...]  # newest first
     months: tuple[Month, ...]  # newest first
     years: tuple[Year, ...]  # newest first
+    weeks: tuple[Week, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     papers: dict[str, Paper] = field(default_factory=dict)  # by slug
     tags_of_paper: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # by paper slug
@@ -106,6 +122,18 @@ def group_papers(papers: list[Paper]) -> Archive:
         months_by_year[month.year].append(month)
     years = tuple(Year(year, tuple(year_months)) for year, year_months in months_by_year.items())
 
+    days_by_week: dict[tuple[int, int], list[Day]] = defaultdict(list)
+    for day in days:
+        iso = day.date.isocalendar()
+        days_by_week[(iso.year, iso.week)].append(day)
+    week_keys = list(days_by_week)  # newest first, as the days were
+    weeks = tuple(
+        Week(key[0], key[1], tuple(days_by_week[key]),
+             previous=week_keys[index + 1] if index + 1 < len(week_keys) else None,
+             next=week_keys[index - 1] if index > 0 else None)
+        for index, key in enumerate(week_keys)
+    )
+
     rank = {paper.slug: index for index, paper in enumerate(p for day in days for p in day.papers)}
     tags = tuple(sorted(
         (Tag(slug, min(tag_names[slug]), tuple(sorted(tagged, key=lambda p: rank[p.slug])))
@@ -121,6 +149,7 @@ def group_papers(papers: list[Paper]) -> Archive:
         days=days,
         months=months,
         years=years,
+        weeks=weeks,
         tags=tags,
         papers={paper.slug: paper for paper in papers},
         tags_of_paper=tags_of_paper,

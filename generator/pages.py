@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 
 from generator import urls
-from generator.archive import Archive, Day, Month, Tag, Year
+from generator.archive import Archive, Day, Month, Tag, Week, Year
+from generator.calendars import MonthCalendar, month_calendar, week_title
 from generator.bibtex import bibtex_entry
 from generator.config import SiteConfig
 from generator.markup import plain_summary
@@ -82,7 +83,8 @@ class PaperView:
     path: str
     day: Nav
     published: str | None
-    authors_short: str
+    authors_short: str  # "A, B, C, D, E and 8 more", for feeds and lists
+    authors_lead: str | None  # "A, B, C et al." when the list is long enough to fold on cards
     tags: tuple[Nav, ...]
     links: tuple[Nav, ...]  # absolute outside URLs
     summary: str
@@ -107,6 +109,7 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         day=Nav(urls.day_path(paper.day), short_date(paper.day)),
         published=short_date(paper.published) if paper.published else None,
         authors_short=authors_short,
+        authors_lead=", ".join(authors[:3]) + " et al." if len(authors) > AUTHORS_ON_CARDS else None,
         tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
         links=tuple(links),
         summary=plain_summary(paper.abstract),
@@ -207,17 +210,17 @@ def render_pages(
     for day in archive.days:
         path = urls.day_path(day.date)
         yield urls.file_for(path), render_day(day, path, renderer, cards, is_home=False)
+    calendars = {(month.year, month.month): month_calendar(month) for month in archive.months}
     for month in archive.months:
-        yield from render_month(month, renderer)
+        yield from render_month(month, calendars[(month.year, month.month)], renderer)
     for year in archive.years:
         yield from render_year(year, renderer)
+    for week in archive.weeks:
+        yield from render_week(week, renderer)
     yield urls.file_for(urls.ARCHIVE), renderer.render(
         "archive.html", urls.ARCHIVE, title="Archive", years=[
-            (Nav(urls.year_path(year.year), str(year.year)), [
-                (Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
-                 [(Nav(urls.day_path(day.date), long_date(day.date)), len(day.papers)) for day in month.days])
-                for month in year.months
-            ])
+            (Nav(urls.year_path(year.year), str(year.year)),
+             [calendars[(month.year, month.month)] for month in year.months])
             for year in archive.years
         ], paper_count=len(archive.papers), day_count=len(archive.days),
     )
@@ -243,6 +246,7 @@ def render_pages(
 
 
 def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, is_home: bool) -> bytes:
+    iso = day.date.isocalendar()
     return renderer.render(
         "day.html", path,
         title=renderer.config.title if is_home else f"Papers of {long_date(day.date)}",
@@ -250,18 +254,33 @@ def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, 
         subscribe=renderer.site_feeds,
         papers=cards(day.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                             month_name(day.date.year, day.date.month)),
+        week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
         **day_nav(day),
     )
 
 
-def render_month(month: Month, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+def day_listing(day: Day) -> tuple[Nav, list[Nav]]:
+    """A day's heading link and the links to its papers, for month and week pages."""
+    return (Nav(urls.day_path(day.date), long_date(day.date)),
+            [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers])
+
+
+def render_month(month: Month, month_grid: MonthCalendar, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
     path = urls.month_path(month.year, month.month)
-    days = [(Nav(urls.day_path(day.date), long_date(day.date)),
-             [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers])
-            for day in month.days]
     yield urls.file_for(path), renderer.render(
-        "month.html", path, title=month_name(month.year, month.month), days=days,
+        "month.html", path, title=month_name(month.year, month.month), days=list(map(day_listing, month.days)),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
+        calendar=month_grid,
+    )
+
+
+def render_week(week: Week, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+    path = urls.week_path(week.year, week.week)
+    previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
+    following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
+    yield urls.file_for(path), renderer.render(
+        "week.html", path, title=week_title(week), days=list(map(day_listing, week.days)),
+        paper_count=week.paper_count, previous=previous, next=following,
     )
 
 
@@ -281,6 +300,7 @@ def sitemap_paths(archive: Archive) -> list[tuple[str, dt.date | None]]:
     entries += [(urls.day_path(day.date), day.date) for day in archive.days]
     entries += [(urls.month_path(m.year, m.month), m.days[0].date) for m in archive.months]
     entries += [(urls.year_path(y.year), y.months[0].days[0].date) for y in archive.years]
+    entries += [(urls.week_path(w.year, w.week), w.days[0].date) for w in archive.weeks]
     entries += [(urls.paper_path(slug), archive.papers[slug].day) for slug in sorted(archive.papers)]
     entries += [(urls.TAGS, latest)] + [(urls.tag_path(tag.slug), tag.papers[0].day) for tag in archive.tags]
     return entries

@@ -69,8 +69,8 @@ class SiteWatcher:
         print(summary, flush=True)
         return True
 
-    def watch(self, stop: threading.Event, interval: float = 0.4) -> None:
-        previous = self.snapshot()
+    def watch(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float = 0.4) -> None:
+        """Poll for changes since `previous` (taken before the first build, so none is missed)."""
         while not stop.wait(interval):
             current = self.snapshot()
             if current != previous:
@@ -125,6 +125,7 @@ def serve(args: argparse.Namespace) -> int:
     """Build, then serve output/ until interrupted, rebuilding on changes."""
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     watcher = SiteWatcher(args, base_url)
+    before_first_build = watcher.snapshot()
     try:
         watcher.rebuild()
     except OutputError as error:
@@ -136,7 +137,7 @@ def serve(args: argparse.Namespace) -> int:
     server = ThreadingHTTPServer((args.host, args.port), handler)
     server.daemon_threads = True
     stop = threading.Event()
-    threading.Thread(target=watcher.watch, args=(stop,), daemon=True).start()
+    threading.Thread(target=watcher.watch, args=(stop, before_first_build), daemon=True).start()
     print(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "
           "(rebuilds on changes; Ctrl-C stops)", flush=True)
     try:

@@ -41,6 +41,10 @@ def year_path(year: int) -> str:
     return f"{year:04d}/"
 
 
+def week_path(iso_year: int, week: int) -> str:
+    return f"{iso_year:04d}/W{week:02d}/"
+
+
 def paper_path(slug: str) -> str:
     return f"papers/{slug}/"
 

@@ -62,6 +62,7 @@ def test_every_page_exists(sample_site):
     expected += [f"{d.date:%Y/%m/%d}/index.html" for d in ARCHIVE.days]
     expected += [f"{m.year}/{m.month:02d}/index.html" for m in ARCHIVE.months]
     expected += [f"{y.year}/index.html" for y in ARCHIVE.years]
+    expected += [f"{d.date.isocalendar().year}/W{d.date.isocalendar().week:02d}/index.html" for d in ARCHIVE.days]
     expected += [f"papers/{p.slug}/index.html" for p in PAPERS]
     expected += [f"tags/{tag_slug(t)}/index.html" for p in PAPERS for t in p.tags]
     missing = [path for path in expected if not (sample_site / path).is_file()]
@@ -183,7 +184,7 @@ def test_sitemap_and_robots(sample_site):
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     locations = [loc.text for loc in tree.iter(f"{ns}loc")]
     assert len(locations) == len(set(locations)) == 3 + len(ARCHIVE.days) + len(ARCHIVE.months) + len(
-        ARCHIVE.years) + len(PAPERS) + len(ARCHIVE.tags)
+        ARCHIVE.years) + len(ARCHIVE.weeks) + len(PAPERS) + len(ARCHIVE.tags)
     for location in locations:
         assert file_for_url(sample_site, location).is_file(), location
     for lastmod in tree.iter(f"{ns}lastmod"):

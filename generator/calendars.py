@@ -1,0 +1,59 @@
+"""Month calendars and week labels for the archive pages: grids of days, made in Python."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from generator import urls
+from generator.archive import Month, Week
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    number: int
+    path: str | None  # the day's page, if it has papers
+    count: int
+    label: str  # what a screen reader says: "Tuesday, 14 October 2025: 3 papers"
+
+
+@dataclass(frozen=True)
+class MonthCalendar:
+    title: str
+    path: str
+    weeks: tuple[tuple[CalendarDay | None, ...], ...]  # Monday first; None pads the first and last week
+
+
+def long_label(date: dt.date) -> str:
+    return f"{date:%A}, {date.day} {date:%B %Y}"
+
+
+def month_calendar(month: Month) -> MonthCalendar:
+    """Lay a month out in weeks from Monday to Sunday, linking the days that have papers."""
+    counts = {day.date.day: len(day.papers) for day in month.days}
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdayscalendar(month.year, month.month):
+        cells = []
+        for number in week:
+            if number == 0:
+                cells.append(None)
+                continue
+            date = dt.date(month.year, month.month, number)
+            count = counts.get(number, 0)
+            papers = f"{count} paper" if count == 1 else f"{count} papers"
+            cells.append(CalendarDay(number, urls.day_path(date) if count else None, count,
+                                     f"{long_label(date)}: {papers}"))
+        weeks.append(tuple(cells))
+    title = f"{dt.date(month.year, month.month, 1):%B %Y}"
+    return MonthCalendar(title, urls.month_path(month.year, month.month), tuple(weeks))
+
+
+def week_title(week: Week) -> str:
+    """Name a week by its number and its Monday-to-Sunday dates: Week 42, 2025 (13–19 Oct)."""
+    monday = dt.date.fromisocalendar(week.year, week.week, 1)
+    sunday = monday + dt.timedelta(days=6)
+    first = f"{monday.day} {monday:%b}" if monday.month != sunday.month else f"{monday.day}"
+    return f"Week {week.week}, {week.year} ({first}–{sunday.day} {sunday:%b})"
