@@ -12,8 +12,8 @@ import jinja2
 
 from generator import urls
 from generator.archive import Archive, Day, Month, Tag, Week, Year
-from generator.calendars import MonthCalendar, month_calendar, week_title
 from generator.bibtex import bibtex_entry
+from generator.calendars import MonthCalendar, month_calendar, week_title
 from generator.config import SiteConfig
 from generator.markup import plain_summary
 from generator.records import Paper
