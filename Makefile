@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8000
 
-.PHONY: serve test install install-test install-browser build check lint clean
+.PHONY: serve test install install-test install-browser install-java build check lint clean
 
 serve: install          ## install, build the sample site and serve it at http://127.0.0.1:8000/
 	$(BIN)/dailypapers serve --port $(PORT)
 
-test: install-test install-browser   ## install everything, then run every test
+test: install-test install-browser install-java   ## install everything, then run every test
 	$(BIN)/ruff check generator tests
 	$(BIN)/python -m pytest
 
@@ -45,6 +45,13 @@ install-browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	@chromium --version
+
+# The Nu Html Checker (vnu-jar, from npm) runs on Java.
+install-java:
+	@command -v java >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+	@java -version 2>&1 | head -n 1
 
 lint: install-test
 	$(BIN)/ruff check generator tests

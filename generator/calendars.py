@@ -17,7 +17,10 @@ class CalendarDay:
     number: int
     path: str | None  # the day's page, if it has papers
     count: int
-    label: str  # what a screen reader says: "Tuesday, 14 October 2025: 3 papers"
+    # A screen reader hears "Tuesday, 14 October 2025: 3 papers"; the eye sees "14" and "3".
+    weekday: str  # "Tuesday, "
+    month: str  # " October 2025:"
+    noun: str  # " papers"
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,6 @@ class MonthCalendar:
     title: str
     path: str
     weeks: tuple[tuple[CalendarDay | None, ...], ...]  # Monday first; None pads the first and last week
-
-
-def long_label(date: dt.date) -> str:
-    return f"{date:%A}, {date.day} {date:%B %Y}"
 
 
 def month_calendar(month: Month) -> MonthCalendar:
@@ -43,9 +42,8 @@ def month_calendar(month: Month) -> MonthCalendar:
                 continue
             date = dt.date(month.year, month.month, number)
             count = counts.get(number, 0)
-            papers = f"{count} paper" if count == 1 else f"{count} papers"
             cells.append(CalendarDay(number, urls.day_path(date) if count else None, count,
-                                     f"{long_label(date)}: {papers}"))
+                                     f"{date:%A}, ", f" {date:%B %Y}:", " paper" if count == 1 else " papers"))
         weeks.append(tuple(cells))
     title = f"{dt.date(month.year, month.month, 1):%B %Y}"
     return MonthCalendar(title, urls.month_path(month.year, month.month), tuple(weeks))

@@ -76,19 +76,19 @@
     this.list = list;
     this.status = status;
     this.options = options;
-    this.active = -1;
     this.run = 0;
     this.shown = [];
     var self = this, timer = null;
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", list.id);
-    input.setAttribute("aria-expanded", "false");
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () { self.update(input.value); }, 120);
     });
-    input.addEventListener("keydown", function (event) { self.key(event); });
+    // Arrow keys move real focus between the result links; Enter then follows the link.
+    input.addEventListener("keydown", function (event) { self.key(event, -1); });
+    list.addEventListener("keydown", function (event) {
+      self.key(event, self.shown.indexOf(document.activeElement));
+    });
   }
 
   Results.prototype.say = function (text) {
@@ -126,9 +126,6 @@
   Results.prototype.clear = function () {
     this.list.textContent = "";
     this.shown = [];
-    this.active = -1;
-    this.input.setAttribute("aria-expanded", "false");
-    this.input.removeAttribute("aria-activedescendant");
   };
 
   Results.prototype.render = function (results, details, search, total, query) {
@@ -144,9 +141,7 @@
     results.forEach(function (result, position) {
       var info = details[position];
       var item = document.createElement("li");
-      item.id = self.list.id + "-" + position;
       item.className = "search-result";
-      item.setAttribute("role", "option");
       var link = document.createElement("a");
       link.href = root + info.path;
       link.className = "search-result-title";
@@ -171,35 +166,19 @@
       self.list.appendChild(item);
       self.shown.push(link);
     });
-    this.input.setAttribute("aria-expanded", "true");
   };
 
-  Results.prototype.select = function (position) {
-    var items = this.list.children;
-    if (this.active >= 0 && items[this.active]) items[this.active].removeAttribute("aria-selected");
-    this.active = position;
-    if (position >= 0 && items[position]) {
-      items[position].setAttribute("aria-selected", "true");
-      this.input.setAttribute("aria-activedescendant", items[position].id);
-      items[position].scrollIntoView({ block: "nearest" });
-    } else {
-      this.input.removeAttribute("aria-activedescendant");
-    }
-  };
-
-  Results.prototype.key = function (event) {
+  // position: the result link that has focus, or -1 when the search box has it.
+  Results.prototype.key = function (event, position) {
     var count = this.shown.length;
     if (event.key === "ArrowDown" && count) {
       event.preventDefault();
-      this.select((this.active + 1) % count);
-    } else if (event.key === "ArrowUp" && count) {
+      this.shown[(position + 1) % count].focus();
+    } else if (event.key === "ArrowUp" && count && position !== -1) {
       event.preventDefault();
-      this.select(this.active <= 0 ? count - 1 : this.active - 1);
-    } else if (event.key === "Enter" && this.active >= 0 && this.shown[this.active]) {
-      event.preventDefault();
-      window.location.href = this.shown[this.active].href;
+      if (position === 0) this.input.focus(); else this.shown[position - 1].focus();
     } else if (event.key === "Escape") {
-      this.select(-1);
+      this.input.focus();
       if (this.options.onEscape) this.options.onEscape();
     }
   };
@@ -243,7 +222,7 @@
     var list = document.createElement("ol");
     list.id = "search-suggestions";
     list.className = "search-results";
-    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Papers found");
     panel.appendChild(status);
     panel.appendChild(list);
     input.form.appendChild(panel);
