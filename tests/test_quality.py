@@ -148,3 +148,18 @@ def test_every_page_reads_without_javascript(browser, sub_path_server, name):
     if name == "search":
         expect(page.locator("#search-status")).to_contain_text("Search needs JavaScript")
     context.close()
+
+
+def test_a_paper_page_prints_cleanly(browser, sub_path_server, tmp_path):
+    page = browser.new_page()
+    page.goto(sub_path_server + "papers/2510.12866/")
+    page.emulate_media(media="print")
+    hidden = page.evaluate("""() => ['.site-header', '.site-footer', '.copy-button']
+        .map((s) => document.querySelector(s)).filter(Boolean)
+        .map((el) => getComputedStyle(el).display)""")
+    assert hidden and set(hidden) == {"none"}
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") in ("rgb(255, 255, 255)",)
+    pdf = tmp_path / "paper.pdf"
+    page.pdf(path=str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5_000
+    page.close()
