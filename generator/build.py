@@ -88,10 +88,11 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) ->
     config = renderer.config
     views = paper_views(archive)
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
+    site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
     produced: Iterable[tuple[str, bytes]] = itertools.chain(
         render_pages(archive, views, renderer),
-        render_feeds(feeds, long_date),
-        [(urls.JSON_FEED, render_json_feed(feeds.site_feed(urls.JSON_FEED), config))],
+        render_feeds(feeds, site_feed, long_date),
+        [(urls.JSON_FEED, render_json_feed(site_feed, config))],
         render_api(archive, views, config),
         render_search(archive, views),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),

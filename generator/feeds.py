@@ -174,11 +174,12 @@ def render_atom(feed: Feed, config: SiteConfig) -> bytes:
     return feed_generator(feed, config, ATOM).atom_str(pretty=True)
 
 
-def render_feeds(builder: FeedBuilder, day_label: Callable[[dt.date], str]) -> Iterator[tuple[str, bytes]]:
-    """Yield (output file, bytes) for every RSS and Atom feed of the site."""
+def render_feeds(
+    builder: FeedBuilder, site: Feed, day_label: Callable[[dt.date], str]
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (output file, bytes) for every RSS and Atom feed; `site` is the site feed's items."""
     config = builder.config
-    site = builder.site_feed(urls.RSS_FEED)
-    yield urls.RSS_FEED, render_rss(site, config)
+    yield urls.RSS_FEED, render_rss(dataclasses.replace(site, path=urls.RSS_FEED), config)
     yield urls.ATOM_FEED, render_atom(dataclasses.replace(site, path=urls.ATOM_FEED), config)
     digest = builder.digest_feed(urls.DAILY_RSS_FEED, day_label)
     yield urls.DAILY_RSS_FEED, render_rss(digest, config)
