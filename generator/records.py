@@ -148,6 +148,9 @@ def is_web_url(value: str) -> bool:
 
 def bad_character(text: str, *, multiline: bool = False) -> str | None:
     """Describe the first character that must not appear in record text, or return None."""
+    # Fast path: printable text (the usual case) holds none; only look closer when it is not.
+    if (text.replace("\n", " ").replace("\t", " ") if multiline else text).isprintable():
+        return None
     for index, ch in enumerate(text):
         if multiline and ch in "\n\t":
             continue
