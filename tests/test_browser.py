@@ -324,3 +324,19 @@ def test_hostile_records_stay_inert_in_every_page(browser, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_more_results_come_twenty_at_a_time(page, sub_path_server):
+    page.goto(sub_path_server + "search/?q=gener*")
+    titles = page.locator("#search-results .search-result-title")
+    expect(titles).to_have_count(20)
+    expect(page.locator("#search-status")).to_have_text("54 papers found, showing the first 20.")
+    first_twenty = titles.all_text_contents()
+    page.get_by_role("button", name="Show more papers").click()
+    expect(titles).to_have_count(40)
+    assert titles.all_text_contents()[:20] == first_twenty
+    expect(titles.nth(20)).to_be_focused()
+    page.get_by_role("button", name="Show more papers").click()
+    expect(titles).to_have_count(54)
+    expect(page.get_by_role("button", name="Show more papers")).to_be_hidden()
+    expect(page.locator("#search-status")).to_have_text("54 papers found.")

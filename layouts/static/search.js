@@ -96,9 +96,11 @@
     this.status.hidden = !text;
   };
 
-  Results.prototype.update = function (query) {
+  Results.prototype.update = function (query, more) {
     var self = this, run = ++this.run;
-    if (this.options.onQuery) this.options.onQuery(query);
+    this.limit = more ? this.limit + this.options.limit : this.options.limit;
+    if (this.options.more) this.options.more.hidden = true;
+    if (!more && this.options.onQuery) this.options.onQuery(query);
     if (!query.trim()) {
       this.clear();
       this.say(this.options.emptyText || "");
@@ -108,7 +110,7 @@
     return searchCore().then(function (search) {
       return search.search(query).then(function (found) {
         if (run !== self.run) return null;
-        var results = found.results.slice(0, self.options.limit);
+        var results = found.results.slice(0, self.limit);
         return Promise.all(results.map(function (result) { return search.details(result.ref); }))
           .then(function (details) {
             if (run !== self.run) return;
@@ -138,6 +140,7 @@
     }
     this.say(total === 1 ? "1 paper found." : total + " papers found" +
       (total > results.length ? ", showing the first " + results.length + "." : "."));
+    if (this.options.more) this.options.more.hidden = total <= results.length;
     results.forEach(function (result, position) {
       var info = details[position];
       var item = document.createElement("li");
@@ -185,8 +188,10 @@
 
   function setUpSearchPage(page) {
     var input = page.querySelector("#search-page-input");
+    var more = page.querySelector("#search-more");
     var results = new Results(input, page.querySelector("#search-results"), page.querySelector("#search-status"), {
       limit: 20,
+      more: more,
       snippets: true,
       emptyText: "Type words from a title, an author's name or an abstract.",
       onQuery: function (query) {
@@ -194,6 +199,12 @@
         if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
         if (url.href !== window.location.href) window.history.replaceState(null, "", url.href);
       }
+    });
+    more.addEventListener("click", function () {
+      var focused = results.shown.length;
+      results.update(input.value, true).then(function () {
+        if (results.shown[focused]) results.shown[focused].focus();  // carry on reading where the list grew
+      });
     });
     input.form.addEventListener("submit", function (event) {
       event.preventDefault();
