@@ -102,3 +102,27 @@ def test_write_site_marks_its_folder_and_replaces_a_folder_with_a_file(tmp_path)
     result = write_site({"a": b"now a file"}, output)
     assert snapshot(output) == {MARKER: (output / MARKER).read_bytes(), "a": b"now a file"}
     assert result.removed == 1
+
+
+def test_an_incremental_build_equals_a_clean_build_after_deletes_renames_and_edits(tmp_path, content_copy):
+    config = SiteConfig(base_url="https://example.org/site/")
+    incremental = tmp_path / "incremental"
+    build(content_copy, incremental, LAYOUTS, config)
+    # delete a paper, rename another to a different day, edit a third, add a fourth with a new tag
+    (content_copy / "2023/05/04/2305.02993.md").unlink()
+    moved = content_copy / "2025/11/20/2510.12866.md"
+    moved.parent.mkdir(parents=True)
+    (content_copy / "2025/10/14/2510.12866.md").rename(moved)
+    edited = content_copy / "2015/06/09/1506.03134.md"
+    edited.write_text(edited.read_text().replace("Pointer Networks", "Pointer Networks, Revisited", 1))
+    write(content_copy, "2025/06/05/new-one.md", record(title="A New One", tags="[brand-new]"))
+    build(content_copy, incremental, LAYOUTS, config)
+    clean = tmp_path / "clean"
+    build(content_copy, clean, LAYOUTS, config)
+    assert snapshot(incremental) == snapshot(clean)
+    gone = [path for path in snapshot(incremental) if "2305.02993" in path or "2023-05-04" in path or
+            path.startswith(("2025/10/14/", "2023/05/04/"))]
+    assert gone == []  # the deleted and the moved paper left no page, JSON or search file behind
+    everything = b"".join(snapshot(incremental).values())
+    assert b"SemEval-2023 Task 7" not in everything  # not in any page, feed, JSON file or search shard
+    assert b"Pointer Networks, Revisited" in (incremental / "papers/1506.03134/index.html").read_bytes()

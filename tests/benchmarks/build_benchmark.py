@@ -1,0 +1,106 @@
+"""Build speed: cold builds and rebuilds of synthetic archives, as a user runs them.
+
+    .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3]
+
+For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
+JSON, search) into an empty folder, its peak memory, the files and bytes written, and rebuilds
+after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
+day, (d) one layout template changed. Each build is the real `dailypapers build` command in its
+own process. Run by hand; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from generator.synthetic import write_synthetic  # noqa: E402
+
+NEW_PAPER = """---
+title: A paper added today, number {run}
+authors: [Ada Lovelace]
+---
+
+An abstract written for the benchmark.
+"""
+
+
+def timed_build(content: Path, output: Path, layouts: Path) -> tuple[float, float]:
+    """Run one build in its own process; return (seconds, peak resident MB of that process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content", str(content),
+                    "--output", str(output), "--layouts", str(layouts), "--node-modules",
+                    str(ROOT / "node_modules")], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def measure(size: int, work: Path, runs: int) -> dict[str, float]:
+    source = work / f"content-{size}"
+    if not (source / ".complete").is_file():
+        shutil.rmtree(source, ignore_errors=True)
+        write_synthetic(source, size)
+        (source / ".complete").write_text("done\n")
+    figures: dict[str, list[float]] = {}
+    for run in range(runs):
+        content, output, layouts = work / "content", work / "output", work / "layouts"
+        for folder in (content, output, layouts):
+            shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(source, content, ignore=shutil.ignore_patterns(".complete"))
+        shutil.copytree(ROOT / "layouts", layouts)
+        seconds, peak = timed_build(content, output, layouts)
+        figures.setdefault("cold build s", []).append(seconds)
+        figures.setdefault("peak MB", []).append(peak)
+        files, size_bytes = tree_size(output)
+        figures.setdefault("files", []).append(files)
+        figures.setdefault("MB written", []).append(size_bytes / 1e6)
+        figures.setdefault("no change s", []).append(timed_build(content, output, layouts)[0])
+        newest = max(content.glob("*/*/*"))
+        (newest / f"benchmark-{run}.md").write_text(NEW_PAPER.format(run=run))
+        figures.setdefault("paper added s", []).append(timed_build(content, output, layouts)[0])
+        oldest = min(content.glob("*/*/*/*.md"))
+        front, fence, abstract = oldest.read_text().rpartition("---\n")
+        oldest.write_text(front + fence + abstract.replace(".", ". Edited.", 1))
+        figures.setdefault("abstract edited s", []).append(timed_build(content, output, layouts)[0])
+        base = layouts / "base.html"
+        base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
+        figures.setdefault("template changed s", []).append(timed_build(content, output, layouts)[0])
+    return {name: statistics.median(values) for name, values in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dailypapers-build-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in args.sizes:
+        print(f"measuring {size} papers ({args.runs} runs)…", flush=True)
+        rows.append((size, measure(size, args.work, args.runs)))
+    columns = list(rows[0][1])
+    print()
+    print(f"{'papers':>8} " + " ".join(f"{name:>18}" for name in columns))
+    for size, figures in rows:
+        print(f"{size:>8} " + " ".join(f"{figures[name]:>18.2f}" for name in columns))
+
+
+if __name__ == "__main__":
+    main()
