@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from generator.records import arxiv_problem, slug_for_arxiv
+from generator.content import parse_record_text
+from generator.records import arxiv_problem, make_paper, slug_for_arxiv
 
 
 class RecordFileError(Exception):
@@ -52,9 +53,6 @@ submitted_by:       # your GitHub handle
 
 def record_text_problems(text: str, path: Path, content_dir: Path) -> list[str]:
     """Validate a record's text as if it were the file at `path`; return its problems."""
-    from generator.content import parse_record_text  # noqa: PLC0415 (content imports markup; keep this light)
-    from generator.records import make_paper
-
     parsed = parse_record_text(text, path.as_posix(), is_markdown=True)
     if not isinstance(parsed, tuple):
         return [str(parsed)]
