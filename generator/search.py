@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,8 +31,14 @@ from generator.records import Paper
 
 # Field name and boost: a match in the title counts most.
 FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
+BOOSTS = dict(FIELDS)
 SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
 SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge term may exceed it)
+# A term in more documents than this is "big": its documents are split into tiers by how much the
+# term scores for them, so a query can stop loading once its top results are certain.
+BIG_TERM_DOCUMENTS = 2000
+FIRST_TIER = 1000  # documents in a big term's first tier; each later tier is four times larger
+BIG_DIR = "search/big/"
 MANIFEST = "search/manifest.json"
 TERMS_DIR = "search/terms/"
 DAYS_DIR = "search/days/"
@@ -175,15 +182,86 @@ def to_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def render_search(archive: Archive, views: dict[str, PaperView]) -> Iterator[tuple[str, bytes]]:
+def decode(numbers: list[int]) -> Iterator[tuple[int, int, int]]:
+    """Yield (document, tf, field length) from a delta-encoded posting."""
+    document = 0
+    for index in range(0, len(numbers), 3):
+        document += numbers[index]
+        yield document, numbers[index + 1], numbers[index + 2]
+
+
+def encode(entries: list[tuple[int, int, int]]) -> list[int]:
+    """Delta-encode (document, tf, field length) entries, sorted by document."""
+    encoded: list[int] = []
+    previous = 0
+    for document, tf, length in sorted(entries):
+        encoded += [document - previous, tf, length]
+        previous = document
+    return encoded
+
+
+def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term: int) -> float:
+    """Score one (term, field, document) entry exactly as lunr's builder does, boost included."""
+    idf = math.log(1 + abs((counts.document_count - with_term + 0.5) / (with_term + 0.5)))
+    k1, b = 1.2, 0.75
+    score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / counts.average_field_length[field])) + tf)
+    return round(score * BOOSTS[field], 3)
+
+
+def big_term_tiers(fields: dict[str, list[int]], counts: IndexCounts, first_tier: int = FIRST_TIER) -> list[dict]:
+    """Split a big term's documents into tiers, best-scoring documents first. Each tier holds all
+    of its documents' entries for the term, and, per field, the highest score any later tier holds."""
+    with_term = sum(len(numbers) // 3 for numbers in fields.values())
+    by_document: dict[int, list[tuple[str, int, int, float]]] = defaultdict(list)
+    for field, numbers in fields.items():
+        for document, tf, length in decode(numbers):
+            by_document[document].append((field, tf, length, entry_score(counts, field, tf, length, with_term)))
+    ranked = sorted(by_document, key=lambda d: (-sum(e[3] for e in by_document[d]), -d))
+    tiers, start, size = [], 0, first_tier
+    while start < len(ranked):
+        tiers.append(ranked[start:start + size])
+        start, size = start + size, size * 4
+    later_max: dict[str, float] = {}
+    files: list[dict] = []
+    for documents in reversed(tiers):
+        entries: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for document in documents:
+            for field, tf, length, _ in by_document[document]:
+                entries[field].append((document, tf, length))
+        files.append({"fields": {field: encode(found) for field, found in entries.items()},
+                      "after": dict(later_max)})
+        for document in documents:
+            for field, _, _, score in by_document[document]:
+                later_max[field] = max(later_max.get(field, 0.0), score)
+    return list(reversed(files))
+
+
+def big_term_file(term: str, tier: int) -> str:
+    return f"{BIG_DIR}{shard_file(term).removeprefix(TERMS_DIR).removesuffix('.json')}.{tier}.json"
+
+
+def render_search(archive: Archive, views: dict[str, PaperView], big_term_documents: int = BIG_TERM_DOCUMENTS,
+                  first_tier: int = FIRST_TIER) -> Iterator[tuple[str, bytes]]:
     """Yield (output file, bytes) for the search manifest, its term shards and its day files."""
     documents = search_documents(archive)
     counts = collect_counts(index_papers(documents))
     terms = sorted(counts.postings)
-    sizes = {term: encoded_size(term, counts.postings[term]) for term in terms}
+    postings: dict[str, dict] = {}
+    for term in terms:
+        fields = counts.postings[term]
+        if len({d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
+            postings[term] = fields
+            continue
+        tiers = big_term_tiers(fields, counts, first_tier)
+        for number, tier in enumerate(tiers):
+            yield big_term_file(term, number), to_json(tier)
+        # The shard keeps only how to find the tiers and the count lunr's idf needs.
+        postings[term] = {"tiers": len(tiers), "with": sum(len(n) // 3 for n in fields.values())}
+    sizes = {term: encoded_size(term, postings[term]) if "tiers" not in postings[term] else len(term) + 30
+             for term in terms}
     shards = partition_terms(terms, sizes) if terms else []
     for start, members in shards:
-        yield shard_file(start), to_json({term: counts.postings[term] for term in members})
+        yield shard_file(start), to_json({term: postings[term] for term in members})
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
@@ -194,6 +272,7 @@ def render_search(archive: Archive, views: dict[str, PaperView]) -> Iterator[tup
         "slots_per_day": SLOTS_PER_DAY,
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
+        "big_dir": BIG_DIR,
         "days_dir": DAYS_DIR,
     })
     by_day: dict = defaultdict(list)

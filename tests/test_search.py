@@ -11,7 +11,14 @@ from generator.archive import group_papers
 from generator.build import build
 from generator.config import SiteConfig
 from generator.content import read_papers
-from generator.search import SHARD_LIMIT, index_papers, partition_terms, search_documents, shard_file
+from generator.search import (
+    SHARD_LIMIT,
+    index_papers,
+    partition_terms,
+    render_search,
+    search_documents,
+    shard_file,
+)
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, write
 
@@ -119,3 +126,46 @@ def test_partition_keeps_shards_under_the_limit_and_in_order():
     again = partition_terms(terms, sizes)
     assert ("bxm", ["bxm"]) in again
     assert [s for s in shards if not s[0].startswith("b")] == [s for s in again if not s[0].startswith("b")]
+
+
+@pytest.fixture(scope="module")
+def tiered_site(tmp_path_factory):
+    """A synthetic archive whose common words are big terms split into several tiers."""
+    from generator.output import write_site
+    from generator.pages import paper_views
+    from generator.synthetic import write_synthetic
+
+    root = tmp_path_factory.mktemp("tiered")
+    write_synthetic(root / "content", 1500)
+    papers, problems = read_papers(root / "content")
+    assert problems == []
+    archive = group_papers(papers)
+    files = dict(render_search(archive, paper_views(archive), big_term_documents=100, first_tier=40))
+    write_site(files, root / "site")
+    return root / "site", archive
+
+
+TIERED_QUERIES = ["model", "neural network training", "title:model", "model^3 language", "+transformer -vision",
+                  "+model learning", "-data model", "gradient* policy", "lea*", "grokking data"]
+# (Fuzzy queries are left out: they look words up by their first letter, see README.)
+
+
+def test_tiered_big_terms_give_exactly_the_unsplit_top_twenty(tiered_site):
+    site, archive = tiered_site
+    documents = search_documents(archive)
+    assert len(list((site / "search/big").glob("model.*.json"))) >= 3  # the test really uses tiers
+    index = index_papers(documents).build()
+    answers = node_search(site, TIERED_QUERIES)
+    loaded_fewer = 0
+    for query in TIERED_QUERIES:
+        answer = answers[query]
+        assert "error" not in answer, (query, answer)
+        expected = sorted(((r["ref"], r["score"]) for r in index.search(query)), key=lambda r: (-round(r[1], 9), -int(r[0])))
+        top = min(20, len(expected))
+        assert answer["refs"][:top] == [ref for ref, _ in expected[:top]], query
+        assert answer["scores"][:top] == pytest.approx([score for _, score in expected[:top]], rel=1e-9), query
+        tiers = [f for f in answer["files"] if f.startswith("search/big/")]
+        all_tiers = {p.name for p in (site / "search/big").glob("*.json")}
+        loaded_fewer += len(tiers) < len([t for t in all_tiers if any(t.startswith(f.split("/")[-1].split(".")[0] + ".")
+                                                                       for f in tiers)])
+    assert loaded_fewer >= 3  # common-word queries stopped before loading every tier

@@ -71,8 +71,8 @@
   }
   SearchError.prototype = Object.create(Error.prototype);
 
-  // Parse the query the way lunr.Index#search will, and list the shards its terms live in.
-  function shardsForQuery(m, queryString) {
+  // Parse the query the way lunr.Index#search will; list the shards its terms live in.
+  function parseQuery(m, queryString) {
     var fields = m.fields.map(function (f) { return f[0]; });
     var query = new lunr.Query(fields);
     try {
@@ -104,8 +104,9 @@
         }
       });
     });
-    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; })
+    var files = Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; })
       .map(function (i) { return shardFile(m, m.shards[i]); });
+    return { query: query, files: files };
   }
 
   // Python's round(x, 3): the decimal nearest the exact value, as lunr.py stores scores.
@@ -119,11 +120,9 @@
   }
 
   // Build a lunr index holding the loaded terms, with the scores lunr's builder gives them.
-  function assemble(m, shards) {
-    var postings = Object.create(null);
-    shards.forEach(function (shard) {
-      Object.keys(shard).forEach(function (term) { postings[term] = shard[term]; });
-    });
+  // postings: term -> {field: [delta, tf, length, ...]}; withTerm: lunr's idf count of big terms,
+  // whose postings hold only the tiers loaded so far.
+  function assemble(m, postings, withTerm) {
     var terms = Object.keys(postings).sort();
     var boosts = Object.create(null);
     m.fields.forEach(function (f) { boosts[f[0]] = f[1]; });
@@ -131,12 +130,12 @@
     var invertedIndex = terms.map(function (term, termIndex) {
       var fields = postings[term];
       var posting = { _index: termIndex };
-      var withTerm = 0;
+      var documentsWithTerm = 0;
       m.fields.forEach(function (f) {
         posting[f[0]] = {};
-        if (fields[f[0]]) withTerm += fields[f[0]].length / 3;
+        if (fields[f[0]]) documentsWithTerm += fields[f[0]].length / 3;
       });
-      var termIdf = idf(withTerm, m.document_count);
+      var termIdf = idf(withTerm[term] !== undefined ? withTerm[term] : documentsWithTerm, m.document_count);
       Object.keys(fields).forEach(function (field) {
         var numbers = fields[field], average = m.average_field_length[field], doc = 0;
         for (var i = 0; i < numbers.length; i += 3) {
@@ -166,22 +165,141 @@
     return new Date((ordinal - 719163) * 86400000).toISOString().slice(0, 10);
   }
 
-  // Search: resolve to {results: [{ref, score, matchData}], files: [paths loaded]}.
-  function search(queryString) {
+  // Best score first; scores equal to 9 decimals are ties (sums in another order differ in the
+  // last bits), and a tie goes to the newer paper.
+  function byScore(a, b) {
+    return Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || Number(b.ref) - Number(a.ref);
+  }
+
+  function mergeFields(target, fields) {
+    Object.keys(fields).forEach(function (field) {
+      var merged = (target[field] || []).slice(), numbers = fields[field], previous = 0, doc = 0;
+      // Tiers are delta-encoded separately: decode to absolute numbers, merge, re-encode.
+      var entries = [];
+      for (var i = 0; i < merged.length; i += 3) { doc += merged[i]; entries.push([doc, merged[i + 1], merged[i + 2]]); }
+      doc = 0;
+      for (var j = 0; j < numbers.length; j += 3) { doc += numbers[j]; entries.push([doc, numbers[j + 1], numbers[j + 2]]); }
+      entries.sort(function (a, b) { return a[0] - b[0]; });
+      var encoded = [];
+      entries.forEach(function (e) { encoded.push(e[0] - previous, e[1], e[2]); previous = e[0]; });
+      target[field] = encoded;
+    });
+  }
+
+  // Weight of each (term, field) in lunr's score: the clause boost over the field query vector's
+  // length, built the way lunr.Index#query builds it.
+  function queryWeights(index, query) {
+    var vectors = Object.create(null), presence = Object.create(null);
+    query.clauses.forEach(function (clause) {
+      var terms = clause.usePipeline ? index.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      terms.forEach(function (term) {
+        var clauseTerm = { term: term };  // a copy: lunr must still see the clause as the reader typed it
+        if ("editDistance" in clause) clauseTerm.editDistance = clause.editDistance;
+        var expanded = index.tokenSet.intersect(lunr.TokenSet.fromClause(clauseTerm)).toArray();
+        expanded.forEach(function (t) {
+          if (clause.presence !== lunr.Query.presence.OPTIONAL) presence[t] = true;
+          if (clause.presence === lunr.Query.presence.PROHIBITED) return;
+          clause.fields.forEach(function (field) {
+            vectors[field] = vectors[field] || Object.create(null);
+            vectors[field][t] = (vectors[field][t] || 0) + clause.boost;
+          });
+        });
+      });
+    });
+    var weights = Object.create(null);
+    Object.keys(vectors).forEach(function (field) {
+      var length = Math.sqrt(Object.keys(vectors[field]).reduce(function (sum, t) {
+        return sum + vectors[field][t] * vectors[field][t]; }, 0));
+      Object.keys(vectors[field]).forEach(function (t) {
+        weights[t] = weights[t] || Object.create(null);
+        weights[t][field] = vectors[field][t] / length;
+      });
+    });
+    return { weights: weights, mustLoadAll: presence };
+  }
+
+  // Search for the best `wanted` papers. Big terms are loaded tier by tier, best documents first,
+  // until no paper outside the top `wanted` could outscore them: the answer equals one unsplit
+  // index's. Resolves to {results, total, complete, files}: total is exact when complete.
+  function search(queryString, wanted) {
+    wanted = wanted || 20;
     return manifest().then(function (m) {
-      var files = shardsForQuery(m, queryString);
-      return Promise.all(files.map(loadOnce)).then(function (shards) {
-        var index = assemble(m, shards);
-        var results;
-        try {
-          results = index.search(queryString);
-        } catch (error) {
-          if (error instanceof lunr.QueryParseError) throw new SearchError(error.message);
-          throw error;
+      var parsed = parseQuery(m, queryString);
+      return Promise.all(parsed.files.map(loadOnce)).then(function (shards) {
+        var postings = Object.create(null), withTerm = Object.create(null), big = Object.create(null);
+        var files = ["search/manifest.json"].concat(parsed.files);
+        shards.forEach(function (shard) {
+          Object.keys(shard).forEach(function (term) {
+            var value = shard[term];
+            if (value.tiers) {
+              big[term] = { tiers: value.tiers, loaded: 0, docs: Object.create(null), after: {} };
+              withTerm[term] = value["with"];
+              postings[term] = {};
+            } else {
+              postings[term] = value;
+            }
+          });
+        });
+
+        function loadTier(term) {
+          var info = big[term], path = m.big_dir + shardFile(m, term).slice(m.terms_dir.length, -5) + "." + info.loaded + ".json";
+          files.push(path);
+          return loadOnce(path).then(function (tier) {
+            Object.keys(tier.fields).forEach(function (field) {
+              var numbers = tier.fields[field], doc = 0;
+              for (var i = 0; i < numbers.length; i += 3) { doc += numbers[i]; info.docs[doc] = true; }
+            });
+            mergeFields(postings[term], tier.fields);
+            info.after = tier.after;
+            info.loaded += 1;
+          });
         }
-        // Equal scores: newer paper first, then by number, so ties never depend on load order.
-        results.sort(function (a, b) { return b.score - a.score || Number(b.ref) - Number(a.ref); });
-        return { results: results, files: ["search/manifest.json"].concat(files) };
+
+        function run() {
+          var index = assemble(m, postings, withTerm);
+          var results;
+          try {
+            results = index.search(queryString);
+          } catch (error) {
+            if (error instanceof lunr.QueryParseError) throw new SearchError(error.message);
+            throw error;
+          }
+          results.sort(byScore);
+          var plan = queryWeights(index, parsed.query);
+          var partial = Object.keys(big).filter(function (t) {
+            return big[t].loaded < big[t].tiers && (plan.weights[t] || plan.mustLoadAll[t]);
+          });
+          // Every big term the query reaches starts with its best tier.
+          var fresh = partial.filter(function (t) { return big[t].loaded === 0; });
+          if (fresh.length) return Promise.all(fresh.map(loadTier)).then(run);
+          // A required or prohibited big term decides which papers qualify: load it whole.
+          var whole = partial.filter(function (t) { return plan.mustLoadAll[t]; });
+          if (whole.length) return Promise.all(whole.map(loadTier)).then(run);
+          if (!partial.length) return { results: results, total: results.length, complete: true, files: files };
+          // What an unloaded entry of a term could still add to a paper's score.
+          var margin = Object.create(null), unseen = 0;
+          partial.forEach(function (t) {
+            margin[t] = Object.keys(plan.weights[t]).reduce(function (sum, field) {
+              return sum + plan.weights[t][field] * ((big[t].after[field] || 0) + 0.001);
+            }, 0);
+            unseen += margin[t];
+          });
+          var hasRequired = parsed.query.clauses.some(function (c) { return c.presence === lunr.Query.presence.REQUIRED; });
+          function upper(result) {
+            return partial.reduce(function (sum, t) { return big[t].docs[result.ref] ? sum : sum + margin[t]; }, result.score);
+          }
+          var top = results.slice(0, wanted);
+          var certain = top.length === wanted &&
+            top.every(function (r) { return upper(r) === r.score; }) &&
+            results.slice(wanted).every(function (r) { return upper(r) < top[wanted - 1].score; }) &&
+            (hasRequired || unseen < top[wanted - 1].score);
+          if (certain) return { results: top, total: results.length, complete: false, files: files };
+          // Load the next tier of the term that could still change the most.
+          partial.sort(function (a, b) { return margin[b] - margin[a]; });
+          return loadTier(partial[0]).then(run);
+        }
+
+        return run();
       });
     });
   }

@@ -108,13 +108,13 @@
     }
     this.say("Searching…");
     return searchCore().then(function (search) {
-      return search.search(query).then(function (found) {
+      return search.search(query, self.limit).then(function (found) {
         if (run !== self.run) return null;
         var results = found.results.slice(0, self.limit);
         return Promise.all(results.map(function (result) { return search.details(result.ref); }))
           .then(function (details) {
             if (run !== self.run) return;
-            self.render(results, details, search, found.results.length, query);
+            self.render(results, details, search, found, query);
           });
       });
     }).catch(function (error) {
@@ -130,7 +130,10 @@
     this.shown = [];
   };
 
-  Results.prototype.render = function (results, details, search, total, query) {
+  // found.total is exact when found.complete; otherwise the best results are certain but more
+  // papers match than were looked at.
+  Results.prototype.render = function (results, details, search, found, query) {
+    var total = found.total;
     var self = this;
     this.clear();
     if (!results.length) {
@@ -138,9 +141,13 @@
         "or an author's surname.");
       return;
     }
-    this.say(total === 1 ? "1 paper found." : total + " papers found" +
-      (total > results.length ? ", showing the first " + results.length + "." : "."));
-    if (this.options.more) this.options.more.hidden = total <= results.length;
+    if (found.complete) {
+      this.say(total === 1 ? "1 paper found." : total + " papers found" +
+        (total > results.length ? ", showing the first " + results.length + "." : "."));
+    } else {
+      this.say("More than " + total + " papers found, showing the best " + results.length + ".");
+    }
+    if (this.options.more) this.options.more.hidden = found.complete && total <= results.length;
     results.forEach(function (result, position) {
       var info = details[position];
       var item = document.createElement("li");
