@@ -241,8 +241,12 @@
           });
         });
 
+        function tierFile(term, tier) {
+          return m.big_dir + shardFile(m, term).slice(m.terms_dir.length, -5) + "." + tier + ".json";
+        }
+
         function loadTier(term) {
-          var info = big[term], path = m.big_dir + shardFile(m, term).slice(m.terms_dir.length, -5) + "." + info.loaded + ".json";
+          var info = big[term], path = tierFile(term, info.loaded);
           files.push(path);
           return loadOnce(path).then(function (tier) {
             Object.keys(tier.fields).forEach(function (field) {
@@ -269,9 +273,19 @@
           var partial = Object.keys(big).filter(function (t) {
             return big[t].loaded < big[t].tiers && (plan.weights[t] || plan.mustLoadAll[t]);
           });
-          // Every big term the query reaches starts with its best tier.
+          // Every big term the query reaches starts with its best tier, or with every tier an
+          // earlier query already fetched (they cost nothing now).
           var fresh = partial.filter(function (t) { return big[t].loaded === 0; });
-          if (fresh.length) return Promise.all(fresh.map(loadTier)).then(run);
+          if (fresh.length) {
+            return Promise.all(fresh.map(function (t) {
+              var load = function () {
+                return loadTier(t).then(function () {
+                  if (big[t].loaded < big[t].tiers && fileCache[tierFile(t, big[t].loaded)]) return load();
+                });
+              };
+              return load();
+            })).then(run);
+          }
           // A required or prohibited big term decides which papers qualify: load it whole.
           var whole = partial.filter(function (t) { return plan.mustLoadAll[t]; });
           if (whole.length) return Promise.all(whole.map(loadTier)).then(run);
@@ -294,9 +308,8 @@
             results.slice(wanted).every(function (r) { return upper(r) < top[wanted - 1].score; }) &&
             (hasRequired || unseen < top[wanted - 1].score);
           if (certain) return { results: top, total: results.length, complete: false, files: files };
-          // Load the next tier of the term that could still change the most.
-          partial.sort(function (a, b) { return margin[b] - margin[a]; });
-          return loadTier(partial[0]).then(run);
+          // Not certain yet: load the next tier of every term that could still change the answer.
+          return Promise.all(partial.map(loadTier)).then(run);
         }
 
         return run();
