@@ -123,17 +123,9 @@ def collect_counts(builder: Builder) -> IndexCounts:
     for term, posting in builder.inverted_index.items():
         fields: dict[str, list[int]] = {}
         for name, _ in FIELDS:
-            refs = sorted(int(ref) for ref in posting[name])
-            if not refs:
-                continue
-            encoded: list[int] = []
-            previous = 0
-            for ref in refs:
-                field_ref = f"{name}/{ref}"
-                encoded += [ref - previous, builder.field_term_frequencies[field_ref][term],
-                            builder.field_lengths[field_ref]]
-                previous = ref
-            fields[name] = encoded
+            if posting[name]:
+                fields[name] = encode([(int(ref), builder.field_term_frequencies[f"{name}/{ref}"][term],
+                                        builder.field_lengths[f"{name}/{ref}"]) for ref in posting[name]])
         postings[term] = fields
     return IndexCounts(postings, builder.document_count, dict(builder.average_field_length))
 

@@ -121,6 +121,17 @@ def sub_path_server(sample_site):
     server.server_close()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
     """A private copy of the sample content/ that a test may break."""

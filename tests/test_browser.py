@@ -8,23 +8,15 @@ import re
 import threading
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from generator.build import build
 from generator.config import SiteConfig
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, LAYOUTS, SUB_PATH, SubPathHandler, record, write
+from conftest import LAYOUTS, SUB_PATH, SubPathHandler, record, write
 from test_serve import BUILD_ID, fetch, running_server, wait_for
 
 LATEST = "Learning to Grasp Anything by Playing with Random Toys"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
