@@ -212,11 +212,11 @@ def render_pages(
         yield urls.file_for(path), render_day(day, path, renderer, cards, is_home=False)
     calendars = {(month.year, month.month): month_calendar(month) for month in archive.months}
     for month in archive.months:
-        yield from render_month(month, calendars[(month.year, month.month)], renderer)
+        yield from render_month(month, calendars[(month.year, month.month)], renderer, cards)
     for year in archive.years:
         yield from render_year(year, renderer)
     for week in archive.weeks:
-        yield from render_week(week, renderer)
+        yield from render_week(week, renderer, cards)
     yield urls.file_for(urls.ARCHIVE), renderer.render(
         "archive.html", urls.ARCHIVE, title="Archive", years=[
             (Nav(urls.year_path(year.year), str(year.year)),
@@ -259,27 +259,27 @@ def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, 
     )
 
 
-def day_listing(day: Day) -> tuple[Nav, list[Nav]]:
-    """A day's heading link and the links to its papers, for month and week pages."""
-    return (Nav(urls.day_path(day.date), long_date(day.date)),
-            [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers])
+def day_cards(days: tuple[Day, ...], cards: Callable) -> list[tuple[Nav, list[PaperView]]]:
+    """Each day's heading link and its paper cards, for month and week pages."""
+    return [(Nav(urls.day_path(day.date), long_date(day.date)), cards(day.papers)) for day in days]
 
 
-def render_month(month: Month, month_grid: MonthCalendar, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+def render_month(month: Month, month_grid: MonthCalendar, renderer: PageRenderer,
+                 cards: Callable) -> Iterator[tuple[str, bytes]]:
     path = urls.month_path(month.year, month.month)
     yield urls.file_for(path), renderer.render(
-        "month.html", path, title=month_name(month.year, month.month), days=list(map(day_listing, month.days)),
+        "month.html", path, title=month_name(month.year, month.month), days=day_cards(month.days, cards),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_grid,
     )
 
 
-def render_week(week: Week, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+def render_week(week: Week, renderer: PageRenderer, cards: Callable) -> Iterator[tuple[str, bytes]]:
     path = urls.week_path(week.year, week.week)
     previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
     following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
     yield urls.file_for(path), renderer.render(
-        "week.html", path, title=week_title(week), days=list(map(day_listing, week.days)),
+        "week.html", path, title=week_title(week), days=day_cards(week.days, cards),
         paper_count=week.paper_count, previous=previous, next=following,
     )
 
