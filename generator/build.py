@@ -77,10 +77,13 @@ def read_static_files(layouts_dir: Path, vendor_dir: Path) -> dict[str, bytes]:
 
 def expected_file_count(archive: Archive) -> int:
     """Count the files a build makes, to show progress against."""
-    fixed = 14  # home, archive, tags index, 404, sitemap, robots, 5 feeds, 2 indexes, .nojekyll
-    pages = len(archive.days) + len(archive.months) + len(archive.years) + len(archive.papers)
+    # home, archive, tags index, search page, 404, sitemap, robots, 5 site feeds, api/days.json,
+    # the search manifest and .nojekyll
+    fixed = 15
+    pages = len(archive.days) + len(archive.weeks) + len(archive.months) + len(archive.years) + len(archive.papers)
     api = len(archive.days) + len(archive.papers)
-    return fixed + pages + api + len(archive.days) + 2 * len(archive.tags)  # + search shards
+    search_days = len(archive.days)
+    return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
 def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:

@@ -32,6 +32,7 @@ from generator.records import Paper
 # Field name and boost: a match in the title counts most.
 FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
 BOOSTS = dict(FIELDS)
+K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
 SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
 SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge term may exceed it)
 # A term in more documents than this is "big": its documents are split into tiers by how much the
@@ -195,8 +196,7 @@ def encode(entries: list[tuple[int, int, int]]) -> list[int]:
 def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term: int) -> float:
     """Score one (term, field, document) entry exactly as lunr's builder does, boost included."""
     idf = math.log(1 + abs((counts.document_count - with_term + 0.5) / (with_term + 0.5)))
-    k1, b = 1.2, 0.75
-    score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / counts.average_field_length[field])) + tf)
+    score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / counts.average_field_length[field])) + tf)
     return round(score * BOOSTS[field], 3)
 
 
@@ -257,8 +257,8 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
-        "k1": 1.2,
-        "b": 0.75,
+        "k1": K1,
+        "b": B,
         "document_count": counts.document_count,
         "average_field_length": counts.average_field_length,
         "slots_per_day": SLOTS_PER_DAY,
