@@ -38,8 +38,9 @@ SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge 
 # A term in more documents than this is "big": its documents are split into tiers by how much the
 # term scores for them, so a query can stop loading once its top results are certain.
 BIG_TERM_DOCUMENTS = 2000
-FIRST_TIER = 1000  # documents in a big term's first tier; each later tier is four times larger
+FIRST_TIER = 1000  # entries in the first tier of a big term's field; each later tier is twice as large
 BIG_DIR = "search/big/"
+PAPERS_DIR = "search/papers/"
 MANIFEST = "search/manifest.json"
 TERMS_DIR = "search/terms/"
 DAYS_DIR = "search/days/"
@@ -116,6 +117,7 @@ class IndexCounts:
     postings: dict[str, dict[str, list[int]]]  # term -> field -> [doc delta, tf, field length, ...]
     document_count: int
     average_field_length: dict[str, float]
+    field_lengths: dict[int, list[int]]  # document -> its fields' lengths, in FIELDS order
 
 
 def collect_counts(builder: Builder) -> IndexCounts:
@@ -128,7 +130,10 @@ def collect_counts(builder: Builder) -> IndexCounts:
                 fields[name] = encode([(int(ref), builder.field_term_frequencies[f"{name}/{ref}"][term],
                                         builder.field_lengths[f"{name}/{ref}"]) for ref in posting[name]])
         postings[term] = fields
-    return IndexCounts(postings, builder.document_count, dict(builder.average_field_length))
+    lengths: dict[int, list[int]] = {}
+    for ref in builder._documents:
+        lengths[int(ref)] = [builder.field_lengths.get(f"{name}/{ref}", 0) for name, _ in FIELDS]
+    return IndexCounts(postings, builder.document_count, dict(builder.average_field_length), lengths)
 
 
 def encoded_size(term: str, fields: dict[str, list[int]]) -> int:
@@ -200,56 +205,81 @@ def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term
     return round(score * BOOSTS[field], 3)
 
 
-def big_term_tiers(fields: dict[str, list[int]], counts: IndexCounts, first_tier: int = FIRST_TIER) -> list[dict]:
-    """Split a big term's documents into tiers, best-scoring documents first. Each tier holds all
-    of its documents' entries for the term, and, per field, the highest score any later tier holds."""
-    with_term = sum(len(numbers) // 3 for numbers in fields.values())
-    by_document: dict[int, list[tuple[str, int, int, float]]] = defaultdict(list)
-    for field, numbers in fields.items():
-        for document, tf, length in decode(numbers):
-            by_document[document].append((field, tf, length, entry_score(counts, field, tf, length, with_term)))
-    ranked = sorted(by_document, key=lambda d: (-sum(e[3] for e in by_document[d]), -d))
+def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts, with_term: int,
+                   first_tier: int = FIRST_TIER) -> list[dict]:
+    """Split a big term's entries in one field into tiers: the best-scoring entries first (the
+    newer paper first among equal scores, as results are ordered), each tier twice as large as
+    the one before. A tier also holds the term's entries in the other fields for its papers, so
+    a paper met in a tier is known for the whole term, and notes where the next tier starts, as
+    [score, document]: what any entry not loaded yet could add, at most."""
+    ranked = sorted(((entry_score(counts, field, tf, length, with_term), document, tf, length)
+                     for document, tf, length in decode(fields[field])), key=lambda e: (-e[0], -e[1]))
+    others = {name: {document: (tf, length) for document, tf, length in decode(numbers)}
+              for name, numbers in fields.items() if name != field}
     tiers, start, size = [], 0, first_tier
     while start < len(ranked):
         tiers.append(ranked[start:start + size])
-        start, size = start + size, size * 4
-    later_max: dict[str, float] = {}
-    files: list[dict] = []
-    for documents in reversed(tiers):
-        entries: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for document in documents:
-            for field, tf, length, _ in by_document[document]:
-                entries[field].append((document, tf, length))
-        files.append({"fields": {field: encode(found) for field, found in entries.items()},
-                      "after": dict(later_max)})
-        for document in documents:
-            for field, _, _, score in by_document[document]:
-                later_max[field] = max(later_max.get(field, 0.0), score)
-    return list(reversed(files))
+        start, size = start + size, size * 2
+    files = []
+    for number, tier in enumerate(tiers):
+        documents = [document for _, document, _, _ in tier]
+        also = {name: encode([(d, *entries[d]) for d in documents if d in entries]) for name, entries in others.items()}
+        files.append({"entries": encode([(document, tf, length) for _, document, tf, length in tier]),
+                      "also": {name: numbers for name, numbers in also.items() if numbers},
+                      "next": list(tiers[number + 1][0][:2]) if number + 1 < len(tiers) else None})
+    return files
 
 
-def big_term_file(term: str, tier: int) -> str:
-    return f"{BIG_DIR}{shard_file(term).removeprefix(TERMS_DIR).removesuffix('.json')}.{tier}.json"
+def big_term_file(term: str, field: str, tier: int) -> str:
+    return f"{BIG_DIR}{shard_file(term).removeprefix(TERMS_DIR).removesuffix('.json')}.{field}.{tier}.json"
+
+
+def paper_file(number: int) -> str:
+    return f"{PAPERS_DIR}{number}.json"
+
+
+def big_term_counts(counts: IndexCounts, big_terms: Iterable[str]) -> dict[int, dict[str, list[int]]]:
+    """Gather, for each paper, its counts of the big terms: [field number, tf, ...] by term."""
+    field_numbers = {name: number for number, (name, _) in enumerate(FIELDS)}
+    by_paper: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for term in big_terms:
+        for field, numbers in counts.postings[term].items():
+            for document, tf, _ in decode(numbers):
+                by_paper[document].setdefault(term, []).extend((field_numbers[field], tf))
+    return by_paper
 
 
 def render_search(archive: Archive, views: dict[str, PaperView], big_term_documents: int = BIG_TERM_DOCUMENTS,
                   first_tier: int = FIRST_TIER) -> Iterator[tuple[str, bytes]]:
-    """Yield (output file, bytes) for the search manifest, its term shards and its day files."""
+    """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
+    terms, each paper's counts of big terms, and the day files that name the hits."""
     documents = search_documents(archive)
     counts = collect_counts(index_papers(documents))
     terms = sorted(counts.postings)
     postings: dict[str, dict] = {}
+    big_terms = []
     for term in terms:
         fields = counts.postings[term]
         if len({d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
             postings[term] = fields
             continue
-        tiers = big_term_tiers(fields, counts, first_tier)
-        for number, tier in enumerate(tiers):
-            yield big_term_file(term, number), to_json(tier)
-        # The shard keeps only how to find the tiers and the count lunr's idf needs.
-        postings[term] = {"tiers": len(tiers), "with": sum(len(n) // 3 for n in fields.values())}
-    sizes = {term: encoded_size(term, postings[term]) if "tiers" not in postings[term] else len(term) + 30
+        big_terms.append(term)
+        with_term = sum(len(numbers) // 3 for numbers in fields.values())
+        tiers_per_field = {}
+        for field in fields:
+            tiers = big_term_tiers(fields, field, counts, with_term, first_tier)
+            for number, tier in enumerate(tiers):
+                yield big_term_file(term, field, number), to_json(tier)
+            tiers_per_field[field] = len(tiers)
+        # The shard keeps only how many tiers each field has and the count lunr's idf needs.
+        postings[term] = {"tiers": tiers_per_field, "with": with_term}
+    if big_terms:
+        # A query asks a paper's own file for big terms it has not met the paper in yet.
+        by_paper = big_term_counts(counts, big_terms)
+        for number, _ in documents:
+            yield paper_file(number), to_json({"lengths": counts.field_lengths[number],
+                                               "terms": by_paper.get(number, {})})
+    sizes = {term: encoded_size(term, postings[term]) if "tiers" not in postings[term] else len(term) + 60
              for term in terms}
     shards = partition_terms(terms, sizes) if terms else []
     for start, members in shards:
@@ -265,6 +295,7 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
         "big_dir": BIG_DIR,
+        "papers_dir": PAPERS_DIR,
         "days_dir": DAYS_DIR,
     })
     by_day: dict = defaultdict(list)

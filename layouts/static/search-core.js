@@ -119,34 +119,53 @@
     return Math.log(1 + Math.abs(x));
   }
 
-  // Build a lunr index holding the loaded terms, with the scores lunr's builder gives them.
-  // postings: term -> {field: [delta, tf, length, ...]}; withTerm: lunr's idf count of big terms,
-  // whose postings hold only the tiers loaded so far.
-  function assemble(m, postings, withTerm) {
-    var terms = Object.keys(postings).sort();
+  // What one (term, field, document) entry adds to a document's field vector, as lunr's builder
+  // computes it: BM25 with lunr's constants, times the field's boost, rounded.
+  function entryScore(m, termIdf, field, boost, tf, length) {
+    var score = termIdf * ((m.k1 + 1) * tf) / (m.k1 * (1 - m.b + m.b * (length / m.average_field_length[field])) + tf);
+    score *= boost;
+    return round3(score);
+  }
+
+  // Call fn(document, tf, field length) for each entry of a delta-encoded posting.
+  function forEachEntry(numbers, fn) {
+    var doc = 0;
+    for (var i = 0; i < numbers.length; i += 3) {
+      doc += numbers[i];
+      fn(doc, numbers[i + 1], numbers[i + 2]);
+    }
+  }
+
+  function encodeEntries(entries) {
+    entries.sort(function (a, b) { return a[0] - b[0]; });
+    var numbers = [], previous = 0;
+    entries.forEach(function (e) { numbers.push(e[0] - previous, e[1], e[2]); previous = e[0]; });
+    return numbers;
+  }
+
+  function boostsOf(m) {
     var boosts = Object.create(null);
     m.fields.forEach(function (f) { boosts[f[0]] = f[1]; });
+    return boosts;
+  }
+
+  // Build a lunr index holding the given terms, with the scores lunr's builder gives them.
+  // postings: term -> {field: [delta, tf, length, ...]}; withTerm: term -> lunr's idf count.
+  function assemble(m, postings, withTerm) {
+    var terms = Object.keys(postings).sort();
+    var boosts = boostsOf(m);
     var vectors = Object.create(null);
     var invertedIndex = terms.map(function (term, termIndex) {
       var fields = postings[term];
       var posting = { _index: termIndex };
-      var documentsWithTerm = 0;
-      m.fields.forEach(function (f) {
-        posting[f[0]] = {};
-        if (fields[f[0]]) documentsWithTerm += fields[f[0]].length / 3;
-      });
-      var termIdf = idf(withTerm[term] !== undefined ? withTerm[term] : documentsWithTerm, m.document_count);
+      m.fields.forEach(function (f) { posting[f[0]] = {}; });
+      var termIdf = idf(withTerm[term], m.document_count);
       Object.keys(fields).forEach(function (field) {
-        var numbers = fields[field], average = m.average_field_length[field], doc = 0;
-        for (var i = 0; i < numbers.length; i += 3) {
-          doc += numbers[i];
-          var tf = numbers[i + 1], length = numbers[i + 2], ref = String(doc);
+        forEachEntry(fields[field], function (doc, tf, length) {
+          var ref = String(doc), key = field + "/" + ref;
           posting[field][ref] = {};
-          var score = termIdf * ((m.k1 + 1) * tf) / (m.k1 * (1 - m.b + m.b * (length / average)) + tf);
-          score *= boosts[field];
-          var key = field + "/" + ref;
-          (vectors[key] = vectors[key] || []).push(termIndex, round3(score));
-        }
+          (vectors[key] = vectors[key] || []).push(termIndex, entryScore(m, termIdf, field, boosts[field], tf, length));
+        });
       });
       return [term, posting];
     });
@@ -171,151 +190,353 @@
     return Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || Number(b.ref) - Number(a.ref);
   }
 
-  function mergeFields(target, fields) {
-    Object.keys(fields).forEach(function (field) {
-      var merged = (target[field] || []).slice(), numbers = fields[field], previous = 0, doc = 0;
-      // Tiers are delta-encoded separately: decode to absolute numbers, merge, re-encode.
-      var entries = [];
-      for (var i = 0; i < merged.length; i += 3) { doc += merged[i]; entries.push([doc, merged[i + 1], merged[i + 2]]); }
-      doc = 0;
-      for (var j = 0; j < numbers.length; j += 3) { doc += numbers[j]; entries.push([doc, numbers[j + 1], numbers[j + 2]]); }
-      entries.sort(function (a, b) { return a[0] - b[0]; });
-      var encoded = [];
-      entries.forEach(function (e) { encoded.push(e[0] - previous, e[1], e[2]); previous = e[0]; });
-      target[field] = encoded;
-    });
-  }
-
-  // Weight of each (term, field) in lunr's score: the clause boost over the field query vector's
-  // length, built the way lunr.Index#query builds it.
-  function queryWeights(index, query) {
-    var vectors = Object.create(null), presence = Object.create(null);
+  // What the query asks of each (term, field) list, found the way lunr.Index#query finds it:
+  // its weight in the score (the clause boost over the length of the field's query vector), which
+  // lists a required clause may be met in, and which lists exclude a paper.
+  function queryPlan(index, query) {
+    var lists = [], ids = Object.create(null), vectors = Object.create(null), required = [];
+    function listId(term, field) {
+      var key = term + "/" + field;
+      if (!(key in ids)) {
+        ids[key] = lists.length;
+        lists.push({ term: term, field: field, weight: 0, prohibited: false });
+      }
+      return ids[key];
+    }
     query.clauses.forEach(function (clause) {
+      var met = [];
       var terms = clause.usePipeline ? index.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
       terms.forEach(function (term) {
         var clauseTerm = { term: term };  // a copy: lunr must still see the clause as the reader typed it
         if ("editDistance" in clause) clauseTerm.editDistance = clause.editDistance;
         var expanded = index.tokenSet.intersect(lunr.TokenSet.fromClause(clauseTerm)).toArray();
         expanded.forEach(function (t) {
-          if (clause.presence !== lunr.Query.presence.OPTIONAL) presence[t] = true;
-          if (clause.presence === lunr.Query.presence.PROHIBITED) return;
           clause.fields.forEach(function (field) {
+            var id = listId(t, field);
+            if (clause.presence === lunr.Query.presence.PROHIBITED) {
+              lists[id].prohibited = true;
+              return;
+            }
+            met.push(id);
             vectors[field] = vectors[field] || Object.create(null);
             vectors[field][t] = (vectors[field][t] || 0) + clause.boost;
           });
         });
       });
+      if (clause.presence === lunr.Query.presence.REQUIRED) required.push(met);
     });
-    var weights = Object.create(null);
     Object.keys(vectors).forEach(function (field) {
       var length = Math.sqrt(Object.keys(vectors[field]).reduce(function (sum, t) {
         return sum + vectors[field][t] * vectors[field][t]; }, 0));
       Object.keys(vectors[field]).forEach(function (t) {
-        weights[t] = weights[t] || Object.create(null);
-        weights[t][field] = vectors[field][t] / length;
+        lists[ids[t + "/" + field]].weight = vectors[field][t] / length;
       });
     });
-    return { weights: weights, mustLoadAll: presence };
+    return { lists: lists, required: required };
   }
 
-  // Search for the best `wanted` papers. Big terms are loaded tier by tier, best documents first,
-  // until no paper outside the top `wanted` could outscore them: the answer equals one unsplit
-  // index's. Resolves to {results, total, complete, files}: total is exact when complete.
+  var UNKNOWN = 0, PRESENT = 1, ABSENT = 2;
+  var LOOKUPS_AT_ONCE = 16;  // papers whose own files a query fetches in one step, at most
+
+  // Search for the best `wanted` papers. A big term's lists (one per field) come in tiers, best
+  // entries first; a paper met in some lists but not others can be looked up in its own file.
+  // A query loads tiers and looks papers up until no paper could displace its top `wanted`: the
+  // answer is then the one an unsplit index gives. Resolves to {results, total, complete, files};
+  // total is exact when complete, and otherwise a lower bound.
   function search(queryString, wanted) {
     wanted = wanted || 20;
     return manifest().then(function (m) {
       var parsed = parseQuery(m, queryString);
       return Promise.all(parsed.files.map(loadOnce)).then(function (shards) {
-        var postings = Object.create(null), withTerm = Object.create(null), big = Object.create(null);
+        var postings = Object.create(null), withTerm = Object.create(null), tiersOf = Object.create(null);
         var files = ["search/manifest.json"].concat(parsed.files);
         shards.forEach(function (shard) {
           Object.keys(shard).forEach(function (term) {
             var value = shard[term];
             if (value.tiers) {
-              big[term] = { tiers: value.tiers, loaded: 0, docs: Object.create(null), after: {} };
+              tiersOf[term] = value.tiers;
               withTerm[term] = value["with"];
               postings[term] = {};
             } else {
               postings[term] = value;
+              withTerm[term] = Object.keys(value).reduce(function (n, f) { return n + value[f].length / 3; }, 0);
             }
           });
         });
-
-        function tierFile(term, tier) {
-          return m.big_dir + shardFile(m, term).slice(m.terms_dir.length, -5) + "." + tier + ".json";
+        var names = Object.create(null);
+        Object.keys(postings).forEach(function (term) { names[term] = {}; });
+        var plan = queryPlan(assemble(m, names, withTerm), parsed.query);
+        var bigLists = plan.lists.filter(function (l) { return tiersOf[l.term] && tiersOf[l.term][l.field]; });
+        if (!bigLists.length) {
+          // Every list the query needs is in the shards: lunr.js answers over all of it.
+          var results = runLunr(assemble(m, postings, withTerm), queryString);
+          return { results: results, total: results.length, complete: true, files: files };
         }
-
-        function loadTier(term) {
-          var info = big[term], path = tierFile(term, info.loaded);
-          files.push(path);
-          return loadOnce(path).then(function (tier) {
-            Object.keys(tier.fields).forEach(function (field) {
-              var numbers = tier.fields[field], doc = 0;
-              for (var i = 0; i < numbers.length; i += 3) { doc += numbers[i]; info.docs[doc] = true; }
-            });
-            mergeFields(postings[term], tier.fields);
-            info.after = tier.after;
-            info.loaded += 1;
-          });
-        }
-
-        function run() {
-          var index = assemble(m, postings, withTerm);
-          var results;
-          try {
-            results = index.search(queryString);
-          } catch (error) {
-            if (error instanceof lunr.QueryParseError) throw new SearchError(error.message);
-            throw error;
-          }
-          results.sort(byScore);
-          var plan = queryWeights(index, parsed.query);
-          var partial = Object.keys(big).filter(function (t) {
-            return big[t].loaded < big[t].tiers && (plan.weights[t] || plan.mustLoadAll[t]);
-          });
-          // Every big term the query reaches starts with its best tier, or with every tier an
-          // earlier query already fetched (they cost nothing now).
-          var fresh = partial.filter(function (t) { return big[t].loaded === 0; });
-          if (fresh.length) {
-            return Promise.all(fresh.map(function (t) {
-              var load = function () {
-                return loadTier(t).then(function () {
-                  if (big[t].loaded < big[t].tiers && fileCache[tierFile(t, big[t].loaded)]) return load();
-                });
-              };
-              return load();
-            })).then(run);
-          }
-          // A required or prohibited big term decides which papers qualify: load it whole.
-          var whole = partial.filter(function (t) { return plan.mustLoadAll[t]; });
-          if (whole.length) return Promise.all(whole.map(loadTier)).then(run);
-          if (!partial.length) return { results: results, total: results.length, complete: true, files: files };
-          // What an unloaded entry of a term could still add to a paper's score.
-          var margin = Object.create(null), unseen = 0;
-          partial.forEach(function (t) {
-            margin[t] = Object.keys(plan.weights[t]).reduce(function (sum, field) {
-              return sum + plan.weights[t][field] * ((big[t].after[field] || 0) + 0.001);
-            }, 0);
-            unseen += margin[t];
-          });
-          var hasRequired = parsed.query.clauses.some(function (c) { return c.presence === lunr.Query.presence.REQUIRED; });
-          function upper(result) {
-            return partial.reduce(function (sum, t) { return big[t].docs[result.ref] ? sum : sum + margin[t]; }, result.score);
-          }
-          var top = results.slice(0, wanted);
-          var certain = top.length === wanted &&
-            top.every(function (r) { return upper(r) === r.score; }) &&
-            results.slice(wanted).every(function (r) { return upper(r) < top[wanted - 1].score; }) &&
-            (hasRequired || unseen < top[wanted - 1].score);
-          if (certain) return { results: top, total: results.length, complete: false, files: files };
-          // Not certain yet: load the next tier of every term that could still change the answer.
-          return Promise.all(partial.map(loadTier)).then(run);
-        }
-
-        return run();
+        return new TopSearch(m, plan, postings, withTerm, tiersOf, files, wanted).run(queryString);
       });
     });
   }
+
+  function runLunr(index, queryString) {
+    try {
+      return index.search(queryString).sort(byScore);
+    } catch (error) {
+      if (error instanceof lunr.QueryParseError) throw new SearchError(error.message);
+      throw error;
+    }
+  }
+
+  // The state of one query over big terms: what is known of each paper met so far, list by list.
+  function TopSearch(m, plan, postings, withTerm, tiersOf, files, wanted) {
+    var self = this, boosts = boostsOf(m);
+    this.m = m;
+    this.plan = plan;
+    this.postings = postings;
+    this.withTerm = withTerm;
+    this.files = files;
+    this.wanted = wanted;
+    this.papers = new Map();  // document number -> {state, tf, length, exact}
+    this.lists = plan.lists.map(function (l) {
+      var tiers = (tiersOf[l.term] || {})[l.field] || 0;
+      return { term: l.term, field: l.field, weight: l.weight, prohibited: l.prohibited, tiers: tiers, loaded: 0,
+               next: null, termIdf: idf(withTerm[l.term], m.document_count), boost: boosts[l.field] };
+    });
+    this.lists.forEach(function (list, id) {
+      var numbers = list.tiers ? null : (postings[list.term] || {})[list.field];
+      if (numbers) forEachEntry(numbers, function (doc, tf, length) { self.meet(doc, id, tf, length); });
+    });
+  }
+
+  TopSearch.prototype.paper = function (doc) {
+    var paper = this.papers.get(doc);
+    if (!paper) {
+      var n = this.lists.length;
+      paper = { doc: doc, state: new Uint8Array(n), tf: new Uint32Array(n), length: new Uint32Array(n), exact: false };
+      this.papers.set(doc, paper);
+    }
+    return paper;
+  };
+
+  TopSearch.prototype.meet = function (doc, id, tf, length) {
+    var paper = this.paper(doc);
+    paper.state[id] = PRESENT;
+    paper.tf[id] = tf;
+    paper.length[id] = length;
+  };
+
+  TopSearch.prototype.done = function (id) {
+    return this.lists[id].loaded >= this.lists[id].tiers;
+  };
+
+  // The most an entry not loaded yet could add to a paper's score, from list `id`.
+  TopSearch.prototype.rest = function (id) {
+    var list = this.lists[id];
+    return this.done(id) ? 0 : list.weight * list.next[0];
+  };
+
+  TopSearch.prototype.value = function (paper, id) {
+    var list = this.lists[id];
+    return entryScore(this.m, list.termIdf, list.field, list.boost, paper.tf[id], paper.length[id]);
+  };
+
+  // Whether the paper meets every required clause and no prohibited one: true, false, or null
+  // while that is not known yet.
+  TopSearch.prototype.eligible = function (paper) {
+    var self = this, unsure = false;
+    for (var id = 0; id < this.lists.length; id++) {
+      if (!this.lists[id].prohibited) continue;
+      if (paper.state[id] === PRESENT) return false;
+      if (paper.state[id] === UNKNOWN && !this.done(id)) unsure = true;
+    }
+    for (var c = 0; c < this.plan.required.length; c++) {
+      var met = this.plan.required[c];
+      if (met.some(function (id) { return paper.state[id] === PRESENT; })) continue;
+      if (!met.some(function (id) { return paper.state[id] === UNKNOWN && !self.done(id); })) return false;
+      unsure = true;
+    }
+    return unsure ? null : true;
+  };
+
+  // The paper's score counting what is known, and the most it could reach.
+  TopSearch.prototype.bounds = function (paper) {
+    var low = 0, high = 0;
+    for (var id = 0; id < this.lists.length; id++) {
+      var weight = this.lists[id].weight;
+      if (!weight) continue;
+      if (paper.state[id] === PRESENT) {
+        var score = weight * this.value(paper, id);
+        low += score;
+        high += score;
+      } else if (paper.state[id] === UNKNOWN) {
+        high += this.rest(id);
+      }
+    }
+    return { low: low, high: high };
+  };
+
+  TopSearch.prototype.tierFile = function (id) {
+    var list = this.lists[id], m = this.m;
+    return m.big_dir + shardFile(m, list.term).slice(m.terms_dir.length, -5) + "." + list.field + "." + list.loaded + ".json";
+  };
+
+  TopSearch.prototype.listOf = function (term, field) {
+    for (var id = 0; id < this.lists.length; id++) {
+      if (this.lists[id].term === term && this.lists[id].field === field) return id;
+    }
+    return -1;
+  };
+
+  // Load a list's next tier. Its papers become known in the term's other fields too.
+  TopSearch.prototype.loadTier = function (id) {
+    var self = this, list = this.lists[id], path = this.tierFile(id);
+    this.files.push(path);
+    return loadOnce(path).then(function (tier) {
+      var met = [];
+      forEachEntry(tier.entries, function (doc, tf, length) { self.meet(doc, id, tf, length); met.push(doc); });
+      self.m.fields.forEach(function (f) {
+        var other = self.listOf(list.term, f[0]);
+        if (other === id || other === -1) return;
+        met.forEach(function (doc) {
+          var paper = self.paper(doc);
+          if (paper.state[other] === UNKNOWN) paper.state[other] = ABSENT;
+        });
+        if (tier.also[f[0]]) forEachEntry(tier.also[f[0]], function (doc, tf, length) { self.meet(doc, other, tf, length); });
+      });
+      list.next = tier.next;
+      list.loaded += 1;
+      if (list.loaded >= list.tiers) {
+        self.papers.forEach(function (paper) { if (paper.state[id] === UNKNOWN) paper.state[id] = ABSENT; });
+      }
+    });
+  };
+
+  // Fetch a paper's own file: its counts of every big term settle every list it was unknown in.
+  TopSearch.prototype.lookUp = function (paper) {
+    var self = this, m = this.m, path = m.papers_dir + paper.doc + ".json";
+    var fieldNumber = Object.create(null);
+    m.fields.forEach(function (f, i) { fieldNumber[f[0]] = i; });
+    this.files.push(path);
+    return loadOnce(path).then(function (file) {
+      self.lists.forEach(function (list, id) {
+        if (paper.state[id] !== UNKNOWN) return;
+        var counts = file.terms[list.term] || [], number = fieldNumber[list.field];
+        paper.state[id] = ABSENT;
+        for (var i = 0; i < counts.length; i += 2) {
+          if (counts[i] === number) {
+            paper.state[id] = PRESENT;
+            paper.tf[id] = counts[i + 1];
+            paper.length[id] = file.lengths[number];
+          }
+        }
+      });
+      paper.exact = true;
+    });
+  };
+
+  TopSearch.prototype.isExact = function (paper) {
+    if (paper.exact) return true;
+    for (var id = 0; id < this.lists.length; id++) {
+      if (paper.state[id] === UNKNOWN && !this.done(id)) return false;
+    }
+    paper.exact = true;
+    return true;
+  };
+
+  // Where the search stands: the best papers known exactly, the papers that might still beat
+  // the last of them, and whether a paper met in no list yet could.
+  TopSearch.prototype.standing = function () {
+    var self = this, best = [], open = [], matches = 0;
+    this.papers.forEach(function (paper) {
+      var eligible = self.eligible(paper);
+      if (eligible === false) return;
+      var bounds = self.bounds(paper);
+      if (eligible && self.isExact(paper)) {
+        best.push({ ref: String(paper.doc), score: bounds.low, paper: paper });
+      } else {
+        open.push({ ref: String(paper.doc), high: bounds.high, paper: paper });
+      }
+      if (eligible && self.lists.some(function (l, id) { return l.weight && paper.state[id] === PRESENT; })) matches += 1;
+    });
+    best.sort(byScore);
+    var last = best.length >= this.wanted ? best[this.wanted - 1] : null;
+    // A paper met in no list so far scores at most the sum of every list's rest; on a tie, it is
+    // older than the next entry of each list it would tie in, so it loses to a newer paper.
+    var unseen = 0, unseenRef = Infinity, open_lists = [];
+    this.lists.forEach(function (list, id) {
+      if (!list.weight || self.done(id)) return;
+      open_lists.push(id);
+      unseen += self.rest(id);
+      if (list.next[0] > 0) unseenRef = Math.min(unseenRef, list.next[1]);
+    });
+    var unseenMayQualify = open_lists.length > 0 && this.plan.required.every(function (met) {
+      return met.some(function (id) { return !self.done(id); });
+    });
+    var EPS = 1e-7;
+    var unseenBeaten = !unseenMayQualify || (last !== null &&
+      (unseen < last.score - EPS || (unseen <= last.score + 1e-9 && unseenRef < Number(last.ref))));
+    var contenders = last === null ? open : open.filter(function (o) { return o.high >= last.score - EPS; });
+    contenders.sort(function (a, b) { return b.high - a.high; });
+    return { best: best, last: last, contenders: contenders, unseenBeaten: unseenBeaten, openLists: open_lists,
+             matches: matches };
+  };
+
+  // Load the next tier of the open list that leaves most unknown.
+  TopSearch.prototype.deepen = function (openLists) {
+    var self = this;
+    var id = openLists.reduce(function (a, b) { return self.rest(b) > self.rest(a) ? b : a; });
+    return this.loadTier(id);
+  };
+
+  TopSearch.prototype.run = function (queryString) {
+    var self = this;
+    var first = this.lists.map(function (list, id) { return id; }).filter(function (id) {
+      return self.lists[id].weight && !self.done(id);
+    });
+    // Start with the first tier of each list that scores, and any tier an earlier query fetched.
+    function start(id) {
+      return self.loadTier(id).then(function () {
+        if (!self.done(id) && fileCache[self.tierFile(id)]) return start(id);
+      });
+    }
+    function step() {
+      var now = self.standing();
+      var pending = now.contenders.filter(function (o) { return !o.paper.exact; });
+      if (now.unseenBeaten && !pending.length) return self.finish(queryString, now);
+      if (now.last === null && pending.length) {
+        // Too few papers known exactly yet: look up the most promising ones.
+        var need = self.wanted - now.best.length + 5;
+        return Promise.all(pending.slice(0, Math.min(need, LOOKUPS_AT_ONCE)).map(function (o) {
+          return self.lookUp(o.paper); })).then(step);
+      }
+      if (!now.unseenBeaten) return self.deepen(now.openLists).then(step);
+      // Look the most promising papers up: each one settled can only raise the bar for the rest.
+      return Promise.all(pending.slice(0, LOOKUPS_AT_ONCE).map(function (o) {
+        return self.lookUp(o.paper); })).then(step);
+    }
+    return Promise.all(first.map(start)).then(step);
+  };
+
+  // lunr.js scores the chosen papers from their entries, as an unsplit index would.
+  TopSearch.prototype.finish = function (queryString, now) {
+    var self = this;
+    var everything = now.openLists.length === 0 && this.lists.every(function (l, id) { return self.done(id); });
+    var chosen = everything ? now.best : now.best.slice(0, this.wanted);
+    var entries = Object.create(null);
+    Object.keys(this.postings).forEach(function (term) { entries[term] = {}; });
+    chosen.forEach(function (hit) {
+      self.lists.forEach(function (list, id) {
+        if (hit.paper.state[id] !== PRESENT) return;
+        var fields = entries[list.term];
+        (fields[list.field] = fields[list.field] || []).push([hit.paper.doc, hit.paper.tf[id], hit.paper.length[id]]);
+      });
+    });
+    Object.keys(entries).forEach(function (term) {
+      Object.keys(entries[term]).forEach(function (field) { entries[term][field] = encodeEntries(entries[term][field]); });
+    });
+    var results = runLunr(assemble(this.m, entries, this.withTerm), queryString);
+    return { results: results, total: everything ? results.length : Math.max(now.matches, results.length),
+             complete: everything, files: this.files };
+  };
 
   // The title, authors, day and addresses of a hit, from the file of its day.
   function details(ref) {
