@@ -1,4 +1,4 @@
-"""The search index: lunr.py reads every paper, and the index is cut into shards by term prefix.
+"""The search index: lunr.py's counts of every paper's terms, cut into shards by term prefix.
 
 A query downloads the small manifest, the one shard that holds each of its terms, and the details
 of the hits it shows. Shards hold raw counts (term frequency and field length per document), not
@@ -11,29 +11,18 @@ bytes and its name between builds.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-
-from lunr.builder import Builder
-from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer
-from lunr.stop_word_filter import stop_word_filter
-from lunr.trimmer import trimmer
 
 from generator import urls
 from generator.archive import Archive
 from generator.pages import PaperView, short_date
-from generator.records import Paper
+from generator.termcounts import FIELDS, SLOTS_PER_DAY, IndexCounts, count_terms, decode, encode, search_documents
 
-# Field name and boost: a match in the title counts most.
-FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
 BOOSTS = dict(FIELDS)
 K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
-SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
 SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge term may exceed it)
 # A term in more documents than this is "big": its documents are split into tiers by how much the
 # term scores for them, so a query can stop loading once its top results are certain.
@@ -44,96 +33,6 @@ PAPERS_DIR = "search/papers/"
 MANIFEST = "search/manifest.json"
 TERMS_DIR = "search/terms/"
 DAYS_DIR = "search/days/"
-
-
-@functools.cache
-def _stem_word(word: str) -> str:
-    return porter_stemmer.stem(word)
-
-
-def cached_stemmer(token, i=None, tokens=None):
-    """lunr.py's Porter stemmer, remembering each word: the archive repeats words endlessly."""
-    return token.update(lambda string, metadata=None: _stem_word(string))
-
-
-Pipeline.register_function(cached_stemmer, "dailypapersStemmer")
-
-
-def make_builder() -> Builder:
-    """Return a lunr.py builder set up like lunr's default one, with our fields and boosts."""
-    builder = Builder()
-    builder.pipeline.add(trimmer, stop_word_filter, cached_stemmer)
-    builder.search_pipeline.add(cached_stemmer)
-    builder.ref("id")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
-    return builder
-
-
-def document_number(paper: Paper, place: int) -> int:
-    """Number a paper by its day and its place among that day's papers (by name): stable while
-    its day is unchanged, and a hit's day can be read straight from its number."""
-    if place >= SLOTS_PER_DAY:
-        raise ValueError(f"more than {SLOTS_PER_DAY} papers on {paper.day}")
-    return paper.day.toordinal() * SLOTS_PER_DAY + place
-
-
-def search_documents(archive: Archive) -> list[tuple[int, Paper]]:
-    """Return (document number, paper) for every paper, in document-number order."""
-    numbered = []
-    for day in archive.days:
-        for place, paper in enumerate(sorted(day.papers, key=lambda p: p.slug)):
-            numbered.append((document_number(paper, place), paper))
-    return sorted(numbered, key=lambda pair: pair[0])
-
-
-def document_fields(number: int, paper: Paper) -> dict[str, str]:
-    return {
-        "id": str(number),
-        "title": paper.title,
-        "authors": " ".join(paper.authors),
-        "tags": " ".join(paper.tags),
-        "arxiv": paper.arxiv_base or "",
-        "abstract": paper.abstract,
-    }
-
-
-def index_papers(documents: Iterable[tuple[int, Paper]]) -> Builder:
-    """Run every paper through lunr.py's pipeline; the builder then holds the counts we need."""
-    builder = make_builder()
-    for number, paper in documents:
-        builder.add(document_fields(number, paper))
-    if builder.document_count:
-        builder._calculate_average_field_lengths()  # lunr.py's own averaging, kept bit for bit
-    else:
-        builder.average_field_length = {name: 0.0 for name, _ in FIELDS}
-    return builder
-
-
-@dataclass(frozen=True)
-class IndexCounts:
-    """What the browser needs to score like lunr: postings with counts, and archive-wide stats."""
-
-    postings: dict[str, dict[str, list[int]]]  # term -> field -> [doc delta, tf, field length, ...]
-    document_count: int
-    average_field_length: dict[str, float]
-    field_lengths: dict[int, list[int]]  # document -> its fields' lengths, in FIELDS order
-
-
-def collect_counts(builder: Builder) -> IndexCounts:
-    """Turn the builder's inverted index into delta-encoded postings of (doc, tf, length)."""
-    postings: dict[str, dict[str, list[int]]] = {}
-    for term, posting in builder.inverted_index.items():
-        fields: dict[str, list[int]] = {}
-        for name, _ in FIELDS:
-            if posting[name]:
-                fields[name] = encode([(int(ref), builder.field_term_frequencies[f"{name}/{ref}"][term],
-                                        builder.field_lengths[f"{name}/{ref}"]) for ref in posting[name]])
-        postings[term] = fields
-    lengths: dict[int, list[int]] = {}
-    for ref in builder._documents:
-        lengths[int(ref)] = [builder.field_lengths.get(f"{name}/{ref}", 0) for name, _ in FIELDS]
-    return IndexCounts(postings, builder.document_count, dict(builder.average_field_length), lengths)
 
 
 def encoded_size(term: str, fields: dict[str, list[int]]) -> int:
@@ -178,24 +77,6 @@ def shard_file(start: str) -> str:
 
 def to_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-
-
-def decode(numbers: list[int]) -> Iterator[tuple[int, int, int]]:
-    """Yield (document, tf, field length) from a delta-encoded posting."""
-    document = 0
-    for index in range(0, len(numbers), 3):
-        document += numbers[index]
-        yield document, numbers[index + 1], numbers[index + 2]
-
-
-def encode(entries: list[tuple[int, int, int]]) -> list[int]:
-    """Delta-encode (document, tf, field length) entries, sorted by document."""
-    encoded: list[int] = []
-    previous = 0
-    for document, tf, length in sorted(entries):
-        encoded += [document - previous, tf, length]
-        previous = document
-    return encoded
 
 
 def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term: int) -> float:
@@ -254,7 +135,7 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
     terms, each paper's counts of big terms, and the day files that name the hits."""
     documents = search_documents(archive)
-    counts = collect_counts(index_papers(documents))
+    counts = count_terms(documents)
     terms = sorted(counts.postings)
     postings: dict[str, dict] = {}
     big_terms = []
@@ -295,6 +176,7 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
         "big_dir": BIG_DIR,
+        "first_tier": first_tier,
         "papers_dir": PAPERS_DIR,
         "days_dir": DAYS_DIR,
     })

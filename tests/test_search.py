@@ -11,14 +11,8 @@ from generator.archive import group_papers
 from generator.build import build
 from generator.config import SiteConfig
 from generator.content import read_papers
-from generator.search import (
-    SHARD_LIMIT,
-    index_papers,
-    partition_terms,
-    render_search,
-    search_documents,
-    shard_file,
-)
+from generator.search import SHARD_LIMIT, partition_terms, render_search, shard_file
+from generator.termcounts import index_papers, search_documents
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, write
 

@@ -237,6 +237,7 @@
 
   var UNKNOWN = 0, PRESENT = 1, ABSENT = 2;
   var LOOKUPS_AT_ONCE = 16;  // papers whose own files a query fetches in one step, at most
+  var LOOKUP_COST = 100;  // what a paper's own file costs to fetch, in tier entries (gzipped bytes)
 
   // Search for the best `wanted` papers. A big term's lists (one per field) come in tiers, best
   // entries first; a paper met in some lists but not others can be looked up in its own file.
@@ -480,11 +481,21 @@
              matches: matches };
   };
 
-  // Load the next tier of the open list that leaves most unknown.
-  TopSearch.prototype.deepen = function (openLists) {
-    var self = this;
-    var id = openLists.reduce(function (a, b) { return self.rest(b) > self.rest(a) ? b : a; });
-    return this.loadTier(id);
+  // The open list whose next tier would settle most: the one that leaves the most unknown, for
+  // the papers still in contention if given, otherwise for a paper met in no list yet.
+  TopSearch.prototype.deepest = function (openLists, pending) {
+    var self = this, best = -1, bestGain = 0;
+    openLists.forEach(function (id) {
+      var gain = self.rest(id);
+      if (pending) gain *= pending.filter(function (o) { return o.paper.state[id] === UNKNOWN; }).length;
+      if (gain > bestGain) { best = id; bestGain = gain; }
+    });
+    return best === -1 && !pending ? openLists[0] : best;
+  };
+
+  // Entries in a list's next tier: the first holds first_tier, each later one twice as many.
+  TopSearch.prototype.nextTierSize = function (id) {
+    return this.m.first_tier * Math.pow(2, this.lists[id].loaded);
   };
 
   TopSearch.prototype.run = function (queryString) {
@@ -508,8 +519,13 @@
         return Promise.all(pending.slice(0, Math.min(need, LOOKUPS_AT_ONCE)).map(function (o) {
           return self.lookUp(o.paper); })).then(step);
       }
-      if (!now.unseenBeaten) return self.deepen(now.openLists).then(step);
-      // Look the most promising papers up: each one settled can only raise the bar for the rest.
+      if (!now.unseenBeaten) return self.loadTier(self.deepest(now.openLists)).then(step);
+      // Settle the papers still in contention: look them up one by one (each one settled can only
+      // raise the bar for the rest), unless a tier would cost less than looking them all up.
+      if (now.openLists.length) {
+        var id = self.deepest(now.openLists, pending);
+        if (id !== -1 && self.nextTierSize(id) < pending.length * LOOKUP_COST) return self.loadTier(id).then(step);
+      }
       return Promise.all(pending.slice(0, LOOKUPS_AT_ONCE).map(function (o) {
         return self.lookUp(o.paper); })).then(step);
     }

@@ -33,8 +33,9 @@ from generator.config import SiteConfig  # noqa: E402
 from generator.content import read_papers  # noqa: E402
 from generator.output import write_site  # noqa: E402
 from generator.pages import PageRenderer, paper_views  # noqa: E402
-from generator.search import index_papers, render_search, search_documents  # noqa: E402
+from generator.search import render_search  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
+from generator.termcounts import index_papers, search_documents  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -1,0 +1,175 @@
+"""What lunr.py's builder counts for each paper: its terms, field by field, and the fields' lengths.
+
+`count_terms` gives exactly what lunr.py's Builder gives (a test holds them equal), without its
+cost: lunr.py runs each word of each paper through its pipeline and keeps positions we never use,
+while here each distinct word goes through lunr.py's own pipeline functions once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+from lunr.stemmer import porter_stemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.token import Token
+from lunr.tokenizer import SEPARATOR_CHARS
+from lunr.trimmer import trimmer
+
+from generator.archive import Archive
+from generator.records import Paper
+
+# Field name and boost: a match in the title counts most.
+FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
+SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
+SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
+
+
+@functools.cache
+def _stem_word(word: str) -> str:
+    return porter_stemmer.stem(word)
+
+
+def cached_stemmer(token, i=None, tokens=None):
+    """lunr.py's Porter stemmer, remembering each word: the archive repeats words endlessly."""
+    return token.update(lambda string, metadata=None: _stem_word(string))
+
+
+Pipeline.register_function(cached_stemmer, "dailypapersStemmer")
+
+
+def make_builder() -> Builder:
+    """Return a lunr.py builder set up like lunr's default one, with our fields and boosts."""
+    builder = Builder()
+    builder.pipeline.add(trimmer, stop_word_filter, cached_stemmer)
+    builder.search_pipeline.add(cached_stemmer)
+    builder.ref("id")
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    return builder
+
+
+def document_number(paper: Paper, place: int) -> int:
+    """Number a paper by its day and its place among that day's papers (by name): stable while
+    its day is unchanged, and a hit's day can be read straight from its number."""
+    if place >= SLOTS_PER_DAY:
+        raise ValueError(f"more than {SLOTS_PER_DAY} papers on {paper.day}")
+    return paper.day.toordinal() * SLOTS_PER_DAY + place
+
+
+def search_documents(archive: Archive) -> list[tuple[int, Paper]]:
+    """Return (document number, paper) for every paper, in document-number order."""
+    numbered = []
+    for day in archive.days:
+        for place, paper in enumerate(sorted(day.papers, key=lambda p: p.slug)):
+            numbered.append((document_number(paper, place), paper))
+    return sorted(numbered, key=lambda pair: pair[0])
+
+
+def field_values(paper: Paper) -> tuple[str, ...]:
+    """The text of each field, in FIELDS order."""
+    return (paper.title, " ".join(paper.authors), " ".join(paper.tags), paper.arxiv_base or "", paper.abstract)
+
+
+def document_fields(number: int, paper: Paper) -> dict[str, str]:
+    return {"id": str(number), **dict(zip((name for name, _ in FIELDS), field_values(paper), strict=True))}
+
+
+def index_papers(documents: Iterable[tuple[int, Paper]]) -> Builder:
+    """Run every paper through lunr.py's pipeline; the builder then holds the counts we need."""
+    builder = make_builder()
+    for number, paper in documents:
+        builder.add(document_fields(number, paper))
+    if builder.document_count:
+        builder._calculate_average_field_lengths()  # lunr.py's own averaging, kept bit for bit
+    else:
+        builder.average_field_length = {name: 0.0 for name, _ in FIELDS}
+    return builder
+
+
+@dataclass(frozen=True)
+class IndexCounts:
+    """What the browser needs to score like lunr: postings with counts, and archive-wide stats."""
+
+    postings: dict[str, dict[str, list[int]]]  # term -> field -> [doc delta, tf, field length, ...]
+    document_count: int
+    average_field_length: dict[str, float]
+    field_lengths: dict[int, list[int]]  # document -> its fields' lengths, in FIELDS order
+
+
+def collect_counts(builder: Builder) -> IndexCounts:
+    """Turn the builder's inverted index into delta-encoded postings of (doc, tf, length)."""
+    postings: dict[str, dict[str, list[int]]] = {}
+    for term, posting in builder.inverted_index.items():
+        fields: dict[str, list[int]] = {}
+        for name, _ in FIELDS:
+            if posting[name]:
+                fields[name] = encode([(int(ref), builder.field_term_frequencies[f"{name}/{ref}"][term],
+                                        builder.field_lengths[f"{name}/{ref}"]) for ref in posting[name]])
+        postings[term] = fields
+    lengths: dict[int, list[int]] = {}
+    for ref in builder._documents:
+        lengths[int(ref)] = [builder.field_lengths.get(f"{name}/{ref}", 0) for name, _ in FIELDS]
+    return IndexCounts(postings, builder.document_count, dict(builder.average_field_length), lengths)
+
+
+def decode(numbers: list[int]) -> Iterator[tuple[int, int, int]]:
+    """Yield (document, tf, field length) from a delta-encoded posting."""
+    document = 0
+    for index in range(0, len(numbers), 3):
+        document += numbers[index]
+        yield document, numbers[index + 1], numbers[index + 2]
+
+
+def encode(entries: list[tuple[int, int, int]]) -> list[int]:
+    """Delta-encode (document, tf, field length) entries, sorted by document."""
+    encoded: list[int] = []
+    previous = 0
+    for document, tf, length in sorted(entries):
+        encoded += [document - previous, tf, length]
+        previous = document
+    return encoded
+
+
+def pipeline_terms() -> Pipeline:
+    pipeline = Pipeline()
+    pipeline.add(trimmer, stop_word_filter, cached_stemmer)
+    return pipeline
+
+
+def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
+    """Count terms as lunr.py's builder does (its tokenizer splits the lowercased text on
+    whitespace and hyphens; its pipeline trims, drops stop words and stems), running each
+    distinct word through lunr.py's pipeline once."""
+    pipeline = pipeline_terms()
+    term_of: dict[str, str | None] = {"": None}  # word -> its term, or None for a stop word
+    entries: dict[str, dict[str, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+    lengths: dict[int, list[int]] = {}
+    totals = [0] * len(FIELDS)
+    for number, paper in documents:
+        field_lengths = []
+        for position, ((name, _), value) in enumerate(zip(FIELDS, field_values(paper), strict=True)):
+            words = SEPARATORS.split(value.lower())
+            for word in set(words).difference(term_of):
+                found = [str(t) for t in pipeline.run([Token(word)])]
+                if len(found) > 1:
+                    raise ValueError(f"lunr's pipeline made {len(found)} terms of one word: {word!r}")
+                term_of[word] = found[0] if found else None
+            terms = Counter(map(term_of.__getitem__, words))
+            terms.pop(None, None)
+            length = terms.total()
+            field_lengths.append(length)
+            totals[position] += length
+            for term, tf in terms.items():
+                entries[term][name].append((number, tf, length))
+        lengths[number] = field_lengths
+    count = len(lengths)
+    average = {name: (totals[i] / count if count else 0.0) for i, (name, _) in enumerate(FIELDS)}
+    postings = {term: {name: encode(fields[name]) for name, _ in FIELDS if name in fields}
+                for term, fields in entries.items()}
+    return IndexCounts(postings, count, average, lengths)
