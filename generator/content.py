@@ -155,9 +155,43 @@ def parse_record_text(text: str, shown: str, *, is_markdown: bool) -> ParsedReco
     return fields, field_lines, 1
 
 
+# libyaml's loader, when PyYAML was built with it, reads records many times faster. It reads the
+# records that are fine; any other is read again by PyYAML's own loader, whose messages we report.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecord | Problem:
     """Parse YAML fields with the line each one is on; reject what YAML would silently lose."""
-    loader = yaml.SafeLoader(text)
+    if FAST_LOADER is not yaml.SafeLoader:
+        try:
+            fast = read_yaml_fields(text, shown, line_offset, FAST_LOADER)
+            if not isinstance(fast, Problem):
+                return fast
+        except yaml.YAMLError:
+            pass  # read it again below, for PyYAML's own words on what is wrong
+    try:
+        return read_yaml_fields(text, shown, line_offset, yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line + line_offset + 1) if mark else line_offset + 1
+        if mark and mark.line >= text.count("\n"):
+            # Something left open is only noticed at the end: point at where it opened, or at
+            # the last line that says anything, not at the closing fence.
+            last_written = len(text.rstrip().splitlines())
+            opened = error.context_mark.line + 1 if error.context_mark else last_written
+            line = min(opened, last_written) + line_offset
+        what = error.problem or error.context or "cannot be read"
+        hint = ("indent with spaces, not tabs" if "\\t" in what or "\t" in what
+                else "check quotes and indentation (a ':' in text needs quotes)")
+        message = f"is not valid YAML: {what}; {hint}"
+        return Problem(shown, line, "front matter", message)
+    except yaml.YAMLError as error:
+        return Problem(shown, line_offset + 1, "front matter", f"is not valid YAML: {error}")
+
+
+def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> ParsedRecord | Problem:
+    """Read the fields with the line each one is on; raise yaml.YAMLError if it is not YAML."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -176,7 +210,8 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
                 message = f"appears twice (first on line {field_lines[name]}); keep one"
                 return Problem(shown, line, name, message)
             field_lines[name] = line
-            if name in TEXT_FIELDS and isinstance(value_node, yaml.ScalarNode) and value_node.style is None:
+            # A plain scalar's style is None to PyYAML and "" to libyaml.
+            if name in TEXT_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 # Keep what was typed: `arxiv: 2305.02990` is an id, not the number 2305.0299.
                 fields[name] = None if value_node.value in NULLS else value_node.value
                 continue
@@ -184,22 +219,6 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
                 fields[name] = loader.construct_object(value_node, deep=True)
             except ValueError as error:  # for example a date such as 2024-02-30 that does not exist
                 return Problem(shown, line, name, f"has a value that cannot be read: {error}")
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = (mark.line + line_offset + 1) if mark else line_offset + 1
-        if mark and mark.line >= text.count("\n"):
-            # Something left open is only noticed at the end: point at where it opened, or at
-            # the last line that says anything, not at the closing fence.
-            last_written = len(text.rstrip().splitlines())
-            opened = error.context_mark.line + 1 if error.context_mark else last_written
-            line = min(opened, last_written) + line_offset
-        what = error.problem or error.context or "cannot be read"
-        hint = ("indent with spaces, not tabs" if "\\t" in what or "\t" in what
-                else "check quotes and indentation (a ':' in text needs quotes)")
-        message = f"is not valid YAML: {what}; {hint}"
-        return Problem(shown, line, "front matter", message)
-    except yaml.YAMLError as error:
-        return Problem(shown, line_offset + 1, "front matter", f"is not valid YAML: {error}")
     finally:
         loader.dispose()
     return fields, field_lines, line_offset + 1

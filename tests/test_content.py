@@ -10,7 +10,7 @@ import pytest
 from generator.content import read_papers
 from generator.records import Link
 
-from conftest import VALID_RECORD, record, write
+from conftest import CONTENT, VALID_RECORD, record, write
 
 
 def read(tmp_path: Path, files: dict[str, str | bytes]):
@@ -282,3 +282,15 @@ def test_windows_line_ends_and_a_byte_order_mark_read_like_any_file(tmp_path):
     papers, problems = read(tmp_path, {"2025/01/02/2305.02993.md": text.encode("utf-8")})
     assert problems == []
     assert papers[0].title == "A Valid Paper" and papers[0].abstract == "An abstract with x < y."
+
+
+def test_libyaml_and_pyyaml_read_every_sample_record_alike(monkeypatch):
+    import yaml
+
+    from generator import content
+
+    assert content.FAST_LOADER is yaml.CSafeLoader  # the wheel carries libyaml: the fast path is tested
+    fast = content.read_papers(CONTENT)
+    monkeypatch.setattr(content, "FAST_LOADER", yaml.SafeLoader)
+    assert fast == content.read_papers(CONTENT)
+    assert len(fast[0]) == 57
