@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from generator import urls
 from generator.archive import Archive
 from generator.pages import PaperView, short_date
-from generator.termcounts import FIELDS, SLOTS_PER_DAY, IndexCounts, count_terms, decode, encode, search_documents
+from generator.termcounts import FIELDS, SLOTS_PER_DAY, IndexCounts, count_terms, decode, search_documents
 
 BOOSTS = dict(FIELDS)
 K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
@@ -90,8 +90,10 @@ def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts
                    first_tier: int = FIRST_TIER) -> list[dict]:
     """Split a big term's entries in one field into tiers: the best-scoring entries first (the
     newer paper first among equal scores, as results are ordered), each tier twice as large as
-    the one before. A tier also holds the term's entries in the other fields for its papers, so
-    a paper met in a tier is known for the whole term, and notes where the next tier starts, as
+    the one before. A tier lists its papers by number (as differences), with the term's count and
+    the field's length for each, column by column (columns compress better than rows). It also
+    gives the term's counts in the other fields for the same papers (0 where it is absent), so a
+    paper met in a tier is known for the whole term, and notes where the next tier starts, as
     [score, document]: what any entry not loaded yet could add, at most."""
     ranked = sorted(((entry_score(counts, field, tf, length, with_term), document, tf, length)
                      for document, tf, length in decode(fields[field])), key=lambda e: (-e[0], -e[1]))
@@ -103,10 +105,16 @@ def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts
         start, size = start + size, size * 2
     files = []
     for number, tier in enumerate(tiers):
+        tier = sorted(tier, key=lambda e: e[1])  # by document, to write documents as differences
         documents = [document for _, document, _, _ in tier]
-        also = {name: encode([(d, *entries[d]) for d in documents if d in entries]) for name, entries in others.items()}
-        files.append({"entries": encode([(document, tf, length) for _, document, tf, length in tier]),
-                      "also": {name: numbers for name, numbers in also.items() if numbers},
+        also = {}
+        for name, entries in others.items():
+            found = [entries.get(document, (0, 0)) for document in documents]
+            if any(tf for tf, _ in found):
+                also[name] = {"tf": [tf for tf, _ in found], "length": [length for _, length in found]}
+        files.append({"documents": [d - p for d, p in zip(documents, [0] + documents[:-1], strict=True)],
+                      "tf": [tf for _, _, tf, _ in tier], "length": [length for _, _, _, length in tier],
+                      "also": also,
                       "next": list(tiers[number + 1][0][:2]) if number + 1 < len(tiers) else None})
     return files
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator.recordfile import format_record, record_path
@@ -27,7 +28,9 @@ FIRST_NAMES = ("Ada Alan Grace Yann Fei Andrej Ilya Daphne Yoshua Geoffrey Jürg
                "Chelsea Sergey Pieter Lilian Jacob Noam Ashish Niki Llion Aidan Łukasz Mei Wei Hiroshi "
                "Amara Chidi Priya Arjun Sofía Mateo Olga Dmitri Zainab Omar Ingrid Lars").split()
 TAGS = ("cs.LG cs.CL cs.CV cs.AI cs.RO stat.ML cs.NE cs.IR eess.AS q-bio.NC").split()
-START_DAY = dt.date(2016, 1, 1)
+START_DAY = dt.date(1990, 1, 1)  # 100,000 papers reach 2022
+MATH = (r"$O(n \log n)$", r"$\alpha = 0.1$", r"$x \in \mathbb{R}^d$", r"$\frac{1}{\sqrt{n}}$", r"$k \times k$",
+        r"$10^{-3}$", r"$\epsilon$-greedy", r"$\ell_2$")
 
 
 def made_up_words(rng: random.Random, count: int) -> list[str]:
@@ -55,32 +58,54 @@ def zipf_weights(count: int, shift: float = SHIFT) -> list[float]:
     return [1 / (rank + shift) for rank in range(1, count + 1)]
 
 
+def featured_days(rng: random.Random) -> Iterator[tuple[dt.date, int]]:
+    """Yield (day, papers that day): weekdays only, 8 to 16 papers each, about 12."""
+    day = START_DAY
+    while True:
+        if day.weekday() < 5:
+            yield day, rng.randint(8, 16)
+        day += dt.timedelta(days=1)
+
+
 def synthetic_records(count: int, seed: int = 2026) -> list[tuple[dt.date, str, str]]:
-    """Return (featured day, slug, record text) for `count` papers, about 27 a day."""
+    """Return (featured day, slug, record text) for `count` papers: about 12 a weekday, 1 to 20
+    authors, abstracts of 150 to 300 words with some inline math, heavy-tailed upvotes, tags and
+    links."""
     rng = random.Random(seed)
     vocabulary = REAL_WORDS[:20] + made_up_words(rng, 30_000)
     vocabulary[200:200] = REAL_WORDS[20:]  # the rest of the real words are moderately common
     cumulative = list(itertools.accumulate(zipf_weights(len(vocabulary))))
     surnames = [word.capitalize() for word in made_up_words(rng, 6_000)]
-    records = []
-    per_day: dict[dt.date, int] = {}
-    for number in range(count):
-        day = START_DAY + dt.timedelta(days=number * 3650 // max(count, 1))
-        place = per_day[day] = per_day.get(day, 0) + 1
-        arxiv = f"{day:%y%m}.{(day.day * 1000 + place) % 100000:05d}"
-        words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(150, 300))
-        sentences = [" ".join(words[i:i + 18]).capitalize() + "." for i in range(0, len(words), 18)]
-        title_words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(5, 11))
-        author_count = rng.randint(1, 8)
-        fields = {
-            "title": " ".join(title_words).capitalize(),
-            "authors": [f"{rng.choice(FIRST_NAMES)} {rng.choice(surnames)}" for _ in range(author_count)],
-            "arxiv": arxiv,
-            "published": day,
-            "upvotes": int(rng.paretovariate(1.3)) - 1,
-            "tags": rng.sample(TAGS, rng.randint(1, 2)),
-        }
-        records.append((day, arxiv, format_record(fields, " ".join(sentences))))
+    records: list[tuple[dt.date, str, str]] = []
+    for day, papers in featured_days(rng):
+        for place in range(1, papers + 1):
+            if len(records) == count:
+                return records
+            arxiv = f"{day:%y%m}.{(day.day * 1000 + place) % 100000:05d}"
+            words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(150, 300))
+            if rng.random() < 0.25:  # a quarter of the abstracts have some inline math
+                for _ in range(rng.randint(1, 2)):
+                    words.insert(rng.randrange(len(words)), rng.choice(MATH))
+            sentences = [" ".join(words[i:i + 18]).capitalize() + "." for i in range(0, len(words), 18)]
+            title_words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(5, 11))
+            author_count = min(20, 1 + int(rng.expovariate(0.25)))
+            authors = [f"{rng.choice(FIRST_NAMES)} {rng.choice(surnames)}" for _ in range(author_count)]
+            links = {}
+            if rng.random() < 0.4:
+                links["code"] = f"https://github.com/{authors[0].split()[-1].lower()}/{title_words[0].lower()}"
+            if rng.random() < 0.15:
+                links["project"] = f"https://{title_words[-1].lower()}.github.io/"
+            fields = {
+                "title": " ".join(title_words).capitalize(),
+                "authors": authors,
+                "arxiv": arxiv,
+                "published": day,
+                "upvotes": int(rng.paretovariate(1.3)) - 1,
+                "tags": rng.sample(TAGS, rng.randint(1, 2)),
+            }
+            if links:
+                fields["links"] = links
+            records.append((day, arxiv, format_record(fields, " ".join(sentences))))
     return records
 
 

@@ -392,16 +392,23 @@
     var self = this, list = this.lists[id], path = this.tierFile(id);
     this.files.push(path);
     return loadOnce(path).then(function (tier) {
-      var met = [];
-      forEachEntry(tier.entries, function (doc, tf, length) { self.meet(doc, id, tf, length); met.push(doc); });
+      var docs = [], doc = 0;
+      tier.documents.forEach(function (delta, i) {
+        doc += delta;
+        docs.push(doc);
+        self.meet(doc, id, tier.tf[i], tier.length[i]);
+      });
       self.m.fields.forEach(function (f) {
-        var other = self.listOf(list.term, f[0]);
+        var other = self.listOf(list.term, f[0]), also = tier.also[f[0]];
         if (other === id || other === -1) return;
-        met.forEach(function (doc) {
-          var paper = self.paper(doc);
-          if (paper.state[other] === UNKNOWN) paper.state[other] = ABSENT;
+        docs.forEach(function (doc, i) {
+          if (also && also.tf[i]) {
+            self.meet(doc, other, also.tf[i], also.length[i]);
+          } else {
+            var paper = self.paper(doc);
+            if (paper.state[other] === UNKNOWN) paper.state[other] = ABSENT;
+          }
         });
-        if (tier.also[f[0]]) forEachEntry(tier.also[f[0]], function (doc, tf, length) { self.meet(doc, other, tf, length); });
       });
       list.next = tier.next;
       list.loaded += 1;
@@ -460,8 +467,8 @@
     });
     best.sort(byScore);
     var last = best.length >= this.wanted ? best[this.wanted - 1] : null;
-    // A paper met in no list so far scores at most the sum of every list's rest; on a tie, it is
-    // older than the next entry of each list it would tie in, so it loses to a newer paper.
+    // A paper met in no list so far scores at most the sum of every list's rest, and to reach it,
+    // it must be the next entry of every list or older (lists put the newer paper first on a tie).
     var unseen = 0, unseenRef = Infinity, open_lists = [];
     this.lists.forEach(function (list, id) {
       if (!list.weight || self.done(id)) return;
@@ -472,10 +479,13 @@
     var unseenMayQualify = open_lists.length > 0 && this.plan.required.every(function (met) {
       return met.some(function (id) { return !self.done(id); });
     });
-    var EPS = 1e-7;
-    var unseenBeaten = !unseenMayQualify || (last !== null &&
-      (unseen < last.score - EPS || (unseen <= last.score + 1e-9 && unseenRef < Number(last.ref))));
-    var contenders = last === null ? open : open.filter(function (o) { return o.high >= last.score - EPS; });
+    // Whether a paper scoring at most `high` ranks below the last of the best: by score, or on a
+    // tie (to nine decimals, as byScore compares) by being older.
+    function below(high, ref) {
+      return high < last.score - 1e-7 || (Math.round(high * 1e9) <= Math.round(last.score * 1e9) && ref < Number(last.ref));
+    }
+    var unseenBeaten = !unseenMayQualify || (last !== null && below(unseen, unseenRef));
+    var contenders = last === null ? open : open.filter(function (o) { return !below(o.high, Number(o.ref)); });
     contenders.sort(function (a, b) { return b.high - a.high; });
     return { best: best, last: last, contenders: contenders, unseenBeaten: unseenBeaten, openLists: open_lists,
              matches: matches };
