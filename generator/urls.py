@@ -8,7 +8,6 @@ Pages project site lives under /REPO/) without knowing it.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from urllib.parse import urlsplit
 
 HOME = ""
@@ -80,13 +79,18 @@ def file_for(path: str) -> str:
 
 def relative_url(target: str, page: str) -> str:
     """Return the relative URL that leads from the page at site path `page` to `target`."""
-    page_dir = page if page.endswith("/") or page == "" else posixpath.dirname(page) + "/"
+    page_dir = page if page.endswith("/") or page == "" else page.rpartition("/")[0] + "/"
     if page_dir in ("", "/"):
         return target or "./"
-    relative = posixpath.relpath("/" + target, "/" + page_dir.rstrip("/"))
-    if (target == "" or target.endswith("/")) and not relative.endswith("/"):
-        relative += "/"
-    return "./" if relative in (".", "./") else relative
+    base = page_dir.strip("/").split("/")
+    steps = target.rstrip("/").split("/") if target.strip("/") else []
+    common = 0
+    while common < min(len(base), len(steps)) and base[common] == steps[common]:
+        common += 1
+    relative = "/".join([".."] * (len(base) - common) + steps[common:])
+    if not relative:
+        return "./"
+    return relative + "/" if target == "" or target.endswith("/") else relative
 
 
 def absolute_url(base_url: str, target: str) -> str:

@@ -261,3 +261,20 @@ def test_hostile_record_text_is_escaped_everywhere(tmp_path):
     paper_page = parse(output / "papers/x/index.html")
     authors = [m.get("content") for m in paper_page.iter("meta") if m.get("name") == "citation_author"]
     assert authors == ["<img src=x onerror=alert(1)>", "Łukasz Ωmega"]
+
+
+def test_relative_urls_lead_where_the_browser_resolves_them():
+    from urllib.parse import urljoin
+
+    from generator.urls import relative_url
+
+    paths = ["", "index.html", "2024/", "2024/05/", "2024/05/01/", "2024/05/01/index.html", "2024/06/",
+             "papers/2305.02990/", "papers/2305.02990/index.html", "tags/cs.lg/", "tags/cs.lg/feed.xml",
+             "search/", "feed.xml", "static/style.css", "2023/W05/", "api/papers/x.json"]
+    for page in paths:
+        for target in paths:
+            relative = relative_url(target, page)
+            assert not relative.startswith("/") and "//" not in relative
+            # The browser, on the page's address, turns the link back into the target's address.
+            assert urljoin("https://example.org/site/" + page, relative) == "https://example.org/site/" + target, \
+                (page, target, relative)
