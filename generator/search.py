@@ -93,8 +93,8 @@ def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts
     the one before. A tier lists its papers by number (as differences), with the term's count and
     the field's length for each, column by column (columns compress better than rows). It also
     gives the term's counts in the other fields for the same papers (0 where it is absent), so a
-    paper met in a tier is known for the whole term, and notes where the next tier starts, as
-    [score, document]: what any entry not loaded yet could add, at most."""
+    paper met in a tier is known for the whole term, and notes where the next tier starts: what
+    any entry not loaded yet could add, at most."""
     ranked = sorted(((entry_score(counts, field, tf, length, with_term), document, tf, length)
                      for document, tf, length in decode(fields[field])), key=lambda e: (-e[0], -e[1]))
     others = {name: {document: (tf, length) for document, tf, length in decode(numbers)}
@@ -115,8 +115,15 @@ def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts
         files.append({"documents": [d - p for d, p in zip(documents, [0] + documents[:-1], strict=True)],
                       "tf": [tf for _, _, tf, _ in tier], "length": [length for _, _, _, length in tier],
                       "also": also,
-                      "next": list(tiers[number + 1][0][:2]) if number + 1 < len(tiers) else None})
+                      "next": next_entry(tiers[number + 1]) if number + 1 < len(tiers) else None})
     return files
+
+
+def next_entry(tier: list[tuple[float, int, int, int]]) -> list[int]:
+    """Where a tier starts: its best entry as [tf, field length, document]. Counts rather than the
+    score, which changes with every paper added, so the tier before keeps its bytes."""
+    _, document, tf, length = tier[0]
+    return [tf, length, document]
 
 
 def big_term_file(term: str, field: str, tier: int) -> str:

@@ -28,7 +28,7 @@ FIRST_NAMES = ("Ada Alan Grace Yann Fei Andrej Ilya Daphne Yoshua Geoffrey Jürg
                "Chelsea Sergey Pieter Lilian Jacob Noam Ashish Niki Llion Aidan Łukasz Mei Wei Hiroshi "
                "Amara Chidi Priya Arjun Sofía Mateo Olga Dmitri Zainab Omar Ingrid Lars").split()
 TAGS = ("cs.LG cs.CL cs.CV cs.AI cs.RO stat.ML cs.NE cs.IR eess.AS q-bio.NC").split()
-START_DAY = dt.date(1990, 1, 1)  # 100,000 papers reach 2022
+START_DAY = dt.date(2015, 1, 1)  # arXiv ids have had five digits (YYMM.NNNNN) since 2015; 100,000 papers reach 2047
 MATH = (r"$O(n \log n)$", r"$\alpha = 0.1$", r"$x \in \mathbb{R}^d$", r"$\frac{1}{\sqrt{n}}$", r"$k \times k$",
         r"$10^{-3}$", r"$\epsilon$-greedy", r"$\ell_2$")
 

@@ -329,10 +329,12 @@
     return this.lists[id].loaded >= this.lists[id].tiers;
   };
 
-  // The most an entry not loaded yet could add to a paper's score, from list `id`.
+  // The most an entry not loaded yet could add to a paper's score, from list `id`: the score of
+  // the next tier's first entry, whose counts the tier before gives as [tf, field length, document].
   TopSearch.prototype.rest = function (id) {
     var list = this.lists[id];
-    return this.done(id) ? 0 : list.weight * list.next[0];
+    if (this.done(id)) return 0;
+    return list.weight * entryScore(this.m, list.termIdf, list.field, list.boost, list.next[0], list.next[1]);
   };
 
   TopSearch.prototype.value = function (paper, id) {
@@ -474,7 +476,7 @@
       if (!list.weight || self.done(id)) return;
       open_lists.push(id);
       unseen += self.rest(id);
-      if (list.next[0] > 0) unseenRef = Math.min(unseenRef, list.next[1]);
+      if (self.rest(id) > 0) unseenRef = Math.min(unseenRef, list.next[2]);
     });
     var unseenMayQualify = open_lists.length > 0 && this.plan.required.every(function (met) {
       return met.some(function (id) { return !self.done(id); });
