@@ -100,8 +100,18 @@ class AbstractExtension(Extension):
 _markdown = markdown.Markdown(extensions=[AbstractExtension()], output_format="html")
 
 
+# Text with none of these characters (nor control characters or any space but " " and newline), no
+# web address and no line ending in a space (a Markdown line break) is only paragraphs to
+# Python-Markdown as set up here: most abstracts are, and skip it.
+MARKUP_CHARACTERS = re.compile(r"[$\[\]()<>&\\`*_#|~{}\x00-\x09\x0b-\x1f\x7f]|[^\S \n]|https?:| \n| $")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
 def render_abstract(text: str) -> str:
     """Render abstract text to HTML paragraphs; every character the author typed stays visible."""
+    if not MARKUP_CHARACTERS.search(text):
+        paragraphs = (block.strip() for block in PARAGRAPH_BREAK.split(text))
+        return "\n".join(f"<p>{block}</p>" for block in paragraphs if block)
     _markdown.reset()
     return _markdown.convert(text)
 

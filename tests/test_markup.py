@@ -11,7 +11,7 @@ import pytest
 from generator.content import read_papers
 from generator.markup import plain_summary, render_abstract
 
-from conftest import CONTENT
+from conftest import CONTENT, ROOT
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -108,3 +108,23 @@ def test_summary_cuts_at_a_word():
     assert len(summary) <= 50 and summary.endswith("word…")
     assert plain_summary("short  text\nhere") == "short text here"
     assert not re.search(r"\s…$", summary)
+
+
+def test_plain_abstracts_skip_markdown_yet_render_exactly_as_markdown_would():
+    import json
+
+    from generator import markup
+    from generator.synthetic import synthetic_records
+
+    seed = json.loads((ROOT / "tests/data/seed-papers.json").read_text())
+    abstracts = [p["abstract"] for p in (seed if isinstance(seed, list) else seed["papers"])]
+    abstracts += [text.split("---\n", 2)[2] for _, _, text in synthetic_records(300)]
+    abstracts += ["One.\n\nTwo lines\nin a paragraph.\n\n\n   \nThree.", "  leading and trailing  ", "Line break  \nhere",
+                  "Quotes \"x\" and 'y' -- dashes... 1. not a list\n- nor this", "Ünïcödé 日本語 🚀", "", "\n\n",
+                  "Tab\there", "a\r\nb", "nbsp\xa0 and\u3000ideographic\u2028", "\x85next line", "Email a@b.org and www.example.org", "3 < 4 & 5 > 2", "x_1 and 2*3*4"]
+    plain = 0
+    for text in abstracts:
+        markup._markdown.reset()
+        assert markup.render_abstract(text) == markup._markdown.convert(text), text
+        plain += not markup.MARKUP_CHARACTERS.search(text)
+    assert plain >= 200  # the fast path really ran, for most synthetic abstracts
