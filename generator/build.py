@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -86,20 +89,51 @@ def expected_file_count(archive: Archive) -> int:
     return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
+# What a forked search worker renders from: set just before the fork, so the worker inherits the
+# archive instead of receiving it pickled.
+_search_input: tuple[Archive, dict] | None = None
+
+
+def _render_search_in_worker() -> list[tuple[str, bytes]]:
+    assert _search_input is not None
+    return list(render_search(*_search_input))
+
+
+def search_files(archive: Archive, views: dict) -> Iterable[tuple[str, bytes]] | Future:
+    """Render the search files in a second process when this machine has a second core and can
+    fork (the pages render meanwhile); otherwise here."""
+    global _search_input
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return render_search(archive, views)
+    _search_input = (archive, views)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return pool.submit(_render_search_in_worker)  # the worker is forked here
+    finally:
+        _search_input = None
+        pool.shutdown(wait=False)
+
+
+def files_of(search: Iterable[tuple[str, bytes]] | Future) -> Iterator[tuple[str, bytes]]:
+    """Yield the search files, waiting for the worker if they are being rendered there."""
+    yield from search.result() if isinstance(search, Future) else search
+
+
 def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:
     """Render every file of the site into memory, keyed by its path inside output/."""
     config = renderer.config
     views = paper_views(archive)
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
+    search = search_files(archive, views)
     produced: Iterable[tuple[str, bytes]] = itertools.chain(
         render_pages(archive, views, renderer),
         render_feeds(feeds, site_feed, long_date),
         [(urls.JSON_FEED, render_json_feed(site_feed, config))],
         render_api(archive, views, config),
-        render_search(archive, views),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
+        files_of(search),
     )
     files: dict[str, bytes] = {}
     total = expected_file_count(archive)
