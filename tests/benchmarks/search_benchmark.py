@@ -146,7 +146,7 @@ def main() -> None:
     started = step(f"read {len(papers)} records", started)
 
     files = dict(render_search(archive, views))
-    started = step("built the search index with lunr.py and cut it into shards", started)
+    started = step("counted terms as lunr.py does and cut them into shards", started)
     files.update(render_api(archive, views, SiteConfig()))
     renderer = PageRenderer(ROOT / "layouts", SiteConfig())
     files["search/index.html"] = renderer.render("search.html", "search/", title="Search",
@@ -175,7 +175,8 @@ def main() -> None:
     print(f"papers: {len(papers)}; shards: {len(shards)} (gzipped median {statistics.median(shard_sizes) / 1024:.1f} KB, "
           f"largest {shard_sizes[-1] / 1024:.1f} KB); manifest {manifest_gz / 1024:.1f} KB; "
           f"search code {code_gz / 1024:.1f} KB (all gzipped)")
-    print(f"{'query':34} {'hits':>7} {'first query KB gz':>18} {'answer ms':>10} {'top 10 = unsplit':>17}")
+    print(f"{'query':34} {'results':>7} {'first query KB gz':>18} {'answer ms':>10} {'top 10 = unsplit':>17}")
+    print("(results: every match, or the best 20 when the query could stop early)")
     worst_bytes = worst_ms = 0.0
     all_equal = True
     for query in queries:
