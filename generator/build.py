@@ -16,10 +16,11 @@ from typing import TextIO
 from generator import urls
 from generator.api import render_api, render_json_feed
 from generator.archive import Archive, group_papers
+from generator.cache import RecordCache, code_fingerprint, count_files, inputs_fingerprint, last_build, record_build
 from generator.config import SiteConfig
-from generator.content import read_papers
+from generator.content import find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
-from generator.output import write_site
+from generator.output import MARKER, write_site
 from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
@@ -36,8 +37,12 @@ class BuildSummary:
     written: int
     removed: int
     seconds: float
+    unchanged: bool = False  # nothing changed since the last build, so nothing was done
 
     def __str__(self) -> str:
+        if self.unchanged:
+            return (f"Nothing changed since the last build of {self.papers} papers on {self.days} days "
+                    f"({self.files} files); checked in {self.seconds:.2f} s")
         return (f"Built {self.papers} papers on {self.days} days: {self.files} files "
                 f"({self.written} written, {self.files - self.written} unchanged, {self.removed} removed) "
                 f"in {self.seconds:.2f} s")
@@ -143,13 +148,15 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) ->
     return files
 
 
-def load_papers(content_dir: Path, progress: Progress | None = None) -> list[Paper]:
+def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None) -> list[Paper]:
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
     def report(done: int, total: int) -> None:
         if progress:
             progress.update(f"  read {done}/{total} records")
 
-    papers, problems = read_papers(content_dir, on_progress=report)
+    papers, problems = read_papers(content_dir, on_progress=report, cache=cache)
+    if cache:
+        cache.save()
     if problems:
         raise BuildFailed(problems)
     return papers
@@ -162,18 +169,32 @@ def build(
     config: SiteConfig,
     progress: Progress | None = None,
     vendor_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildSummary:
-    """Build the whole site; on any problem raise before output/ is touched."""
+    """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
+    a build whose inputs are all as the last successful build left them does nothing, and
+    records unchanged since the last build are not parsed again."""
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
-    papers = load_papers(content_dir, progress)
+    fingerprint = None
+    if cache_dir:
+        fingerprint = inputs_fingerprint(find_record_files(content_dir) if content_dir.is_dir() else [], layouts_dir,
+                                         [vendor_dir / source for source in VENDORED.values()
+                                          if (vendor_dir / source).is_file()],
+                                         repr(config), output_dir, code_fingerprint())
+        last = last_build(cache_dir)
+        if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
+                and count_files(output_dir) == last.get("files", -1) + 1):
+            return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
+                                removed=0, seconds=time.perf_counter() - started, unchanged=True)
+    papers = load_papers(content_dir, progress, RecordCache(cache_dir) if cache_dir else None)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
     files = render_site(archive, renderer, progress)
     files.update(read_static_files(layouts_dir, vendor_dir))
     result = write_site(files, output_dir)
-    return BuildSummary(
+    summary = BuildSummary(
         papers=len(papers),
         days=len(archive.days),
         files=len(files),
@@ -181,3 +202,6 @@ def build(
         removed=result.removed,
         seconds=time.perf_counter() - started,
     )
+    if cache_dir and fingerprint:
+        record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
+    return summary

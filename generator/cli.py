@@ -32,6 +32,10 @@ def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) ->
         parser.add_argument("--node-modules", type=Path, default=Path("node_modules"),
                             help="where npm installed lunr.js (node_modules/)")
         parser.add_argument("--base-url", help="the address the site is published at, ending in /")
+        parser.add_argument("--cache", type=Path, default=Path(".dailypapers-cache"),
+                            help="where a build keeps what the next one can reuse (.dailypapers-cache/)")
+        parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
+                            help="build everything from scratch and keep nothing")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -114,7 +118,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     progress = Progress(stream=None if args.quiet else sys.stderr)
     try:
-        summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules)
+        summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules, args.cache)
     except BuildFailed as failed:
         return report_problems(failed.problems)
     except jinja2.TemplateError as error:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from generator.cache import RecordCache
 from generator.markup import render_abstract
 from generator.problems import Problem
 from generator.records import SLUG, Paper, make_paper
@@ -48,8 +49,10 @@ def read_papers(
     content_dir: Path,
     on_progress: Callable[[int, int], None] | None = None,
     changed: frozenset[str] = frozenset(),
+    cache: RecordCache | None = None,
 ) -> tuple[list[Paper], list[Problem]]:
-    """Read every record under content_dir; return the valid Papers and all problems found."""
+    """Read every record under content_dir; return the valid Papers and all problems found.
+    With a cache, records whose files are unchanged since the last build are not parsed again."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     if not content_dir.is_dir():
@@ -58,7 +61,11 @@ def read_papers(
     for done, path in enumerate(paths, start=1):
         if on_progress:
             on_progress(done, len(paths))
-        paper, found = read_record(path, content_dir)
+        if cache is None:
+            paper, found = read_record(path, content_dir)
+        else:
+            paper, found = cache.read(path, (display_path(path), str(content_dir)),
+                                      lambda data, path=path: read_record(path, content_dir, data))
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
@@ -66,14 +73,16 @@ def read_papers(
     return papers, problems
 
 
-def read_record(path: Path, content_dir: Path) -> tuple[Paper | None, list[Problem]]:
-    """Parse one record file into a Paper, or say everything that is wrong with it."""
+def read_record(path: Path, content_dir: Path, data: bytes | None = None) -> tuple[Paper | None, list[Problem]]:
+    """Parse one record file (whose bytes may be given) into a Paper, or say everything that is
+    wrong with it."""
     shown = display_path(path)
     if path.is_symlink():
         # A link could pull in any file of the machine that builds the site.
         return None, [Problem(shown, 1, "file", "is a symbolic link; records must be plain files")]
     place, problems = day_and_slug(path.relative_to(content_dir), shown)
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     if len(data) > MAX_RECORD_BYTES:
         message = f"is {len(data)} bytes; a record must be under 512 KiB"
         return None, problems + [Problem(shown, 1, "file", message)]

