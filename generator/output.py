@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,16 +44,28 @@ def prepare_output_dir(output_dir: Path) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
 
 
-def write_if_changed(target: Path, data: bytes) -> bool:
-    """Write bytes to target through a temp file and rename; return False if they were already there."""
+def write_if_changed(target: Path, data: bytes, made_folders: set[Path] | None = None) -> bool:
+    """Write bytes to target; return False if they were already there. A file that exists is
+    replaced through a temp file and a rename, so it is never seen half written; a new file is
+    written in place. `made_folders` remembers folders already made, to skip asking again."""
     try:
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
+        status = target.stat()
     except OSError:
-        pass
-    if target.is_dir():
-        shutil.rmtree(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+        status = None
+    if status is not None:
+        if stat.S_ISREG(status.st_mode) and status.st_size == len(data) and target.read_bytes() == data:
+            return False
+        if stat.S_ISDIR(status.st_mode):
+            shutil.rmtree(target)
+            status = None
+    folder = target.parent
+    if made_folders is None or folder not in made_folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        if made_folders is not None:
+            made_folders.add(folder)
+    if status is None:
+        target.write_bytes(data)
+        return True
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(data)
@@ -88,8 +101,9 @@ def write_site(files: dict[str, bytes], output_dir: Path) -> WriteResult:
         check_site_path(path)
     prepare_output_dir(output_dir)
     written = unchanged = 0
+    made_folders: set[Path] = set()
     for path in sorted(files):
-        if write_if_changed(output_dir / path, files[path]):
+        if write_if_changed(output_dir / path, files[path], made_folders):
             written += 1
         else:
             unchanged += 1

@@ -156,7 +156,9 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     big_terms = []
     for term in terms:
         fields = counts.postings[term]
-        if len({d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
+        entries = sum(len(numbers) // 3 for numbers in fields.values())
+        if entries <= big_term_documents or len(
+                {d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
             postings[term] = fields
             continue
         big_terms.append(term)

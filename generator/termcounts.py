@@ -148,12 +148,13 @@ def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
     distinct word through lunr.py's pipeline once."""
     pipeline = pipeline_terms()
     term_of: dict[str, str | None] = {"": None}  # word -> its term, or None for a stop word
-    entries: dict[str, dict[str, list[tuple[int, int, int]]]] = defaultdict(lambda: defaultdict(list))
+    # entries[field number][term]: (document, tf, field length) in document order
+    entries: list[dict[str, list[tuple[int, int, int]]]] = [defaultdict(list) for _ in FIELDS]
     lengths: dict[int, list[int]] = {}
     totals = [0] * len(FIELDS)
     for number, paper in documents:
         field_lengths = []
-        for position, ((name, _), value) in enumerate(zip(FIELDS, field_values(paper), strict=True)):
+        for position, value in enumerate(field_values(paper)):
             words = SEPARATORS.split(value.lower())
             for word in set(words).difference(term_of):
                 found = [str(t) for t in pipeline.run([Token(word)])]
@@ -165,11 +166,15 @@ def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
             length = terms.total()
             field_lengths.append(length)
             totals[position] += length
+            field_entries = entries[position]
             for term, tf in terms.items():
-                entries[term][name].append((number, tf, length))
+                field_entries[term].append((number, tf, length))
         lengths[number] = field_lengths
     count = len(lengths)
     average = {name: (totals[i] / count if count else 0.0) for i, (name, _) in enumerate(FIELDS)}
-    postings = {term: {name: encode(fields[name]) for name, _ in FIELDS if name in fields}
-                for term, fields in entries.items()}
+    postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for position, (name, _) in enumerate(FIELDS):
+        for term, found in entries[position].items():
+            postings[term][name] = encode(found)
+    postings = {term: postings[term] for term in sorted(postings)}
     return IndexCounts(postings, count, average, lengths)
