@@ -78,6 +78,14 @@ class RecordCache:
         self.now[key] = CachedRecord(status.st_size, status.st_mtime_ns, digest, result)
         return result
 
+    def fresh_part(self) -> dict:
+        """What this cache learnt in this build (sent back from a process that read some records)."""
+        return {"now": self.now, "parsed": self.parsed}
+
+    def adopt(self, part: dict) -> None:
+        self.now.update(part["now"])
+        self.parsed += part["parsed"]
+
     def save(self) -> None:
         """Keep this build's records (only files that still exist) for the next build."""
         if self.path:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,11 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
+# Archives at least this large are read by two processes at once, where the machine allows.
+PARALLEL_FROM = 2000
+_worker_input: tuple[Path, RecordCache | None] | None = None  # inherited by a forked reader
+
+
 def read_papers(
     content_dir: Path,
     on_progress: Callable[[int, int], None] | None = None,
@@ -53,24 +60,54 @@ def read_papers(
 ) -> tuple[list[Paper], list[Problem]]:
     """Read every record under content_dir; return the valid Papers and all problems found.
     With a cache, records whose files are unchanged since the last build are not parsed again."""
-    papers: list[Paper] = []
-    problems: list[Problem] = []
     if not content_dir.is_dir():
         return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
     paths = find_record_files(content_dir)
-    for done, path in enumerate(paths, start=1):
+    half = len(paths) // 2
+    worker = read_in_second_process(paths[half:], content_dir, cache) if len(paths) >= PARALLEL_FROM else None
+    mine = paths[:half] if worker else paths
+    results = []
+    for done, path in enumerate(mine, start=1):
         if on_progress:
-            on_progress(done, len(paths))
-        if cache is None:
-            paper, found = read_record(path, content_dir)
-        else:
-            paper, found = cache.read(path, (display_path(path), str(content_dir)),
-                                      lambda data, path=path: read_record(path, content_dir, data))
-        problems.extend(found)
-        if paper is not None:
-            papers.append(paper)
+            on_progress(done * len(paths) // len(mine), len(paths))
+        results.append(read_one(path, content_dir, cache))
+    if worker:
+        theirs, cached = worker.result()
+        results += theirs
+        if cache is not None:
+            cache.adopt(cached)
+    papers = [paper for paper, _ in results if paper is not None]
+    problems = [problem for _, found in results for problem in found]
     problems.extend(find_duplicates(papers, changed))
     return papers, problems
+
+
+def read_one(path: Path, content_dir: Path, cache: RecordCache | None) -> tuple[Paper | None, list[Problem]]:
+    if cache is None:
+        return read_record(path, content_dir)
+    return cache.read(path, (display_path(path), str(content_dir)),
+                      lambda data: read_record(path, content_dir, data))
+
+
+def _read_in_worker(paths: list[Path]) -> tuple[list, dict | None]:
+    assert _worker_input is not None
+    content_dir, cache = _worker_input
+    results = [read_one(path, content_dir, cache) for path in paths]
+    return results, cache.fresh_part() if cache is not None else None
+
+
+def read_in_second_process(paths: list[Path], content_dir: Path, cache: RecordCache | None) -> Future | None:
+    """Start reading these records in a forked process, if the machine has a second core."""
+    global _worker_input
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _worker_input = (content_dir, cache)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return pool.submit(_read_in_worker, paths)  # the worker is forked here
+    finally:
+        _worker_input = None
+        pool.shutdown(wait=False)
 
 
 def read_record(path: Path, content_dir: Path, data: bytes | None = None) -> tuple[Paper | None, list[Problem]]:

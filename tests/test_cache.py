@@ -92,3 +92,20 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
     assert second.returncode == 0 and "Nothing changed since the last build" in second.stdout
     third = run_cli(*arguments, "--no-cache", cwd=tmp_path)
     assert third.returncode == 0 and "Nothing changed" not in third.stdout
+
+
+def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch):
+    from generator import content
+
+    write(content_copy, "2025/10/14/broken.md", "---\ntitle: [unclosed\n---\n")  # problems come back too
+    alone = content.read_papers(content_copy)
+    monkeypatch.setattr(content, "PARALLEL_FROM", 10)
+    assert content.read_in_second_process([], content_copy, None) is not None  # two cores here: really forked
+    together = content.read_papers(content_copy)
+    assert together == alone and len(alone[0]) == 57 and len(alone[1]) == 1
+    cache = RecordCache(tmp_path / "cache")
+    assert content.read_papers(content_copy, cache=cache) == alone
+    assert cache.parsed == 58 and len(cache.now) == 58  # what the second process parsed is kept too
+    cache.save()
+    again = RecordCache(tmp_path / "cache")
+    assert content.read_papers(content_copy, cache=again) == alone and again.parsed == 0
