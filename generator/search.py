@@ -156,13 +156,12 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     big_terms = []
     for term in terms:
         fields = counts.postings[term]
-        entries = sum(len(numbers) // 3 for numbers in fields.values())
-        if entries <= big_term_documents or len(
+        with_term = sum(len(numbers) // 3 for numbers in fields.values())  # lunr counts a paper once per field
+        if with_term <= big_term_documents or len(
                 {d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
             postings[term] = fields
             continue
         big_terms.append(term)
-        with_term = sum(len(numbers) // 3 for numbers in fields.values())
         tiers_per_field = {}
         for field in fields:
             tiers = big_term_tiers(fields, field, counts, with_term, first_tier)

@@ -332,3 +332,67 @@ def test_more_results_come_twenty_at_a_time(page, sub_path_server):
     expect(titles).to_have_count(54)
     expect(page.get_by_role("button", name="Show more papers")).to_be_hidden()
     expect(page.locator("#search-status")).to_have_text("54 papers found.")
+
+
+@pytest.fixture(scope="module")
+def tiered_site_server(tmp_path_factory):
+    """A synthetic site whose common words are big terms in several tiers, served under a sub-path."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from generator.archive import group_papers
+    from generator.build import build
+    from generator.config import SiteConfig
+    from generator.content import read_papers
+    from generator.output import write_site
+    from generator.pages import paper_views
+    from generator.search import render_search
+    from generator.synthetic import write_synthetic
+
+    from conftest import LAYOUTS, ROOT, SubPathHandler
+
+    root = tmp_path_factory.mktemp("tiered-site")
+    write_synthetic(root / "content", 1500)
+    build(root / "content", root / "site", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    archive = group_papers(read_papers(root / "content")[0])
+    for data in ("terms", "big", "papers", "days"):  # the search files, not the search page
+        shutil.rmtree(root / "site/search" / data, ignore_errors=True)
+    (root / "site/search/manifest.json").unlink()
+    search = dict(render_search(archive, paper_views(archive), big_term_documents=100, first_tier=40))
+    site = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()
+            and p.name != ".dailypapers-output"}
+    write_site({**site, **search}, root / "site")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(root / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}{SubPathHandler.prefix}", archive, root / "site"
+    server.shutdown()
+    server.server_close()
+
+
+def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tiered_site_server):
+    from generator.termcounts import index_papers, search_documents
+
+    address, archive, site = tiered_site_server
+    documents = search_documents(archive)
+    index = index_papers(documents).build()
+    query = "neural network training"
+    ranked = sorted(index.search(query), key=lambda r: (-round(r["score"], 9), -int(r["ref"])))
+    title_of = {str(number): paper.title for number, paper in documents}
+    errors: list[str] = []
+    loaded: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: loaded.append(request.url))
+    page.goto(address + "search/?q=" + query.replace(" ", "+"))
+    titles = page.locator("#search-results .search-result-title")
+    expect(titles).to_have_count(20)
+    assert titles.all_text_contents() == [title_of[r["ref"]] for r in ranked[:20]]
+    expect(page.locator("#search-status")).to_contain_text("papers found, showing the best 20")
+    tiers = {url for url in loaded if "/search/big/" in url}
+    available = [p for word in ("neural", "network", "train") for p in (site / "search/big").glob(f"{word}.*.json")]
+    assert 0 < len(tiers) < len(available)  # big terms, and the search stopped before reading them whole
+    page.locator("#search-more").click()
+    expect(titles).to_have_count(40)
+    assert titles.all_text_contents() == [title_of[r["ref"]] for r in ranked[:40]]
+    assert errors == []
