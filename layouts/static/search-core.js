@@ -471,14 +471,14 @@
     var last = best.length >= this.wanted ? best[this.wanted - 1] : null;
     // A paper met in no list so far scores at most the sum of every list's rest, and to reach it,
     // it must be the next entry of every list or older (lists put the newer paper first on a tie).
-    var unseen = 0, unseenRef = Infinity, open_lists = [];
+    var unseen = 0, unseenRef = Infinity, openLists = [];
     this.lists.forEach(function (list, id) {
       if (!list.weight || self.done(id)) return;
-      open_lists.push(id);
+      openLists.push(id);
       unseen += self.rest(id);
       if (self.rest(id) > 0) unseenRef = Math.min(unseenRef, list.next[2]);
     });
-    var unseenMayQualify = open_lists.length > 0 && this.plan.required.every(function (met) {
+    var unseenMayQualify = openLists.length > 0 && this.plan.required.every(function (met) {
       return met.some(function (id) { return !self.done(id); });
     });
     // Whether a paper scoring at most `high` ranks below the last of the best: by score, or on a
@@ -489,7 +489,7 @@
     var unseenBeaten = !unseenMayQualify || (last !== null && below(unseen, unseenRef));
     var contenders = last === null ? open : open.filter(function (o) { return !below(o.high, Number(o.ref)); });
     contenders.sort(function (a, b) { return b.high - a.high; });
-    return { best: best, last: last, contenders: contenders, unseenBeaten: unseenBeaten, openLists: open_lists,
+    return { best: best, last: last, contenders: contenders, unseenBeaten: unseenBeaten, openLists: openLists,
              matches: matches };
   };
 
