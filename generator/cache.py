@@ -11,18 +11,33 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 VERSION = 1
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
+# Libraries whose versions change what a record reads as or what a page is: a new version starts afresh.
+LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr")
+
+
 def code_fingerprint() -> str:
-    """Hash the generator's own source: records parsed by other code may read differently."""
-    digest = hashlib.sha256()
+    """Hash the generator's own source and the versions of Python and the libraries it relies on:
+    records parsed by other code may read differently."""
+    versions = [sys.version, str(getattr(yaml, "__with_libyaml__", False))]
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    digest = hashlib.sha256("\n".join(versions).encode())
     for path in sorted(GENERATOR_DIR.rglob("*.py")):
         digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
