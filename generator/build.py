@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +20,7 @@ from generator.content import find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
 from generator.output import MARKER, write_site
 from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
+from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
 from generator.search import render_search
@@ -94,29 +93,11 @@ def expected_file_count(archive: Archive) -> int:
     return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
-# What a forked search worker renders from: set just before the fork, so the worker inherits the
-# archive instead of receiving it pickled.
-_search_input: tuple[Archive, dict] | None = None
-
-
-def _render_search_in_worker() -> list[tuple[str, bytes]]:
-    assert _search_input is not None
-    return list(render_search(*_search_input))
-
-
 def search_files(archive: Archive, views: dict) -> Iterable[tuple[str, bytes]] | Future:
-    """Render the search files in a second process when this machine has a second core and can
-    fork (the pages render meanwhile); otherwise here."""
-    global _search_input
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return render_search(archive, views)
-    _search_input = (archive, views)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        return pool.submit(_render_search_in_worker)  # the worker is forked here
-    finally:
-        _search_input = None
-        pool.shutdown(wait=False)
+    """Render the search files in a second process where the machine allows (the pages render
+    meanwhile); otherwise here."""
+    worker = in_second_process(lambda: list(render_search(archive, views)))
+    return worker if worker is not None else render_search(archive, views)
 
 
 def files_of(search: Iterable[tuple[str, bytes]] | Future) -> Iterator[tuple[str, bytes]]:
@@ -177,18 +158,19 @@ def build(
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
-    fingerprint = None
+    fingerprint = code = None
     if cache_dir:
+        code = code_fingerprint()
         fingerprint = inputs_fingerprint(find_record_files(content_dir) if content_dir.is_dir() else [], layouts_dir,
                                          [vendor_dir / source for source in VENDORED.values()
                                           if (vendor_dir / source).is_file()],
-                                         repr(config), output_dir, code_fingerprint())
+                                         repr(config), output_dir, code)
         last = last_build(cache_dir)
         if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
                 and count_files(output_dir) == last.get("files", -1) + 1):
             return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
                                 removed=0, seconds=time.perf_counter() - started, unchanged=True)
-    papers = load_papers(content_dir, progress, RecordCache(cache_dir) if cache_dir else None)
+    papers = load_papers(content_dir, progress, RecordCache(cache_dir, code) if cache_dir else None)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
     files = render_site(archive, renderer, progress)

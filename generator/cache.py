@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,9 +56,9 @@ class RecordCache:
     """Parsed records of the last build. A file whose size and modification time are unchanged is
     not read at all; one whose bytes hash the same is not parsed again."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, code: str | None = None):
         self.path = folder / "records.pickle" if folder else None
-        self.code = code_fingerprint()
+        self.code = code or code_fingerprint()
         self.before: dict[tuple[str, ...], CachedRecord] = {}
         self.now: dict[tuple[str, ...], CachedRecord] = {}
         self.parsed = 0  # records parsed in this build, for tests and progress
@@ -122,7 +123,7 @@ def inputs_fingerprint(record_files: list[Path], layouts_dir: Path, vendor_files
     digest = hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0".encode())
     for path in record_files:
         status = os.lstat(path)
-        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{path.is_symlink()}\n".encode())
+        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{stat.S_ISLNK(status.st_mode)}\n".encode())
     for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()) + vendor_files:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

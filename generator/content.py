@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import yaml
 
 from generator.cache import RecordCache
 from generator.markup import render_abstract
+from generator.parallel import in_second_process
 from generator.problems import Problem
 from generator.records import SLUG, Paper, make_paper
 
@@ -49,7 +49,6 @@ def display_path(path: Path) -> str:
 
 # Archives at least this large are read by two processes at once, where the machine allows.
 PARALLEL_FROM = 2000
-_worker_input: tuple[Path, RecordCache | None] | None = None  # inherited by a forked reader
 
 
 def read_papers(
@@ -89,25 +88,14 @@ def read_one(path: Path, content_dir: Path, cache: RecordCache | None) -> tuple[
                       lambda data: read_record(path, content_dir, data))
 
 
-def _read_in_worker(paths: list[Path]) -> tuple[list, dict | None]:
-    assert _worker_input is not None
-    content_dir, cache = _worker_input
-    results = [read_one(path, content_dir, cache) for path in paths]
-    return results, cache.fresh_part() if cache is not None else None
-
-
 def read_in_second_process(paths: list[Path], content_dir: Path, cache: RecordCache | None) -> Future | None:
-    """Start reading these records in a forked process, if the machine has a second core."""
-    global _worker_input
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    _worker_input = (content_dir, cache)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        return pool.submit(_read_in_worker, paths)  # the worker is forked here
-    finally:
-        _worker_input = None
-        pool.shutdown(wait=False)
+    """Start reading these records in a second process, where the machine allows; its result is
+    what read_one gave for each, and what the cache learnt."""
+    def read_batch() -> tuple[list, dict | None]:
+        results = [read_one(path, content_dir, cache) for path in paths]
+        return results, cache.fresh_part() if cache is not None else None
+
+    return in_second_process(read_batch)
 
 
 def read_record(path: Path, content_dir: Path, data: bytes | None = None) -> tuple[Paper | None, list[Problem]]:

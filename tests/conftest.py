@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -112,13 +113,22 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def sub_path_server(sample_site):
     """Serve the sample site at http://127.0.0.1:PORT/dailypapers/ and yield that address."""
-    handler = functools.partial(SubPathHandler, directory=str(sample_site))
+    with served_under_sub_path(sample_site) as address:
+        yield address
+
+
+@contextlib.contextmanager
+def served_under_sub_path(site: Path):
+    """Serve a built site at http://127.0.0.1:PORT/dailypapers/, as GitHub Pages serves a project."""
+    handler = functools.partial(SubPathHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

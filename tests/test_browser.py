@@ -337,10 +337,7 @@ def test_more_results_come_twenty_at_a_time(page, sub_path_server):
 @pytest.fixture(scope="module")
 def tiered_site_server(tmp_path_factory):
     """A synthetic site whose common words are big terms in several tiers, served under a sub-path."""
-    import functools
-    import http.server
     import shutil
-    import threading
 
     from generator.archive import group_papers
     from generator.build import build
@@ -351,7 +348,7 @@ def tiered_site_server(tmp_path_factory):
     from generator.search import render_search
     from generator.synthetic import write_synthetic
 
-    from conftest import LAYOUTS, ROOT, SubPathHandler
+    from conftest import LAYOUTS, ROOT, served_under_sub_path
 
     root = tmp_path_factory.mktemp("tiered-site")
     write_synthetic(root / "content", 1500)
@@ -364,11 +361,8 @@ def tiered_site_server(tmp_path_factory):
     site = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()
             and p.name != ".dailypapers-output"}
     write_site({**site, **search}, root / "site")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(root / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}{SubPathHandler.prefix}", archive, root / "site"
-    server.shutdown()
-    server.server_close()
+    with served_under_sub_path(root / "site") as address:
+        yield address, archive, root / "site"
 
 
 def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tiered_site_server):
