@@ -78,7 +78,7 @@ class RecordCache:
             status = os.lstat(path)
         except OSError:
             return parse(None)
-        if not os.path.isfile(path) or os.path.islink(path):
+        if not stat.S_ISREG(status.st_mode):
             return parse(None)  # links and the like are reported, never cached
         known = self.before.get(key)
         if known and (known.size, known.mtime_ns) == (status.st_size, status.st_mtime_ns):
