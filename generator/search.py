@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from generator import urls
 from generator.archive import Archive
@@ -86,8 +86,8 @@ def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term
     return round(score * BOOSTS[field], 3)
 
 
-def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts, with_term: int,
-                   first_tier: int = FIRST_TIER) -> list[dict]:
+def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], field: str, counts: IndexCounts,
+                   with_term: int, first_tier: int = FIRST_TIER) -> list[dict]:
     """Split a big term's entries in one field into tiers: the best-scoring entries first (the
     newer paper first among equal scores, as results are ordered), each tier twice as large as
     the one before. A tier lists its papers by number (as differences), with the term's count and
@@ -96,9 +96,9 @@ def big_term_tiers(fields: dict[str, list[int]], field: str, counts: IndexCounts
     paper met in a tier is known for the whole term, and notes where the next tier starts: what
     any entry not loaded yet could add, at most."""
     ranked = sorted(((entry_score(counts, field, tf, length, with_term), document, tf, length)
-                     for document, tf, length in decode(fields[field])), key=lambda e: (-e[0], -e[1]))
-    others = {name: {document: (tf, length) for document, tf, length in decode(numbers)}
-              for name, numbers in fields.items() if name != field}
+                     for document, tf, length in entries_by_field[field]), key=lambda e: (-e[0], -e[1]))
+    others = {name: {document: (tf, length) for document, tf, length in entries}
+              for name, entries in entries_by_field.items() if name != field}
     tiers, start, size = [], 0, first_tier
     while start < len(ranked):
         tiers.append(ranked[start:start + size])
@@ -134,15 +134,13 @@ def paper_file(number: int) -> str:
     return f"{PAPERS_DIR}{number}.json"
 
 
-def big_term_counts(counts: IndexCounts, big_terms: Iterable[str]) -> dict[int, dict[str, list[int]]]:
-    """Gather, for each paper, its counts of the big terms: [field number, tf, ...] by term."""
+def note_big_term(by_paper: dict[int, dict[str, list[int]]], term: str,
+                  entries_by_field: dict[str, list[tuple[int, int, int]]]) -> None:
+    """Add a big term to each paper's counts of big terms: [field number, tf, ...] by term."""
     field_numbers = {name: number for number, (name, _) in enumerate(FIELDS)}
-    by_paper: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for term in big_terms:
-        for field, numbers in counts.postings[term].items():
-            for document, tf, _ in decode(numbers):
-                by_paper[document].setdefault(term, []).extend((field_numbers[field], tf))
-    return by_paper
+    for field, entries in entries_by_field.items():
+        for document, tf, _ in entries:
+            by_paper[document].setdefault(term, []).extend((field_numbers[field], tf))
 
 
 def render_search(archive: Archive, views: dict[str, PaperView], big_term_documents: int = BIG_TERM_DOCUMENTS,
@@ -153,26 +151,28 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     counts = count_terms(documents)
     terms = sorted(counts.postings)
     postings: dict[str, dict] = {}
-    big_terms = []
+    by_paper: dict[int, dict[str, list[int]]] = defaultdict(dict)  # each paper's counts of big terms
     for term in terms:
         fields = counts.postings[term]
         with_term = sum(len(numbers) // 3 for numbers in fields.values())  # lunr counts a paper once per field
-        if with_term <= big_term_documents or len(
-                {d for numbers in fields.values() for d, _, _ in decode(numbers)}) <= big_term_documents:
+        if with_term <= big_term_documents:
             postings[term] = fields
             continue
-        big_terms.append(term)
+        entries_by_field = {field: list(decode(numbers)) for field, numbers in fields.items()}
+        if len({d for entries in entries_by_field.values() for d, _, _ in entries}) <= big_term_documents:
+            postings[term] = fields
+            continue
         tiers_per_field = {}
-        for field in fields:
-            tiers = big_term_tiers(fields, field, counts, with_term, first_tier)
+        for field in entries_by_field:
+            tiers = big_term_tiers(entries_by_field, field, counts, with_term, first_tier)
             for number, tier in enumerate(tiers):
                 yield big_term_file(term, field, number), to_json(tier)
             tiers_per_field[field] = len(tiers)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         postings[term] = {"tiers": tiers_per_field, "with": with_term}
-    if big_terms:
+        note_big_term(by_paper, term, entries_by_field)
+    if by_paper:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
-        by_paper = big_term_counts(counts, big_terms)
         for number, _ in documents:
             yield paper_file(number), to_json({"lengths": counts.field_lengths[number],
                                                "terms": by_paper.get(number, {})})

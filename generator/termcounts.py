@@ -41,12 +41,13 @@ def cached_stemmer(token, i=None, tokens=None):
 
 
 Pipeline.register_function(cached_stemmer, "dailypapersStemmer")
+INDEX_PIPELINE = (trimmer, stop_word_filter, cached_stemmer)  # lunr's default, with the stemmer cached
 
 
 def make_builder() -> Builder:
     """Return a lunr.py builder set up like lunr's default one, with our fields and boosts."""
     builder = Builder()
-    builder.pipeline.add(trimmer, stop_word_filter, cached_stemmer)
+    builder.pipeline.add(*INDEX_PIPELINE)
     builder.search_pipeline.add(cached_stemmer)
     builder.ref("id")
     for name, boost in FIELDS:
@@ -136,17 +137,12 @@ def encode(entries: list[tuple[int, int, int]]) -> list[int]:
     return encoded
 
 
-def pipeline_terms() -> Pipeline:
-    pipeline = Pipeline()
-    pipeline.add(trimmer, stop_word_filter, cached_stemmer)
-    return pipeline
-
-
 def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
     """Count terms as lunr.py's builder does (its tokenizer splits the lowercased text on
     whitespace and hyphens; its pipeline trims, drops stop words and stems), running each
     distinct word through lunr.py's pipeline once."""
-    pipeline = pipeline_terms()
+    pipeline = Pipeline()
+    pipeline.add(*INDEX_PIPELINE)
     term_of: dict[str, str | None] = {"": None}  # word -> its term, or None for a stop word
     # entries[field number][term]: (document, tf, field length) in document order
     entries: list[dict[str, list[tuple[int, int, int]]]] = [defaultdict(list) for _ in FIELDS]
@@ -176,5 +172,4 @@ def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
     for position, (name, _) in enumerate(FIELDS):
         for term, found in entries[position].items():
             postings[term][name] = encode(found)
-    postings = {term: postings[term] for term in sorted(postings)}
-    return IndexCounts(postings, count, average, lengths)
+    return IndexCounts(dict(postings), count, average, lengths)
