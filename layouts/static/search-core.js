@@ -264,9 +264,7 @@
             }
           });
         });
-        var names = Object.create(null);
-        Object.keys(postings).forEach(function (term) { names[term] = {}; });
-        var plan = queryPlan(assemble(m, names, withTerm), parsed.query);
+        var plan = queryPlan(assemble(m, termsOnly(postings), withTerm), parsed.query);
         var bigLists = plan.lists.filter(function (l) { return tiersOf[l.term] && tiersOf[l.term][l.field]; });
         if (!bigLists.length) {
           // Every list the query needs is in the shards: lunr.js answers over all of it.
@@ -276,6 +274,13 @@
         return new TopSearch(m, plan, postings, withTerm, tiersOf, files, wanted).run(queryString);
       });
     });
+  }
+
+  // The same terms with no postings: lunr still knows every term (wildcards expand alike).
+  function termsOnly(postings) {
+    var terms = Object.create(null);
+    Object.keys(postings).forEach(function (term) { terms[term] = {}; });
+    return terms;
   }
 
   function runLunr(index, queryString) {
@@ -312,7 +317,8 @@
     var paper = this.papers.get(doc);
     if (!paper) {
       var n = this.lists.length;
-      paper = { doc: doc, state: new Uint8Array(n), tf: new Uint32Array(n), length: new Uint32Array(n), exact: false };
+      paper = { doc: doc, state: new Uint8Array(n), tf: new Uint32Array(n), length: new Uint32Array(n),
+                score: new Float64Array(n), exact: false };
       this.papers.set(doc, paper);
     }
     return paper;
@@ -323,6 +329,8 @@
     paper.state[id] = PRESENT;
     paper.tf[id] = tf;
     paper.length[id] = length;
+    var list = this.lists[id];  // what the entry adds to the paper's field vector, worked out once
+    paper.score[id] = entryScore(this.m, list.termIdf, list.field, list.boost, tf, length);
   };
 
   TopSearch.prototype.done = function (id) {
@@ -335,11 +343,6 @@
     var list = this.lists[id];
     if (this.done(id)) return 0;
     return list.weight * entryScore(this.m, list.termIdf, list.field, list.boost, list.next[0], list.next[1]);
-  };
-
-  TopSearch.prototype.value = function (paper, id) {
-    var list = this.lists[id];
-    return entryScore(this.m, list.termIdf, list.field, list.boost, paper.tf[id], paper.length[id]);
   };
 
   // Whether the paper meets every required clause and no prohibited one: true, false, or null
@@ -367,7 +370,7 @@
       var weight = this.lists[id].weight;
       if (!weight) continue;
       if (paper.state[id] === PRESENT) {
-        var score = weight * this.value(paper, id);
+        var score = weight * paper.score[id];
         low += score;
         high += score;
       } else if (paper.state[id] === UNKNOWN) {
@@ -432,11 +435,7 @@
         var counts = file.terms[list.term] || [], number = fieldNumber[list.field];
         paper.state[id] = ABSENT;
         for (var i = 0; i < counts.length; i += 2) {
-          if (counts[i] === number) {
-            paper.state[id] = PRESENT;
-            paper.tf[id] = counts[i + 1];
-            paper.length[id] = file.lengths[number];
-          }
+          if (counts[i] === number) self.meet(paper.doc, id, counts[i + 1], file.lengths[number]);
         }
       });
       paper.exact = true;
@@ -547,10 +546,9 @@
   // lunr.js scores the chosen papers from their entries, as an unsplit index would.
   TopSearch.prototype.finish = function (queryString, now) {
     var self = this;
-    var everything = now.openLists.length === 0 && this.lists.every(function (l, id) { return self.done(id); });
+    var everything = this.lists.every(function (l, id) { return self.done(id); });
     var chosen = everything ? now.best : now.best.slice(0, this.wanted);
-    var entries = Object.create(null);
-    Object.keys(this.postings).forEach(function (term) { entries[term] = {}; });
+    var entries = termsOnly(this.postings);
     chosen.forEach(function (hit) {
       self.lists.forEach(function (list, id) {
         if (hit.paper.state[id] !== PRESENT) return;
