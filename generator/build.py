@@ -129,13 +129,14 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) ->
     return files
 
 
-def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None) -> list[Paper]:
+def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None,
+                paths: list[Path] | None = None) -> list[Paper]:
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
     def report(done: int, total: int) -> None:
         if progress:
             progress.update(f"  read {done}/{total} records")
 
-    papers, problems = read_papers(content_dir, on_progress=report, cache=cache)
+    papers, problems = read_papers(content_dir, on_progress=report, cache=cache, paths=paths)
     if cache:
         cache.save()
     if problems:
@@ -158,10 +159,11 @@ def build(
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
-    fingerprint = code = None
+    fingerprint = code = record_files = None
     if cache_dir:
         code = code_fingerprint()
-        fingerprint = inputs_fingerprint(find_record_files(content_dir) if content_dir.is_dir() else [], layouts_dir,
+        record_files = find_record_files(content_dir) if content_dir.is_dir() else []  # read below too
+        fingerprint = inputs_fingerprint(record_files, layouts_dir,
                                          [vendor_dir / source for source in VENDORED.values()
                                           if (vendor_dir / source).is_file()],
                                          repr(config), output_dir, code)
@@ -170,7 +172,7 @@ def build(
                 and count_files(output_dir) == last.get("files", -1) + 1):
             return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
                                 removed=0, seconds=time.perf_counter() - started, unchanged=True)
-    papers = load_papers(content_dir, progress, RecordCache(cache_dir, code) if cache_dir else None)
+    papers = load_papers(content_dir, progress, RecordCache(cache_dir, code) if cache_dir else None, record_files)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
     files = render_site(archive, renderer, progress)

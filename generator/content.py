@@ -56,12 +56,15 @@ def read_papers(
     on_progress: Callable[[int, int], None] | None = None,
     changed: frozenset[str] = frozenset(),
     cache: RecordCache | None = None,
+    paths: list[Path] | None = None,
 ) -> tuple[list[Paper], list[Problem]]:
-    """Read every record under content_dir; return the valid Papers and all problems found.
-    With a cache, records whose files are unchanged since the last build are not parsed again."""
+    """Read every record under content_dir (or the given files, found there by find_record_files);
+    return the valid Papers and all problems found. With a cache, records whose files are
+    unchanged since the last build are not parsed again."""
     if not content_dir.is_dir():
         return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
-    paths = find_record_files(content_dir)
+    if paths is None:
+        paths = find_record_files(content_dir)
     half = len(paths) // 2
     worker = read_in_second_process(paths[half:], content_dir, cache) if len(paths) >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
