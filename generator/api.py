@@ -11,6 +11,7 @@ from generator.archive import Archive, Day
 from generator.config import SiteConfig
 from generator.feeds import Feed
 from generator.pages import PaperView
+from generator.reuse import Kept, Reuse
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -55,19 +56,32 @@ def day_summary(day: Day, config: SiteConfig) -> dict[str, Any]:
 
 
 def render_api(
-    archive: Archive, views: dict[str, PaperView], config: SiteConfig
-) -> Iterator[tuple[str, bytes]]:
-    """Yield (output file, bytes) for /api/days.json, one file per day and one per paper."""
+    archive: Archive, views: dict[str, PaperView], config: SiteConfig, reuse: Reuse | None = None
+) -> Iterator[tuple[str, bytes | Kept]]:
+    """Yield (output file, bytes) for /api/days.json, one file per day and one per paper; (output
+    file, KEPT) for a file the last build made from the same ingredients."""
+    reuse = reuse or Reuse()
     yield urls.API_DAYS, to_json({"days": [day_summary(day, config) for day in archive.days]})
     for day in archive.days:
-        yield urls.api_day_path(day.date), to_json({
-            **day_summary(day, config),
-            "previous": day.previous.isoformat() if day.previous else None,
-            "next": day.next.isoformat() if day.next else None,
-            "papers": [paper_record(views[paper.slug], config) for paper in day.papers],
-        })
-    for slug, view in views.items():
-        yield urls.api_paper_path(slug), to_json(paper_record(view, config))
+        yield reuse.file(urls.api_day_path(day.date),
+                         ("api day", day.date, day.previous, day.next, reuse.papers(day.papers)),
+                         day_json, day, views, config)
+    for slug, paper in archive.papers.items():
+        yield reuse.file(urls.api_paper_path(slug), ("api paper", reuse.paper(paper)),
+                         paper_json, slug, views, config)
+
+
+def day_json(day: Day, views: dict[str, PaperView], config: SiteConfig) -> bytes:
+    return to_json({
+        **day_summary(day, config),
+        "previous": day.previous.isoformat() if day.previous else None,
+        "next": day.next.isoformat() if day.next else None,
+        "papers": [paper_record(views[paper.slug], config) for paper in day.papers],
+    })
+
+
+def paper_json(slug: str, views: dict[str, PaperView], config: SiteConfig) -> bytes:
+    return to_json(paper_record(views[slug], config))
 
 
 def render_json_feed(feed: Feed, config: SiteConfig) -> bytes:

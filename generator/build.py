@@ -14,7 +14,14 @@ from typing import TextIO
 from generator import urls
 from generator.api import render_api, render_json_feed
 from generator.archive import Archive, group_papers
-from generator.cache import RecordCache, code_fingerprint, count_files, inputs_fingerprint, last_build, record_build
+from generator.cache import (
+    RecordCache,
+    code_fingerprint,
+    inputs_fingerprint,
+    last_build,
+    record_build,
+    site_fingerprint,
+)
 from generator.config import SiteConfig
 from generator.content import find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
@@ -23,6 +30,7 @@ from generator.pages import PageRenderer, long_date, paper_views, render_pages, 
 from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
+from generator.reuse import Kept, Ledger, Reuse
 from generator.search import render_search
 
 STATIC_DIR = "static"
@@ -105,23 +113,25 @@ def files_of(search: Iterable[tuple[str, bytes]] | Future) -> Iterator[tuple[str
     yield from search.result() if isinstance(search, Future) else search
 
 
-def render_site(archive: Archive, renderer: PageRenderer, progress: Progress) -> dict[str, bytes]:
-    """Render every file of the site into memory, keyed by its path inside output/."""
+def render_site(archive: Archive, renderer: PageRenderer, progress: Progress, reuse: Reuse | None = None
+                ) -> dict[str, bytes | Kept]:
+    """Render every file of the site into memory, keyed by its path inside output/; a file that
+    `reuse` finds made from the same ingredients by the last build is KEPT instead."""
     config = renderer.config
     views = paper_views(archive)
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
     search = search_files(archive, views)
     produced: Iterable[tuple[str, bytes]] = itertools.chain(
-        render_pages(archive, views, renderer),
+        render_pages(archive, views, renderer, reuse),
         render_feeds(feeds, site_feed, long_date),
         [(urls.JSON_FEED, render_json_feed(site_feed, config))],
-        render_api(archive, views, config),
+        render_api(archive, views, config, reuse),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
         files_of(search),
     )
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Kept] = {}
     total = expected_file_count(archive)
     for path, data in produced:
         files[path] = data
@@ -159,25 +169,30 @@ def build(
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
-    fingerprint = code = record_files = None
+    fingerprint = code = record_files = site = ledger = None
     if cache_dir:
         code = code_fingerprint()
         record_files = find_record_files(content_dir) if content_dir.is_dir() else []  # read below too
-        fingerprint = inputs_fingerprint(record_files, layouts_dir,
-                                         [vendor_dir / source for source in VENDORED.values()
-                                          if (vendor_dir / source).is_file()],
-                                         repr(config), output_dir, code)
+        site = site_fingerprint(layouts_dir, [vendor_dir / source for source in VENDORED.values()
+                                              if (vendor_dir / source).is_file()], repr(config), output_dir, code)
+        fingerprint = inputs_fingerprint(record_files, site)
         last = last_build(cache_dir)
+        ledger = Ledger.load(cache_dir, site, output_dir)
         if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
-                and count_files(output_dir) == last.get("files", -1) + 1):
+                and ledger.output_as_left(MARKER)):
             return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
                                 removed=0, seconds=time.perf_counter() - started, unchanged=True)
-    papers = load_papers(content_dir, progress, RecordCache(cache_dir, code) if cache_dir else None, record_files)
+    cache = RecordCache(cache_dir, code) if cache_dir else None
+    papers = load_papers(content_dir, progress, cache, record_files)
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
-    files = render_site(archive, renderer, progress)
+    reuse = Reuse(ledger, cache.digests() if cache else {},
+                  lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
+    files = render_site(archive, renderer, progress, reuse)
     files.update(read_static_files(layouts_dir, vendor_dir))
-    result = write_site(files, output_dir)
+    result = write_site(files, output_dir, ledger)
+    if ledger:
+        ledger.save(result.files)
     summary = BuildSummary(
         papers=len(papers),
         days=len(archive.days),

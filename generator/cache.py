@@ -94,6 +94,10 @@ class RecordCache:
         self.now[key] = CachedRecord(status.st_size, status.st_mtime_ns, digest, result)
         return result
 
+    def digests(self) -> dict[str, str]:
+        """The hash of each valid record file read in this build, by the source its Paper names."""
+        return {entry.result[0].source: entry.digest for entry in self.now.values() if entry.result[0] is not None}
+
     def fresh_part(self) -> dict:
         """What this cache learnt in this build (sent back from a process that read some records)."""
         return {"now": self.now, "parsed": self.parsed}
@@ -116,21 +120,23 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def inputs_fingerprint(record_files: list[Path], layouts_dir: Path, vendor_files: list[Path], settings: str,
-                       output_dir: Path, code: str) -> str:
-    """Hash what a build is made of: every record file's name, size and modification time, every
-    layout and vendored file's bytes, the settings, where the site goes and the generator's code."""
+def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str, output_dir: Path, code: str) -> str:
+    """Hash what every page is made with besides the records: every layout and vendored file's
+    bytes, the settings, where the site goes and the generator's code."""
     digest = hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0".encode())
-    for path in record_files:
-        status = os.lstat(path)
-        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{stat.S_ISLNK(status.st_mode)}\n".encode())
     for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()) + vendor_files:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def count_files(folder: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(folder))
+def inputs_fingerprint(record_files: list[Path], site: str) -> str:
+    """Hash what a build is made of: every record file's name, size and modification time, and
+    the site's fingerprint."""
+    digest = hashlib.sha256(site.encode())
+    for path in record_files:
+        status = os.lstat(path)
+        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{stat.S_ISLNK(status.st_mode)}\n".encode())
+    return digest.hexdigest()
 
 
 def last_build(folder: Path) -> dict | None:

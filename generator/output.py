@@ -6,8 +6,10 @@ import os
 import posixpath
 import shutil
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generator.reuse import Kept, Ledger, Written, bytes_digest
 
 MARKER = ".dailypapers-output"
 
@@ -21,6 +23,7 @@ class WriteResult:
     written: int
     unchanged: int
     removed: int
+    files: dict[str, Written] = field(default_factory=dict)  # with a ledger: each file as left
 
 
 def check_site_path(path: str) -> None:
@@ -95,18 +98,40 @@ def prune(output_dir: Path, keep: set[str]) -> int:
     return removed
 
 
-def write_site(files: dict[str, bytes], output_dir: Path) -> WriteResult:
-    """Make output_dir hold exactly these files; untouched files keep their bytes and times."""
+def write_site(files: dict[str, bytes | Kept], output_dir: Path, ledger: Ledger | None = None
+               ) -> WriteResult:
+    """Make output_dir hold exactly these files; untouched files keep their bytes and times. A file
+    given as KEPT stays as the last build left it; with a ledger, a file whose bytes are already on
+    disk is known so without reading it. With a ledger, the result records every file as left, for
+    the next build's ledger."""
     for path in files:
         check_site_path(path)
     prepare_output_dir(output_dir)
     written = unchanged = 0
     made_folders: set[Path] = set()
+    record: dict[str, Written] = {}
     for path in sorted(files):
-        if write_if_changed(output_dir / path, files[path], made_folders):
+        data = files[path]
+        key = ledger.keys.get(path) if ledger else None
+        if isinstance(data, Kept):
+            known = ledger.as_left(path) if ledger else None
+            if known is None:
+                raise OutputError(f"{path} was to be kept as the last build left it, but it is not")
+            record[path] = known
+            unchanged += 1
+            continue
+        digest = bytes_digest(data) if ledger else b""
+        if ledger and ledger.holds(path, digest):
+            record[path] = ledger.before[path]._replace(key=key)
+            unchanged += 1
+            continue
+        if write_if_changed(output_dir / path, data, made_folders):
             written += 1
         else:
             unchanged += 1
+        if ledger:
+            status = (output_dir / path).stat()
+            record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
     (output_dir / MARKER).write_text("Built by dailypapers; this folder is replaced on every build.\n")
     removed = prune(output_dir, set(files))
-    return WriteResult(written=written, unchanged=unchanged, removed=removed)
+    return WriteResult(written=written, unchanged=unchanged, removed=removed, files=record)

@@ -17,6 +17,7 @@ from generator.calendars import MonthCalendar, month_calendar, week_title
 from generator.config import SiteConfig
 from generator.markup import plain_summary
 from generator.records import Paper
+from generator.reuse import Kept, Reuse
 
 LINK_LABELS = {
     "pdf": "PDF", "code": "Code", "project": "Project page", "huggingface": "Hugging Face",
@@ -189,34 +190,60 @@ def day_nav(day: Day) -> dict[str, Nav | None]:
     }
 
 
-def paper_views(archive: Archive) -> dict[str, PaperView]:
-    """Prepare every paper for display once; pages, feeds and the API all read these."""
-    return {slug: paper_view(paper, archive.tags_of_paper[slug]) for slug, paper in archive.papers.items()}
+class PaperViews(dict):
+    """Every paper prepared for display, each worked out the first time something asks for it
+    (a build that renders few pages prepares few papers)."""
+
+    def __init__(self, archive: Archive):
+        super().__init__()
+        self.archive = archive
+
+    def __missing__(self, slug: str) -> PaperView:
+        view = self[slug] = paper_view(self.archive.papers[slug], self.archive.tags_of_paper[slug])
+        return view
+
+
+def paper_views(archive: Archive) -> PaperViews:
+    """Prepare papers for display once; pages, feeds and the API all read these."""
+    return PaperViews(archive)
 
 
 def render_pages(
-    archive: Archive, views: dict[str, PaperView], renderer: PageRenderer
-) -> Iterator[tuple[str, bytes]]:
-    """Yield (output file, bytes) for every HTML page of the site."""
+    archive: Archive, views: dict[str, PaperView], renderer: PageRenderer, reuse: Reuse | None = None
+) -> Iterator[tuple[str, bytes | Kept]]:
+    """Yield (output file, bytes) for every HTML page of the site; (output file, KEPT) for a page
+    whose file the last build made from the same ingredients."""
     config = renderer.config
+    reuse = reuse or Reuse()
 
     def cards(papers: tuple[Paper, ...]) -> list[PaperView]:
         return [views[paper.slug] for paper in papers]
 
+    def day_page(day: Day, path: str, is_home: bool) -> tuple[str, bytes | Kept]:
+        return reuse.file(urls.file_for(path),
+                          ("day", is_home, day.date, day.previous, day.next, reuse.papers(day.papers)),
+                          render_day, day, path, renderer, cards, is_home)
+
+    def days_of(days: tuple[Day, ...]) -> tuple:
+        return tuple((day.date, reuse.papers(day.papers)) for day in days)
+
     if archive.latest:
-        yield urls.file_for(urls.HOME), render_day(archive.latest, urls.HOME, renderer, cards, is_home=True)
+        yield day_page(archive.latest, urls.HOME, True)
     else:
         yield urls.file_for(urls.HOME), renderer.render("empty.html", urls.HOME, title=config.title)
     for day in archive.days:
-        path = urls.day_path(day.date)
-        yield urls.file_for(path), render_day(day, path, renderer, cards, is_home=False)
+        yield day_page(day, urls.day_path(day.date), False)
     calendars = {(month.year, month.month): month_calendar(month) for month in archive.months}
     for month in archive.months:
-        yield from render_month(month, calendars[(month.year, month.month)], renderer, cards)
+        yield reuse.file(urls.file_for(urls.month_path(month.year, month.month)),
+                         ("month", month.year, month.month, days_of(month.days)),
+                         render_month, month, calendars[(month.year, month.month)], renderer, cards)
     for year in archive.years:
-        yield from render_year(year, renderer)
+        yield urls.file_for(urls.year_path(year.year)), render_year(year, renderer)
     for week in archive.weeks:
-        yield from render_week(week, renderer, cards)
+        yield reuse.file(urls.file_for(urls.week_path(week.year, week.week)),
+                         ("week", week.year, week.week, week.previous, week.next, days_of(week.days)),
+                         render_week, week, renderer, cards)
     yield urls.file_for(urls.ARCHIVE), renderer.render(
         "archive.html", urls.ARCHIVE, title="Archive", years=[
             (Nav(urls.year_path(year.year), str(year.year)),
@@ -224,18 +251,12 @@ def render_pages(
             for year in archive.years
         ], paper_count=len(archive.papers), day_count=len(archive.days),
     )
-    for view in views.values():
-        yield urls.file_for(view.path), renderer.render(
-            "paper.html", view.path, title=view.paper.title, view=view,
-            meta=scholar_meta(view, config), description=view.summary,
-        )
+    for slug, paper in archive.papers.items():
+        yield reuse.file(urls.file_for(urls.paper_path(slug)), ("paper", reuse.paper(paper)),
+                         render_paper, slug, views, renderer)
     for tag in archive.tags:
-        path = urls.tag_path(tag.slug)
-        feeds = (tag_feed_link(tag, config), *renderer.site_feeds)
-        yield urls.file_for(path), renderer.render(
-            "tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(tag.papers),
-            feeds=feeds, subscribe=feeds[:1],
-        )
+        yield reuse.file(urls.file_for(urls.tag_path(tag.slug)), ("tag", tag.slug, tag.name, reuse.papers(tag.papers)),
+                         render_tag, tag, renderer, cards)
     yield urls.file_for(urls.TAGS), renderer.render(
         "tags.html", urls.TAGS, title="Tags",
         tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in archive.tags],
@@ -245,7 +266,20 @@ def render_pages(
     yield urls.NOT_FOUND, renderer.render("404.html", urls.NOT_FOUND, rooted=True, title="Page not found")
 
 
-def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, *, is_home: bool) -> bytes:
+def render_paper(slug: str, views: dict[str, PaperView], renderer: PageRenderer) -> bytes:
+    view = views[slug]
+    return renderer.render("paper.html", view.path, title=view.paper.title, view=view,
+                           meta=scholar_meta(view, renderer.config), description=view.summary)
+
+
+def render_tag(tag: Tag, renderer: PageRenderer, cards: Callable) -> bytes:
+    path = urls.tag_path(tag.slug)
+    feeds = (tag_feed_link(tag, renderer.config), *renderer.site_feeds)
+    return renderer.render("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(tag.papers),
+                           feeds=feeds, subscribe=feeds[:1])
+
+
+def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, is_home: bool) -> bytes:
     iso = day.date.isocalendar()
     return renderer.render(
         "day.html", path,
@@ -264,31 +298,30 @@ def day_cards(days: tuple[Day, ...], cards: Callable) -> list[tuple[Nav, list[Pa
     return [(Nav(urls.day_path(day.date), long_date(day.date)), cards(day.papers)) for day in days]
 
 
-def render_month(month: Month, month_grid: MonthCalendar, renderer: PageRenderer,
-                 cards: Callable) -> Iterator[tuple[str, bytes]]:
+def render_month(month: Month, month_grid: MonthCalendar, renderer: PageRenderer, cards: Callable) -> bytes:
     path = urls.month_path(month.year, month.month)
-    yield urls.file_for(path), renderer.render(
+    return renderer.render(
         "month.html", path, title=month_name(month.year, month.month), days=day_cards(month.days, cards),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_grid,
     )
 
 
-def render_week(week: Week, renderer: PageRenderer, cards: Callable) -> Iterator[tuple[str, bytes]]:
+def render_week(week: Week, renderer: PageRenderer, cards: Callable) -> bytes:
     path = urls.week_path(week.year, week.week)
     previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
     following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
-    yield urls.file_for(path), renderer.render(
+    return renderer.render(
         "week.html", path, title=week_title(week), days=day_cards(week.days, cards),
         paper_count=week.paper_count, previous=previous, next=following,
     )
 
 
-def render_year(year: Year, renderer: PageRenderer) -> Iterator[tuple[str, bytes]]:
+def render_year(year: Year, renderer: PageRenderer) -> bytes:
     path = urls.year_path(year.year)
     months = [(Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
                len(month.days), month.paper_count) for month in year.months]
-    yield urls.file_for(path), renderer.render(
+    return renderer.render(
         "year.html", path, title=str(year.year), months=months, paper_count=year.paper_count,
     )
 

@@ -1,0 +1,156 @@
+"""What the last build wrote, so that this build renders and writes only what changed.
+
+The ledger lives in the cache folder beside the record cache. For every file of output/ it
+remembers the key of what the file was made from (a hash of the page's ingredients, such as the
+record files of the papers a day page shows), a hash of the file's bytes, and the size and
+modification time the file had once written. A file whose key is unchanged, made by the same
+templates, settings and code, and still on disk as the last build left it, is not rendered again;
+a rendered file whose bytes hash as recorded and which is still on disk as left is not written
+again, nor read back to compare. Anything else is rendered and written as in a clean build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from generator.records import Paper
+
+VERSION = 1
+LEDGER_FILE = "outputs.pickle"
+
+
+class Kept:
+    """Stands for a file's bytes when the file the last build wrote stays as it is."""
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = Kept()
+
+
+class Written(NamedTuple):
+    """One file of output/ as a build left it (a tuple: a ledger holds one per file of the site)."""
+
+    key: str | None  # what it was made from, where the build knew
+    digest: bytes  # of its bytes
+    size: int
+    mtime_ns: int
+
+
+def bytes_digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()  # the fastest of hashlib's hashes on this kind of machine
+
+
+def key_of(ingredients: object) -> str:
+    """Hash what a file is made from; ingredients are tuples of strings, numbers and dates."""
+    return hashlib.blake2b(repr(ingredients).encode(), digest_size=16).hexdigest()
+
+
+def files_on_disk(output_dir: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every plain file under output_dir, by its path inside it."""
+    found: dict[str, tuple[int, int]] = {}
+
+    def scan(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(status.st_mode):
+                scan(entry.path, f"{prefix}{entry.name}/")
+            elif stat.S_ISREG(status.st_mode):
+                found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+
+    scan(str(output_dir), "")
+    return found
+
+
+class Ledger:
+    """What the last build wrote and what is on disk now; collects what this build writes."""
+
+    def __init__(self, before: dict[str, Written], same_site: bool, on_disk: dict[str, tuple[int, int]],
+                 path: Path | None = None, site: str = ""):
+        self.before = before
+        self.same_site = same_site  # made by the same templates, settings and code
+        self.on_disk = on_disk
+        self.path = path
+        self.site = site
+        self.keys: dict[str, str] = {}  # this build's key of each file that has one
+
+    @classmethod
+    def load(cls, cache_dir: Path, site: str, output_dir: Path) -> Ledger:
+        """Read the ledger the last build left (an unreadable one counts as empty) and look at output/."""
+        path = cache_dir / LEDGER_FILE
+        try:
+            stored = pickle.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 (a missing or damaged ledger only means more work)
+            stored = None
+        if not (isinstance(stored, dict) and stored.get("version") == VERSION):
+            stored = {"site": None, "files": {}}
+        return cls(stored["files"], stored["site"] == site, files_on_disk(output_dir), path, site)
+
+    def output_as_left(self, marker: str) -> bool:
+        """Whether output/ holds exactly the files the last build left, each as it was left."""
+        if len(self.on_disk) != len(self.before) + (marker in self.on_disk):
+            return False
+        return all(self.on_disk.get(path) == (known.size, known.mtime_ns) for path, known in self.before.items())
+
+    def as_left(self, path: str) -> Written | None:
+        """The last build's record of a file, if the file is still on disk exactly as it was left."""
+        known = self.before.get(path)
+        if known is not None and self.on_disk.get(path) == (known.size, known.mtime_ns):
+            return known
+        return None
+
+    def keep(self, path: str, key: str) -> bool:
+        """Note the key of a file; say whether the file on disk was made from the same."""
+        self.keys[path] = key
+        known = self.as_left(path)
+        return self.same_site and known is not None and known.key == key
+
+    def holds(self, path: str, digest: bytes) -> bool:
+        """Whether the file on disk already has bytes with this digest."""
+        known = self.as_left(path)
+        return known is not None and known.digest == digest
+
+    def save(self, written: dict[str, Written]) -> None:
+        if self.path:
+            temporary = self.path.with_name(self.path.name + ".tmp")
+            temporary.write_bytes(pickle.dumps({"version": VERSION, "site": self.site, "files": written},
+                                               protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, self.path)
+
+
+class Reuse:
+    """Render a file only when the last build's copy of it cannot stay. Without a ledger (no cache),
+    every file is rendered."""
+
+    def __init__(self, ledger: Ledger | None = None, record_digests: dict[str, str] | None = None,
+                 tag_names: Callable[[Paper], Iterable[str]] | None = None):
+        self.ledger = ledger
+        self.record_digests = record_digests or {}
+        self.tag_names = tag_names or (lambda paper: ())
+
+    def paper(self, paper: Paper) -> tuple[str, ...]:
+        """What one paper brings to a page: its record file's bytes and the names its tags show with
+        (a tag's name can come from another paper)."""
+        return (paper.source, self.record_digests.get(paper.source, ""), *self.tag_names(paper))
+
+    def papers(self, papers: Iterable[Paper]) -> tuple[tuple[str, ...], ...]:
+        return tuple(map(self.paper, papers)) if self.ledger else ()
+
+    def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any
+             ) -> tuple[str, bytes | Kept]:
+        """(path, render(*arguments)), or (path, KEPT) when the file the last build made from the
+        same ingredients stays."""
+        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients)):
+            return path, KEPT
+        return path, render(*arguments)

@@ -1,0 +1,187 @@
+"""Incremental builds: a build with a cache renders only the files whose ingredients changed, and
+its output/ is byte for byte the one a clean build makes, whatever the change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from generator.build import build
+from generator.config import SiteConfig
+from generator.pages import PageRenderer
+from generator.synthetic import write_synthetic
+
+from conftest import LAYOUTS, ROOT, snapshot
+
+PAPERS = 200  # about 17 weekdays: several weeks, two months, every synthetic tag
+
+
+def cached_build(content, output, cache, layouts=LAYOUTS, config=None):
+    return build(content, output, layouts, config or SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules")
+
+
+def clean_snapshot(content, folder, layouts=LAYOUTS, config=None):
+    build(content, folder, layouts, config or SiteConfig(), vendor_dir=ROOT / "node_modules")
+    return snapshot(folder)
+
+
+@pytest.fixture()
+def archive(tmp_path):
+    content = tmp_path / "content"
+    write_synthetic(content, PAPERS)
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    return content, layouts
+
+
+def records(content):
+    return sorted(content.rglob("*.md"))
+
+
+def rendered_pages(monkeypatch) -> list[str]:
+    """Watch the real renderer: the site path of every page rendered from now on."""
+    seen: list[str] = []
+    render = PageRenderer.render
+
+    def watched(self, template, path, **context):
+        seen.append(path)
+        return render(self, template, path, **context)
+
+    monkeypatch.setattr(PageRenderer, "render", watched)
+    return seen
+
+
+def rename(path, name):
+    """Give a record a new file name (its arXiv id must go: it names the file)."""
+    text = "".join(line for line in path.read_text().splitlines(keepends=True) if not line.startswith("arxiv:"))
+    path.unlink()
+    path.with_name(f"{name}.md").write_text(text)
+
+
+def edit_abstract(path):
+    path.write_text(path.read_text().replace("\n\n", "\n\nEdited for the test. ", 1))
+
+
+def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive):
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    newest = records(content)[-1].parent
+    oldest = records(content)[0]
+
+    def add_to_newest_day():
+        (newest / "added-today.md").write_text("---\ntitle: Added today\nauthors: [Ada Lovelace]\n"
+                                               "tags: [cs.LG]\n---\n\nA new abstract.\n")
+
+    def add_on_a_new_day():
+        later = newest.parent / f"{int(newest.name) + 1:02d}" if int(newest.name) < 28 else newest.parent / "28"
+        later.mkdir(exist_ok=True)
+        (later / "a-new-day.md").write_text("---\ntitle: A new day\nauthors: [Alan Turing]\n---\n\nText.\n")
+
+    def remove_one():
+        records(content)[PAPERS // 2].unlink()
+
+    def rename_one():
+        rename(records(content)[5], "renamed-record")
+
+    def respell_a_tag():  # a tag's shown name comes from the papers: every page showing it changes
+        path = records(content)[7]
+        lines = path.read_text().splitlines(keepends=True)
+        first_tag = lines.index("tags:\n") + 1
+        lines[first_tag] = lines[first_tag].upper()
+        path.write_text("".join(lines))
+
+    def edit_a_template():
+        base = layouts / "base.html"
+        base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
+
+    def edit_an_output_file():  # by hand, keeping its size
+        page = next((out / "papers").iterdir()) / "index.html"
+        data = page.read_bytes()
+        page.write_bytes(data.replace(b"<h1>", b"<h2>", 1))
+
+    def delete_an_output_file():
+        os.remove(next((out / "api/papers").iterdir()))
+
+    changes = [("abstract edited in an old day", lambda: edit_abstract(oldest)),
+               ("paper added to the newest day", add_to_newest_day),
+               ("paper added on a new day", add_on_a_new_day),
+               ("paper removed", remove_one),
+               ("record renamed", rename_one),
+               ("tag respelled", respell_a_tag),
+               ("template edited", edit_a_template),
+               ("output file edited by hand", edit_an_output_file),
+               ("output file deleted", delete_an_output_file)]
+    for number, (name, change) in enumerate(changes):
+        change()
+        try:
+            summary = cached_build(content, out, cache, layouts)
+        except Exception as e:
+            raise AssertionError(f"{name}: {getattr(e, 'problems', e)}") from e
+        assert not summary.unchanged, name
+        assert snapshot(out) == clean_snapshot(content, tmp_path / f"clean{number}", layouts), name
+
+
+def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    removed, renamed = records(content)[10], records(content)[20]
+    traces = []
+    for path in (removed, renamed):
+        title = next(line for line in path.read_text().splitlines() if line.startswith("title: "))[7:]
+        traces += [path.stem.encode(), title.strip("'\"").encode()]
+    assert all(any(trace in data for data in snapshot(out).values()) for trace in traces)
+    removed.unlink()
+    rename(renamed, "a-new-name")
+    cached_build(content, out, cache, layouts)
+    site = snapshot(out)
+    # Not on any page, feed, JSON file or search file; the renamed paper lives on under its new name.
+    assert [(path, trace) for path, data in site.items() for trace in traces[:3] if trace in data] == []
+    assert [path for path, data in site.items() if traces[2] + b"." in data] == []  # the old file name
+    assert "papers/a-new-name/index.html" in site and traces[3] in site["papers/a-new-name/index.html"]
+
+
+def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, monkeypatch):
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    untouched = out / "papers" / records(content)[-1].stem / "index.html"
+    before = untouched.stat().st_mtime_ns
+    victim = records(content)[0]
+    edit_abstract(victim)
+    rendered = rendered_pages(monkeypatch)
+    cached_build(content, out, cache, layouts)
+    papers = [path for path in rendered if path.startswith("papers/")]
+    days = [path for path in rendered if path.count("/") == 3 and path[:4].isdigit()]
+    assert papers == [f"papers/{victim.stem}/"]
+    day = victim.parent.relative_to(content).as_posix()
+    assert days == [f"{day}/"]
+    assert len(rendered) < 20  # of some 300 pages: the paper, its day, week, month, tags, and the few always made
+    assert untouched.stat().st_mtime_ns == before  # neither rendered nor written
+
+    # A template change renders every page again.
+    rendered.clear()
+    base = layouts / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
+    cached_build(content, out, cache, layouts)
+    assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
+    # So does a change of settings.
+    rendered.clear()
+    cached_build(content, out, cache, layouts, SiteConfig(title="Another title"))
+    assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
+
+
+def test_a_damaged_ledger_only_means_more_work(tmp_path, archive, monkeypatch):
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    (cache / "outputs.pickle").write_bytes(b"\x80\x05not a pickle")
+    edit_abstract(records(content)[3])
+    rendered = rendered_pages(monkeypatch)
+    cached_build(content, out, cache, layouts)
+    assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
