@@ -101,27 +101,38 @@ def expected_file_count(archive: Archive) -> int:
     return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
-def search_files(archive: Archive, views: dict) -> Iterable[tuple[str, bytes]] | Future:
+def search_files(archive: Archive, known_terms: dict, reuse: Reuse) -> Iterable[tuple[str, bytes | Kept]] | Future:
     """Render the search files in a second process where the machine allows (the pages render
     meanwhile); otherwise here."""
-    worker = in_second_process(lambda: list(render_search(archive, views)))
-    return worker if worker is not None else render_search(archive, views)
+    def render_there() -> tuple[list[tuple[str, bytes | Kept]], dict[str, str]]:
+        files = list(render_search(archive, known_terms, reuse=reuse))
+        return files, reuse.ledger.keys if reuse.ledger else {}  # the keys it noted, for the ledger here
+
+    worker = in_second_process(render_there)
+    return worker if worker is not None else render_search(archive, known_terms, reuse=reuse)
 
 
-def files_of(search: Iterable[tuple[str, bytes]] | Future) -> Iterator[tuple[str, bytes]]:
+def files_of(search: Iterable[tuple[str, bytes | Kept]] | Future, reuse: Reuse) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield the search files, waiting for the worker if they are being rendered there."""
-    yield from search.result() if isinstance(search, Future) else search
+    if isinstance(search, Future):
+        files, keys = search.result()
+        if reuse.ledger:
+            reuse.ledger.keys.update(keys)
+        yield from files
+    else:
+        yield from search
 
 
-def render_site(archive: Archive, renderer: PageRenderer, progress: Progress, reuse: Reuse | None = None
-                ) -> dict[str, bytes | Kept]:
+def render_site(archive: Archive, renderer: PageRenderer, progress: Progress, reuse: Reuse | None = None,
+                known_terms: dict | None = None) -> dict[str, bytes | Kept]:
     """Render every file of the site into memory, keyed by its path inside output/; a file that
     `reuse` finds made from the same ingredients by the last build is KEPT instead."""
     config = renderer.config
     views = paper_views(archive)
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
-    search = search_files(archive, views)
+    reuse = reuse or Reuse()
+    search = search_files(archive, known_terms or {}, reuse)
     produced: Iterable[tuple[str, bytes]] = itertools.chain(
         render_pages(archive, views, renderer, reuse),
         render_feeds(feeds, site_feed, long_date),
@@ -129,7 +140,7 @@ def render_site(archive: Archive, renderer: PageRenderer, progress: Progress, re
         render_api(archive, views, config, reuse),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
-        files_of(search),
+        files_of(search, reuse),
     )
     files: dict[str, bytes | Kept] = {}
     total = expected_file_count(archive)
@@ -188,7 +199,7 @@ def build(
     renderer = PageRenderer(layouts_dir, config)
     reuse = Reuse(ledger, cache.digests() if cache else {},
                   lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
-    files = render_site(archive, renderer, progress, reuse)
+    files = render_site(archive, renderer, progress, reuse, cache.terms() if cache else None)
     files.update(read_static_files(layouts_dir, vendor_dir))
     result = write_site(files, output_dir, ledger)
     if ledger:

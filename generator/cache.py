@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-VERSION = 1
+VERSION = 2
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
@@ -49,7 +49,7 @@ class CachedRecord:
     size: int
     mtime_ns: int
     digest: str
-    result: Any  # what reading the record gave: (Paper or None, problems)
+    result: Any  # what reading the record gave: (Paper or None, problems, its search terms or None)
 
 
 class RecordCache:
@@ -62,6 +62,7 @@ class RecordCache:
         self.before: dict[tuple[str, ...], CachedRecord] = {}
         self.now: dict[tuple[str, ...], CachedRecord] = {}
         self.parsed = 0  # records parsed in this build, for tests and progress
+        self.renewed = 0  # entries made anew in this build (parsed, or the same bytes with a new time)
         if self.path and self.path.is_file():
             try:
                 stored = pickle.loads(self.path.read_bytes())
@@ -84,6 +85,7 @@ class RecordCache:
         if known and (known.size, known.mtime_ns) == (status.st_size, status.st_mtime_ns):
             self.now[key] = known
             return known.result
+        self.renewed += 1
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if known and known.digest == digest:
@@ -94,21 +96,42 @@ class RecordCache:
         self.now[key] = CachedRecord(status.st_size, status.st_mtime_ns, digest, result)
         return result
 
+    def count_stale(self, paths: list[Path]) -> int:
+        """How many of these files are not in the cache as they are now (a guess at how many
+        records must be parsed: a file with a new time but the same bytes is not parsed)."""
+        fresh = {key[0]: (known.size, known.mtime_ns) for key, known in self.before.items()}
+        stale = 0
+        for path in paths:
+            try:
+                status = os.lstat(path)
+            except OSError:
+                stale += 1
+                continue
+            stale += fresh.get(str(path)) != (status.st_size, status.st_mtime_ns)
+        return stale
+
     def digests(self) -> dict[str, str]:
         """The hash of each valid record file read in this build, by the source its Paper names."""
         return {entry.result[0].source: entry.digest for entry in self.now.values() if entry.result[0] is not None}
 
+    def terms(self) -> dict[str, Any]:
+        """The search terms counted of each valid record read in this build, by the source its Paper
+        names (what content.read_one stores beside the Paper)."""
+        return {entry.result[0].source: entry.result[2] for entry in self.now.values() if entry.result[0] is not None}
+
     def fresh_part(self) -> dict:
         """What this cache learnt in this build (sent back from a process that read some records)."""
-        return {"now": self.now, "parsed": self.parsed}
+        return {"now": self.now, "parsed": self.parsed, "renewed": self.renewed}
 
     def adopt(self, part: dict) -> None:
         self.now.update(part["now"])
         self.parsed += part["parsed"]
+        self.renewed += part["renewed"]
 
     def save(self) -> None:
-        """Keep this build's records (only files that still exist) for the next build."""
-        if self.path:
+        """Keep this build's records (only files that still exist) for the next build; when every
+        entry is the last build's, the cache on disk already says so."""
+        if self.path and (self.renewed or self.now.keys() != self.before.keys()):
             write_atomically(self.path, pickle.dumps({"version": VERSION, "code": self.code, "records": self.now},
                                                      protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -19,6 +19,7 @@ from generator.markup import render_abstract
 from generator.parallel import in_second_process
 from generator.problems import Problem
 from generator.records import SLUG, Paper, make_paper
+from generator.termcounts import PaperTerms, paper_terms
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 MAX_RECORD_BYTES = 512 * 1024
@@ -39,10 +40,20 @@ def find_record_files(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def display_path(path: Path) -> str:
-    """Name a file the way a person at the project root would type it."""
+def display_path(path: Path, resolved: dict[str, Path] | None = None) -> str:
+    """Name a file the way a person at the project root would type it. `resolved` remembers
+    folders already resolved, for naming many files of the same folders (links are always resolved
+    afresh: they name their target)."""
+    def resolve(folder: str) -> Path:
+        if resolved is None:
+            return Path(folder).resolve()
+        if folder not in resolved:
+            resolved[folder] = Path(folder).resolve()
+        return resolved[folder]
+
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        full = path.resolve() if resolved is None or path.is_symlink() else resolve(str(path.parent)) / path.name
+        return full.relative_to(resolve(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -66,13 +77,15 @@ def read_papers(
     if paths is None:
         paths = find_record_files(content_dir)
     half = len(paths) // 2
-    worker = read_in_second_process(paths[half:], content_dir, cache) if len(paths) >= PARALLEL_FROM else None
+    to_parse = len(paths) if cache is None else cache.count_stale(paths)
+    worker = read_in_second_process(paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
     results = []
+    resolved: dict[str, Path] = {}
     for done, path in enumerate(mine, start=1):
         if on_progress:
             on_progress(done * len(paths) // len(mine), len(paths))
-        results.append(read_one(path, content_dir, cache))
+        results.append(read_one(path, content_dir, cache, resolved))
     if worker:
         theirs, cached = worker.result()
         results += theirs
@@ -84,27 +97,37 @@ def read_papers(
     return papers, problems
 
 
-def read_one(path: Path, content_dir: Path, cache: RecordCache | None) -> tuple[Paper | None, list[Problem]]:
+def read_one(path: Path, content_dir: Path, cache: RecordCache | None, resolved: dict[str, Path] | None = None
+             ) -> tuple[Paper | None, list[Problem]]:
+    """Read one record; with a cache, from the cache when the file is unchanged. A record parsed for
+    the cache has its search terms counted too, once, while it is at hand (see RecordCache.terms)."""
+    shown = display_path(path, resolved)
     if cache is None:
-        return read_record(path, content_dir)
-    return cache.read(path, (display_path(path), str(content_dir)),
-                      lambda data: read_record(path, content_dir, data))
+        return read_record(path, content_dir, shown=shown)
+    return cache.read(path, (shown, str(content_dir)),
+                      lambda data: with_terms(*read_record(path, content_dir, data, shown)))[:2]
+
+
+def with_terms(paper: Paper | None, problems: list[Problem]) -> tuple[Paper | None, list[Problem], PaperTerms | None]:
+    return paper, problems, paper_terms(paper) if paper is not None else None
 
 
 def read_in_second_process(paths: list[Path], content_dir: Path, cache: RecordCache | None) -> Future | None:
     """Start reading these records in a second process, where the machine allows; its result is
     what read_one gave for each, and what the cache learnt."""
     def read_batch() -> tuple[list, dict | None]:
-        results = [read_one(path, content_dir, cache) for path in paths]
+        resolved: dict[str, Path] = {}
+        results = [read_one(path, content_dir, cache, resolved) for path in paths]
         return results, cache.fresh_part() if cache is not None else None
 
     return in_second_process(read_batch)
 
 
-def read_record(path: Path, content_dir: Path, data: bytes | None = None) -> tuple[Paper | None, list[Problem]]:
-    """Parse one record file (whose bytes may be given) into a Paper, or say everything that is
-    wrong with it."""
-    shown = display_path(path)
+def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown: str | None = None
+                ) -> tuple[Paper | None, list[Problem]]:
+    """Parse one record file (whose bytes and display name may be given) into a Paper, or say
+    everything that is wrong with it."""
+    shown = shown or display_path(path)
     if path.is_symlink():
         # A link could pull in any file of the machine that builds the site.
         return None, [Problem(shown, 1, "file", "is a symbolic link; records must be plain files")]

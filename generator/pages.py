@@ -92,12 +92,15 @@ class PaperView:
     bibtex: str
 
 
+def short_authors(authors: tuple[str, ...]) -> str:
+    """The first authors and how many more: "A, B, C, D, E and 8 more"."""
+    shown = ", ".join(authors[:AUTHORS_ON_CARDS])
+    return f"{shown} and {len(authors) - AUTHORS_ON_CARDS} more" if len(authors) > AUTHORS_ON_CARDS else shown
+
+
 def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
     """Prepare what pages show of one paper."""
     authors = paper.authors
-    authors_short = ", ".join(authors[:AUTHORS_ON_CARDS])
-    if len(authors) > AUTHORS_ON_CARDS:
-        authors_short += f" and {len(authors) - AUTHORS_ON_CARDS} more"
     links = []
     if paper.arxiv_base:
         links.append(Nav(urls.arxiv_abs_url(paper.arxiv_base), "arXiv"))
@@ -109,7 +112,7 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         path=urls.paper_path(paper.slug),
         day=Nav(urls.day_path(paper.day), short_date(paper.day)),
         published=short_date(paper.published) if paper.published else None,
-        authors_short=authors_short,
+        authors_short=short_authors(authors),
         authors_lead=", ".join(authors[:3]) + " et al." if len(authors) > AUTHORS_ON_CARDS else None,
         tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
         links=tuple(links),

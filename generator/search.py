@@ -11,15 +11,28 @@ bytes and its name between builds.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from generator import urls
 from generator.archive import Archive
-from generator.pages import PaperView, short_date
-from generator.termcounts import FIELDS, SLOTS_PER_DAY, IndexCounts, count_terms, decode, search_documents
+from generator.pages import short_authors, short_date
+from generator.records import Paper
+from generator.reuse import Kept, Reuse, key_of
+from generator.termcounts import (
+    FIELDS,
+    SLOTS_PER_DAY,
+    IndexCounts,
+    PaperTerms,
+    count_terms,
+    decode,
+    paper_terms,
+    search_documents,
+    unpack_terms,
+)
 
 BOOSTS = dict(FIELDS)
 K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
@@ -37,7 +50,7 @@ DAYS_DIR = "search/days/"
 
 def encoded_size(term: str, fields: dict[str, list[int]]) -> int:
     """Estimate a term's bytes in a shard without serialising it."""
-    return len(term) + 12 + sum(len(name) + 6 + sum(len(str(n)) + 1 for n in numbers)
+    return len(term) + 12 + sum(len(name) + 6 + len(",".join(map(str, numbers))) + (1 if numbers else 0)
                                 for name, numbers in fields.items())
 
 
@@ -95,8 +108,13 @@ def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], fiel
     gives the term's counts in the other fields for the same papers (0 where it is absent), so a
     paper met in a tier is known for the whole term, and notes where the next tier starts: what
     any entry not loaded yet could add, at most."""
-    ranked = sorted(((entry_score(counts, field, tf, length, with_term), document, tf, length)
-                     for document, tf, length in entries_by_field[field]), key=lambda e: (-e[0], -e[1]))
+    scores: dict[tuple[int, int], float] = {}  # many entries share their counts: score each pair once
+    for _, tf, length in entries_by_field[field]:
+        if (tf, length) not in scores:
+            scores[tf, length] = entry_score(counts, field, tf, length, with_term)
+    # Best score first, then the newer paper (sorting plain tuples, negated, is the fastest way).
+    ranked = [(-score, -document, tf, length) for score, document, tf, length in sorted(
+        (-scores[tf, length], -document, tf, length) for document, tf, length in entries_by_field[field])]
     others = {name: {document: (tf, length) for document, tf, length in entries}
               for name, entries in entries_by_field.items() if name != field}
     tiers, start, size = [], 0, first_tier
@@ -134,24 +152,34 @@ def paper_file(number: int) -> str:
     return f"{PAPERS_DIR}{number}.json"
 
 
-def note_big_term(by_paper: dict[int, dict[str, list[int]]], term: str,
-                  entries_by_field: dict[str, list[tuple[int, int, int]]]) -> None:
-    """Add a big term to each paper's counts of big terms: [field number, tf, ...] by term."""
-    field_numbers = {name: number for number, (name, _) in enumerate(FIELDS)}
-    for field, entries in entries_by_field.items():
-        for document, tf, _ in entries:
-            by_paper[document].setdefault(term, []).extend((field_numbers[field], tf))
+def big_term_counts(packed: PaperTerms, big: frozenset[str]) -> dict[str, list[int]]:
+    """A paper's counts of the big terms it has: [field number, tf, ...] by term."""
+    found: dict[str, list[int]] = {}
+    for field_number, field_terms in enumerate(packed[1]):
+        for term, tf in unpack_terms(field_terms):
+            if term in big:
+                found.setdefault(term, []).extend((field_number, tf))
+    return found
 
 
-def render_search(archive: Archive, views: dict[str, PaperView], big_term_documents: int = BIG_TERM_DOCUMENTS,
-                  first_tier: int = FIRST_TIER) -> Iterator[tuple[str, bytes]]:
+def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None = None,
+                  big_term_documents: int | None = None, first_tier: int | None = None,
+                  reuse: Reuse | None = None) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
-    terms, each paper's counts of big terms, and the day files that name the hits."""
+    terms, each paper's counts of big terms, and the day files that name the hits; (output file,
+    KEPT) for a paper's or a day's file that `reuse` finds made from the same ingredients. Papers
+    whose terms are `known` (by source, as counted when their records were read) are not counted
+    again."""
+    reuse = reuse or Reuse()
+    big_term_documents = big_term_documents or BIG_TERM_DOCUMENTS
+    first_tier = first_tier or FIRST_TIER
     documents = search_documents(archive)
-    counts = count_terms(documents)
+    known_terms = known_terms or {}
+    packed = {paper.source: known_terms.get(paper.source) or paper_terms(paper) for _, paper in documents}
+    counts = count_terms(documents, packed)
     terms = sorted(counts.postings)
     postings: dict[str, dict] = {}
-    by_paper: dict[int, dict[str, list[int]]] = defaultdict(dict)  # each paper's counts of big terms
+    big: set[str] = set()
     for term in terms:
         fields = counts.postings[term]
         with_term = sum(len(numbers) // 3 for numbers in fields.values())  # lunr counts a paper once per field
@@ -170,12 +198,14 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
             tiers_per_field[field] = len(tiers)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         postings[term] = {"tiers": tiers_per_field, "with": with_term}
-        note_big_term(by_paper, term, entries_by_field)
-    if by_paper:
+        big.add(term)
+    if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
-        for number, _ in documents:
-            yield paper_file(number), to_json({"lengths": counts.field_lengths[number],
-                                               "terms": by_paper.get(number, {})})
+        big_terms = frozenset(big)
+        big_key = key_of(sorted(big)) if reuse.ledger else ""
+        for number, paper in documents:
+            yield reuse.file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
+                             paper_search_file, packed[paper.source], big_terms)
     sizes = {term: encoded_size(term, postings[term]) if "tiers" not in postings[term] else len(term) + 60
              for term in terms}
     shards = partition_terms(terms, sizes) if terms else []
@@ -200,9 +230,19 @@ def render_search(archive: Archive, views: dict[str, PaperView], big_term_docume
     for _, paper in documents:
         by_day[paper.day].append(paper)
     for day, papers in by_day.items():
-        yield f"{DAYS_DIR}{day.isoformat()}.json", to_json({
-            "label": short_date(day),
-            "path": urls.day_path(day),
-            "papers": [[urls.paper_path(p.slug), p.title, views[p.slug].authors_short,
-                        urls.api_paper_path(p.slug)] for p in papers],
-        })
+        yield reuse.file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
+                         day_search_file, day, papers)
+
+
+def paper_search_file(packed: PaperTerms, big_terms: frozenset[str]) -> bytes:
+    return to_json({"lengths": list(packed[0]), "terms": big_term_counts(packed, big_terms)})
+
+
+def day_search_file(day: dt.date, papers: list[Paper]) -> bytes:
+    """What a hit shows of each paper of a day, in document-number order."""
+    return to_json({
+        "label": short_date(day),
+        "path": urls.day_path(day),
+        "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors), urls.api_paper_path(p.slug)]
+                   for p in papers],
+    })

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from lunr.builder import Builder
@@ -137,35 +138,61 @@ def encode(entries: list[tuple[int, int, int]]) -> list[int]:
     return encoded
 
 
-def count_terms(documents: Iterable[tuple[int, Paper]]) -> IndexCounts:
-    """Count terms as lunr.py's builder does (its tokenizer splits the lowercased text on
-    whitespace and hyphens; its pipeline trims, drops stop words and stems), running each
-    distinct word through lunr.py's pipeline once."""
-    pipeline = Pipeline()
-    pipeline.add(*INDEX_PIPELINE)
-    term_of: dict[str, str | None] = {"": None}  # word -> its term, or None for a stop word
+# What one paper brings to the index: each field's length, and each field's terms with their
+# counts, packed to keep the build cache small and quick to load: the terms joined by spaces (a
+# term never holds whitespace, lunr splits on it) and their counts as an array of unsigned ints.
+PaperTerms = tuple[tuple[int, ...], tuple[tuple[str, bytes], ...]]
+
+
+_pipeline = Pipeline()
+_pipeline.add(*INDEX_PIPELINE)
+
+
+@functools.cache
+def term_of(word: str) -> str | None:
+    """The term lunr.py's pipeline makes of one lowercased word, or None for a stop word."""
+    if not word:
+        return None
+    found = [str(t) for t in _pipeline.run([Token(word)])]
+    if len(found) > 1:
+        raise ValueError(f"lunr's pipeline made {len(found)} terms of one word: {word!r}")
+    return found[0] if found else None
+
+
+def paper_terms(paper: Paper) -> PaperTerms:
+    """Count one paper's terms as lunr.py's builder does: its tokenizer splits the lowercased text
+    on whitespace and hyphens; its pipeline trims, drops stop words and stems."""
+    lengths, fields = [], []
+    for value in field_values(paper):
+        terms = Counter(map(term_of, SEPARATORS.split(value.lower())))
+        terms.pop(None, None)
+        lengths.append(terms.total())
+        fields.append((" ".join(terms), array("I", terms.values()).tobytes()))
+    return tuple(lengths), tuple(fields)
+
+
+def unpack_terms(packed: tuple[str, bytes]) -> Iterable[tuple[str, int]]:
+    """(term, count) of one field of PaperTerms."""
+    names, counts = packed
+    return zip(names.split(" "), array("I", counts), strict=True) if names else ()
+
+
+def count_terms(documents: Iterable[tuple[int, Paper]], known: Mapping[str, PaperTerms] | None = None) -> IndexCounts:
+    """Count every paper's terms as lunr.py's builder does, each distinct word through lunr.py's
+    pipeline once; a paper whose terms are `known` (by its source) is not counted again."""
+    known = known or {}
     # entries[field number][term]: (document, tf, field length) in document order
     entries: list[dict[str, list[tuple[int, int, int]]]] = [defaultdict(list) for _ in FIELDS]
     lengths: dict[int, list[int]] = {}
     totals = [0] * len(FIELDS)
     for number, paper in documents:
-        field_lengths = []
-        for position, value in enumerate(field_values(paper)):
-            words = SEPARATORS.split(value.lower())
-            for word in set(words).difference(term_of):
-                found = [str(t) for t in pipeline.run([Token(word)])]
-                if len(found) > 1:
-                    raise ValueError(f"lunr's pipeline made {len(found)} terms of one word: {word!r}")
-                term_of[word] = found[0] if found else None
-            terms = Counter(map(term_of.__getitem__, words))
-            terms.pop(None, None)
-            length = terms.total()
-            field_lengths.append(length)
+        field_lengths, field_terms = known.get(paper.source) or paper_terms(paper)
+        for position, (length, terms) in enumerate(zip(field_lengths, field_terms, strict=True)):
             totals[position] += length
             field_entries = entries[position]
-            for term, tf in terms.items():
+            for term, tf in unpack_terms(terms):
                 field_entries[term].append((number, tf, length))
-        lengths[number] = field_lengths
+        lengths[number] = list(field_lengths)
     count = len(lengths)
     average = {name: (totals[i] / count if count else 0.0) for i, (name, _) in enumerate(FIELDS)}
     postings: dict[str, dict[str, list[int]]] = defaultdict(dict)

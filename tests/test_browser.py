@@ -344,7 +344,6 @@ def tiered_site_server(tmp_path_factory):
     from generator.config import SiteConfig
     from generator.content import read_papers
     from generator.output import write_site
-    from generator.pages import paper_views
     from generator.search import render_search
     from generator.synthetic import write_synthetic
 
@@ -357,7 +356,7 @@ def tiered_site_server(tmp_path_factory):
     for data in ("terms", "big", "papers", "days"):  # the search files, not the search page
         shutil.rmtree(root / "site/search" / data, ignore_errors=True)
     (root / "site/search/manifest.json").unlink()
-    search = dict(render_search(archive, paper_views(archive), big_term_documents=100, first_tier=40))
+    search = dict(render_search(archive, big_term_documents=100, first_tier=40))
     site = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()
             and p.name != ".dailypapers-output"}
     write_site({**site, **search}, root / "site")

@@ -283,10 +283,10 @@ def test_relative_urls_lead_where_the_browser_resolves_them():
 def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_path, monkeypatch):
     from generator import build as build_module
     from generator import parallel
-    from generator.pages import paper_views
+    from generator.reuse import Reuse
 
     archive = group_papers(read_papers(CONTENT)[0])
-    worker = build_module.search_files(archive, paper_views(archive))
+    worker = build_module.search_files(archive, {}, Reuse())
     assert worker.__class__.__name__ == "Future" and worker.result()  # this machine has two cores
     build(CONTENT, tmp_path / "two-cores", LAYOUTS, SiteConfig())
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)

@@ -123,3 +123,21 @@ def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch
     again = RecordCache(tmp_path / "cache")
     read_papers(content_copy, cache=again)
     assert again.parsed == 57  # abstracts may render differently with another Python-Markdown
+
+
+def test_the_record_cache_is_rewritten_only_when_it_learnt_something(tmp_path, content_copy):
+    def read_and_save():
+        cache = RecordCache(tmp_path / "cache")
+        read_papers(content_copy, cache=cache)
+        cache.save()
+        return (tmp_path / "cache/records.pickle").stat().st_mtime_ns, cache.parsed
+
+    first, parsed = read_and_save()
+    assert parsed == 57
+    assert read_and_save() == (first, 0)  # nothing new: the file stays as it was
+    sorted(content_copy.rglob("*.md"))[0].touch()  # the same bytes at a new time: not parsed, but noted
+    touched, parsed = read_and_save()
+    assert touched != first and parsed == 0
+    sorted(content_copy.rglob("*.md"))[1].unlink()  # a record gone: forgotten
+    gone, parsed = read_and_save()
+    assert gone != touched and parsed == 0 and len(RecordCache(tmp_path / "cache").before) == 56

@@ -4,6 +4,7 @@ its output/ is byte for byte the one a clean build makes, whatever the change.""
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 
 import pytest
@@ -15,7 +16,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, snapshot
 
-PAPERS = 200  # about 17 weekdays: several weeks, two months, every synthetic tag
+PAPERS = 200  # about 17 weekdays: several weeks, two months, every synthetic tag; a file a day and a
+# paper in search/
 
 
 def cached_build(content, output, cache, layouts=LAYOUTS, config=None):
@@ -28,7 +30,12 @@ def clean_snapshot(content, folder, layouts=LAYOUTS, config=None):
 
 
 @pytest.fixture()
-def archive(tmp_path):
+def archive(tmp_path, monkeypatch):
+    from generator import search
+
+    # Words in more than 60 papers are "big": their tiers, and each paper's file of them, are built too.
+    monkeypatch.setattr(search, "BIG_TERM_DOCUMENTS", 60)
+    monkeypatch.setattr(search, "FIRST_TIER", 20)
     content = tmp_path / "content"
     write_synthetic(content, PAPERS)
     layouts = tmp_path / "layouts"
@@ -161,6 +168,10 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert days == [f"{day}/"]
     assert len(rendered) < 20  # of some 300 pages: the paper, its day, week, month, tags, and the few always made
     assert untouched.stat().st_mtime_ns == before  # neither rendered nor written
+    # The search files rendered in the second process are known by their ingredients too.
+    ledger = pickle.loads((cache / "outputs.pickle").read_bytes())["files"]
+    searched = [written.key for path, written in ledger.items() if path.startswith(("search/days/", "search/papers/"))]
+    assert len(searched) == len({path.parent for path in records(content)}) + PAPERS and all(searched)
 
     # A template change renders every page again.
     rendered.clear()

@@ -145,7 +145,7 @@ def main() -> None:
     views = paper_views(archive)
     started = step(f"read {len(papers)} records", started)
 
-    files = dict(render_search(archive, views))
+    files = dict(render_search(archive))
     started = step("counted terms as lunr.py does and cut them into shards", started)
     files.update(render_api(archive, views, SiteConfig()))
     renderer = PageRenderer(ROOT / "layouts", SiteConfig())
