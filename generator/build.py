@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ from generator.cache import (
 from generator.config import SiteConfig
 from generator.content import find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
-from generator.output import MARKER, write_site
+from generator.output import MARKER, SiteWriter
 from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
 from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem
@@ -101,53 +101,52 @@ def expected_file_count(archive: Archive) -> int:
     return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
-def search_files(archive: Archive, known_terms: dict, reuse: Reuse) -> Iterable[tuple[str, bytes | Kept]] | Future:
-    """Render the search files in a second process where the machine allows (the pages render
-    meanwhile); otherwise here."""
-    def render_there() -> tuple[list[tuple[str, bytes | Kept]], dict[str, str]]:
-        files = list(render_search(archive, known_terms, reuse=reuse))
-        return files, reuse.ledger.keys if reuse.ledger else {}  # the keys it noted, for the ledger here
+def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter) -> Future | None:
+    """Render and write the search files in a second process where the machine allows (the pages
+    render meanwhile; its Future gives what its writer did), otherwise here."""
+    def render_there() -> dict:
+        mine = writer.for_second_process()
+        for path, data in render_search(archive, known_terms, reuse=reuse):
+            mine.add(path, data)
+        return mine.part()
 
     worker = in_second_process(render_there)
-    return worker if worker is not None else render_search(archive, known_terms, reuse=reuse)
+    if worker is None:
+        for path, data in render_search(archive, known_terms, reuse=reuse):
+            writer.add(path, data)
+    return worker
 
 
-def files_of(search: Iterable[tuple[str, bytes | Kept]] | Future, reuse: Reuse) -> Iterator[tuple[str, bytes | Kept]]:
-    """Yield the search files, waiting for the worker if they are being rendered there."""
-    if isinstance(search, Future):
-        files, keys = search.result()
-        if reuse.ledger:
-            reuse.ledger.keys.update(keys)
-        yield from files
-    else:
-        yield from search
-
-
-def render_site(archive: Archive, renderer: PageRenderer, progress: Progress, reuse: Reuse | None = None,
-                known_terms: dict | None = None) -> dict[str, bytes | Kept]:
-    """Render every file of the site into memory, keyed by its path inside output/; a file that
-    `reuse` finds made from the same ingredients by the last build is KEPT instead."""
+def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWriter, progress: Progress,
+                        reuse: Reuse | None = None, known_terms: dict | None = None) -> None:
+    """Render every file of the site and hand it to the writer as it comes; a file that `reuse`
+    finds made from the same ingredients by the last build is handed over as KEPT instead."""
     config = renderer.config
     views = paper_views(archive)
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
     reuse = reuse or Reuse()
-    search = search_files(archive, known_terms or {}, reuse)
-    produced: Iterable[tuple[str, bytes]] = itertools.chain(
+    search = write_search(archive, known_terms or {}, reuse, writer)
+    produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
         render_pages(archive, views, renderer, reuse),
         render_feeds(feeds, site_feed, long_date),
         [(urls.JSON_FEED, render_json_feed(site_feed, config))],
         render_api(archive, views, config, reuse),
         [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
-        files_of(search, reuse),
     )
-    files: dict[str, bytes | Kept] = {}
     total = expected_file_count(archive)
-    for path, data in produced:
-        files[path] = data
-        progress.update(f"  rendered {len(files)}/{total} files")
-    return files
+    try:
+        for done, (path, data) in enumerate(produced, start=1):
+            writer.add(path, data)
+            progress.update(f"  rendered {done}/{total} files")
+    except BaseException:
+        if search is not None:
+            search.exception()  # let the second process end before what it staged is discarded
+        raise
+    if search is not None:
+        progress.update("  waiting for the search index")
+        writer.adopt(search.result())
 
 
 def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None,
@@ -199,15 +198,22 @@ def build(
     renderer = PageRenderer(layouts_dir, config)
     reuse = Reuse(ledger, cache.digests() if cache else {},
                   lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
-    files = render_site(archive, renderer, progress, reuse, cache.terms() if cache else None)
-    files.update(read_static_files(layouts_dir, vendor_dir))
-    result = write_site(files, output_dir, ledger)
+    static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
+    writer = SiteWriter.open(output_dir, ledger)
+    try:
+        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None)
+        for path, data in static.items():
+            writer.add(path, data)
+        result = writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
     if ledger:
         ledger.save(result.files)
     summary = BuildSummary(
         papers=len(papers),
         days=len(archive.days),
-        files=len(files),
+        files=len(writer.paths),
         written=result.written,
         removed=result.removed,
         seconds=time.perf_counter() - started,

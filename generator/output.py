@@ -98,40 +98,163 @@ def prune(output_dir: Path, keep: set[str]) -> int:
     return removed
 
 
-def write_site(files: dict[str, bytes | Kept], output_dir: Path, ledger: Ledger | None = None
-               ) -> WriteResult:
-    """Make output_dir hold exactly these files; untouched files keep their bytes and times. A file
-    given as KEPT stays as the last build left it; with a ledger, a file whose bytes are already on
-    disk is known so without reading it. With a ledger, the result records every file as left, for
-    the next build's ledger."""
-    for path in files:
+STAGING = ".dailypapers-staging"  # inside output/, so that moving a file into place is a rename
+MEMORY_BUDGET = 512 * 2**20  # bytes of changed files held in memory before they go to the staging folder
+
+
+class SiteWriter:
+    """Take the site's files one by one as they are rendered, and make output/ hold exactly them.
+
+    Into a folder with no files yet, each file is written at once: there is nothing to lose.
+    Otherwise nothing in output/ changes until `finish`: changed files wait in memory (up to
+    `memory_budget` bytes, then in a staging folder inside output/), so a build that fails midway
+    leaves the previous site whole. A file given as KEPT stays as the last build left it; with a
+    ledger, a file whose bytes are already on disk is known so without reading it."""
+
+    def __init__(self, output_dir: Path, ledger: Ledger | None, direct: bool, memory_budget: int | None = None):
+        self.output_dir = output_dir
+        self.ledger = ledger
+        self.staging = output_dir / STAGING
+        self.direct = direct
+        self.memory_budget = MEMORY_BUDGET if memory_budget is None else memory_budget
+        self.waiting: dict[str, bytes] = {}  # changed files not yet in output/, in memory
+        self.waiting_bytes = 0
+        self.staged: list[str] = []  # changed files not yet in output/, in the staging folder
+        self.made_folders: set[Path] = set()
+        self.paths: set[str] = set()
+        self.record: dict[str, Written] = {}
+        self.written = self.unchanged = 0
+
+    @classmethod
+    def open(cls, output_dir: Path, ledger: Ledger | None = None) -> SiteWriter:
+        """Make sure output_dir is ours to fill, and start writing the site into it."""
+        prepare_output_dir(output_dir)
+        if (output_dir / STAGING).exists():
+            shutil.rmtree(output_dir / STAGING)  # left by a build that was stopped
+        direct = not any(path.name != MARKER for path in output_dir.iterdir())
+        if not (output_dir / MARKER).is_file():
+            (output_dir / MARKER).write_text("Built by dailypapers; this folder is replaced on every build.\n")
+        return cls(output_dir, ledger, direct)
+
+    def for_second_process(self) -> SiteWriter:
+        """A writer for a forked process: it writes into the same folder, or stages every changed
+        file (its memory is not this process's), and `part` then tells this writer what it did."""
+        return SiteWriter(self.output_dir, self.ledger, self.direct, memory_budget=0)
+
+    def add(self, path: str, data: bytes | Kept) -> None:
         check_site_path(path)
-    prepare_output_dir(output_dir)
-    written = unchanged = 0
-    made_folders: set[Path] = set()
-    record: dict[str, Written] = {}
-    for path in sorted(files):
-        data = files[path]
-        key = ledger.keys.get(path) if ledger else None
+        if path in self.paths:
+            raise OutputError(f"two files of the site would be written to {path}")
+        self.paths.add(path)
+        ledger = self.ledger
         if isinstance(data, Kept):
             known = ledger.as_left(path) if ledger else None
             if known is None:
                 raise OutputError(f"{path} was to be kept as the last build left it, but it is not")
-            record[path] = known
-            unchanged += 1
-            continue
+            self.record[path] = known
+            self.unchanged += 1
+            return
         digest = bytes_digest(data) if ledger else b""
+        key = ledger.keys.get(path) if ledger else None
         if ledger and ledger.holds(path, digest):
-            record[path] = ledger.before[path]._replace(key=key)
-            unchanged += 1
-            continue
-        if write_if_changed(output_dir / path, data, made_folders):
-            written += 1
+            self.record[path] = ledger.before[path]._replace(key=key)
+            self.unchanged += 1
+            return
+        target = self.output_dir / path
+        if self.direct:
+            self.put(target, data, digest, key, path)
+        elif same_bytes(target, data):
+            self.note(target, digest, key, path)
+            self.unchanged += 1
+        elif self.waiting_bytes + len(data) <= self.memory_budget:
+            self.waiting[path] = data
+            self.waiting_bytes += len(data)
+            self.record[path] = Written(key, digest, 0, 0)  # size and time once written
         else:
-            unchanged += 1
-        if ledger:
-            status = (output_dir / path).stat()
-            record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
-    (output_dir / MARKER).write_text("Built by dailypapers; this folder is replaced on every build.\n")
-    removed = prune(output_dir, set(files))
-    return WriteResult(written=written, unchanged=unchanged, removed=removed, files=record)
+            write_new(self.staging / path, data, self.made_folders)
+            self.staged.append(path)
+            self.record[path] = Written(key, digest, 0, 0)
+
+    def put(self, target: Path, data: bytes, digest: bytes, key: str | None, path: str) -> None:
+        write_if_changed(target, data, self.made_folders)
+        self.written += 1
+        self.note(target, digest, key, path)
+
+    def note(self, target: Path, digest: bytes, key: str | None, path: str) -> None:
+        if self.ledger:
+            status = target.stat()
+            self.record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
+
+    def part(self) -> dict:
+        """What this writer did, for the writer of the process that forked it (see adopt)."""
+        return {"paths": self.paths, "record": self.record, "written": self.written, "unchanged": self.unchanged,
+                "staged": self.staged + list(self.stage_waiting())}
+
+    def stage_waiting(self) -> list[str]:
+        """Move the changed files waiting in memory to the staging folder."""
+        moved = list(self.waiting)
+        for path in moved:
+            write_new(self.staging / path, self.waiting.pop(path), self.made_folders)
+        self.waiting_bytes = 0
+        return moved
+
+    def adopt(self, part: dict) -> None:
+        """Take over what a writer in a forked process did (it wrote or staged its own files)."""
+        clash = self.paths & part["paths"]
+        if clash:
+            raise OutputError(f"two files of the site would be written to {min(clash)}")
+        self.paths |= part["paths"]
+        self.record.update(part["record"])
+        self.written += part["written"]
+        self.unchanged += part["unchanged"]
+        self.staged += part["staged"]
+
+    def finish(self) -> WriteResult:
+        """Move every changed file into place and remove what the site no longer has."""
+        for path, data in sorted(self.waiting.items()):
+            self.put(self.output_dir / path, data, self.record[path].digest, self.record[path].key, path)
+        for path in sorted(self.staged):
+            target = self.output_dir / path
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / path, target)
+            self.written += 1
+            self.note(target, self.record[path].digest, self.record[path].key, path)
+        self.waiting.clear()
+        self.discard()
+        removed = prune(self.output_dir, self.paths)
+        return WriteResult(written=self.written, unchanged=self.unchanged, removed=removed,
+                           files=self.record if self.ledger else {})
+
+    def discard(self) -> None:
+        """Forget what was not moved into place (after a failure, output/ stays as it was)."""
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+
+
+def same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        status = target.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and target.read_bytes() == data
+
+
+def write_new(target: Path, data: bytes, made_folders: set[Path]) -> None:
+    if target.parent not in made_folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made_folders.add(target.parent)
+    target.write_bytes(data)
+
+
+def write_site(files: dict[str, bytes | Kept], output_dir: Path, ledger: Ledger | None = None) -> WriteResult:
+    """Make output_dir hold exactly these files (see SiteWriter)."""
+    writer = SiteWriter.open(output_dir, ledger)
+    try:
+        for path in sorted(files):
+            writer.add(path, files[path])
+        return writer.finish()
+    except BaseException:
+        writer.discard()
+        raise

@@ -283,11 +283,13 @@ def test_relative_urls_lead_where_the_browser_resolves_them():
 def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_path, monkeypatch):
     from generator import build as build_module
     from generator import parallel
+    from generator.output import SiteWriter
     from generator.reuse import Reuse
 
     archive = group_papers(read_papers(CONTENT)[0])
-    worker = build_module.search_files(archive, {}, Reuse())
-    assert worker.__class__.__name__ == "Future" and worker.result()  # this machine has two cores
+    worker = build_module.write_search(archive, {}, Reuse(), SiteWriter.open(tmp_path / "search-only"))
+    assert worker.__class__.__name__ == "Future"  # this machine has two cores
+    assert "search/manifest.json" in worker.result()["paths"] and (tmp_path / "search-only/search/manifest.json").is_file()
     build(CONTENT, tmp_path / "two-cores", LAYOUTS, SiteConfig())
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     build(CONTENT, tmp_path / "one-core", LAYOUTS, SiteConfig())

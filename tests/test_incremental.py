@@ -71,7 +71,12 @@ def edit_abstract(path):
     path.write_text(path.read_text().replace("\n\n", "\n\nEdited for the test. ", 1))
 
 
-def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive):
+@pytest.mark.parametrize("staged", [False, True])  # changed files held in memory, or staged on disk
+def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive, monkeypatch, staged):
+    from generator import output
+
+    if staged:
+        monkeypatch.setattr(output, "MEMORY_BUDGET", 0)
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"
     cached_build(content, out, cache, layouts)

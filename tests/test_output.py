@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 
+import jinja2
 import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
 from generator.output import MARKER, OutputError, check_site_path, write_site
 
-from conftest import CONTENT, LAYOUTS, record, run_cli, snapshot, write
+from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write
 
 
 def test_two_builds_are_byte_identical(tmp_path):
@@ -126,3 +127,45 @@ def test_an_incremental_build_equals_a_clean_build_after_deletes_renames_and_edi
     everything = b"".join(snapshot(incremental).values())
     assert b"SemEval-2023 Task 7" not in everything  # not in any page, feed, JSON file or search shard
     assert b"Pointer Networks, Revisited" in (incremental / "papers/1506.03134/index.html").read_bytes()
+
+
+@pytest.mark.parametrize("budget", [0, 10**9])  # changed files staged on disk, or held in memory
+def test_a_build_that_fails_midway_leaves_the_previous_site_whole(tmp_path, content_copy, monkeypatch, budget):
+    import shutil
+
+    from generator import output as output_module
+
+    monkeypatch.setattr(output_module, "MEMORY_BUDGET", budget)
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    site = tmp_path / "out"
+    build(content_copy, site, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    before = snapshot(site)
+    # Every page changes, and the tag pages, rendered after the day and paper pages, cannot render.
+    base = layouts / "base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- new --></body>"))
+    tag = layouts / "tag.html"
+    tag.write_text(tag.read_text().replace("{% block main %}", "{% block main %}{{ no_such_thing }}"))
+    with pytest.raises(jinja2.UndefinedError, match="no_such_thing"):
+        build(content_copy, site, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    assert snapshot(site) == before
+    assert not (site / output_module.STAGING).exists()
+    # Mended, the next build writes the new site, through the staging folder or from memory.
+    tag.write_text(tag.read_text().replace("{{ no_such_thing }}", ""))
+    summary = build(content_copy, site, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    assert summary.written > 170 and not (site / output_module.STAGING).exists()
+    assert b"<!-- new -->" in (site / "index.html").read_bytes()
+    build(content_copy, tmp_path / "clean", layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    assert snapshot(site) == snapshot(tmp_path / "clean")
+
+
+def test_a_stopped_build_leaves_nothing_behind_for_the_next(tmp_path):
+    from generator.output import STAGING
+
+    site = tmp_path / "out"
+    build(CONTENT, site, LAYOUTS, SiteConfig())
+    write(site, f"{STAGING}/index.html", "half a build")  # as a build stopped by the machine leaves it
+    build(CONTENT, site, LAYOUTS, SiteConfig())
+    assert not (site / STAGING).exists()
+    build(CONTENT, tmp_path / "clean", LAYOUTS, SiteConfig())
+    assert snapshot(site) == snapshot(tmp_path / "clean")
