@@ -32,6 +32,7 @@ from generator.problems import BuildFailed, Problem
 from generator.records import Paper
 from generator.reuse import Kept, Ledger, Reuse
 from generator.search import render_search
+from generator.searchindex import SearchIndex
 
 STATIC_DIR = "static"
 
@@ -101,24 +102,38 @@ def expected_file_count(archive: Archive) -> int:
     return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
 
 
-def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter) -> Future | None:
-    """Render and write the search files in a second process where the machine allows (the pages
-    render meanwhile; its Future gives what its writer did), otherwise here."""
-    def render_there() -> dict:
-        mine = writer.for_second_process()
-        for path, data in render_search(archive, known_terms, reuse=reuse):
-            mine.add(path, data)
-        return mine.part()
+@dataclass(frozen=True)
+class SearchCache:
+    """Where the search index is kept between builds, and what its papers were counted as."""
 
-    worker = in_second_process(render_there)
+    folder: Path
+    code: str
+    counted: dict  # token (record and its hash) -> the terms counted of it, this build or the last
+
+
+def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter,
+                 cache: SearchCache | None = None) -> Future | None:
+    """Render and write the search files in a second process where the machine allows (the pages
+    render meanwhile; its Future gives what its writer did), otherwise here. With a cache, the
+    last build's index is brought up to date and kept for the next."""
+    def render(into: SiteWriter) -> SiteWriter:
+        index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
+        for path, data in render_search(archive, known_terms, reuse=reuse, index=index,
+                                        counted_before=cache.counted.get if cache else None):
+            into.add(path, data)
+        if cache:
+            index.save(cache.folder)
+        return into
+
+    worker = in_second_process(lambda: render(writer.for_second_process()).part())
     if worker is None:
-        for path, data in render_search(archive, known_terms, reuse=reuse):
-            writer.add(path, data)
+        render(writer)
     return worker
 
 
 def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWriter, progress: Progress,
-                        reuse: Reuse | None = None, known_terms: dict | None = None) -> None:
+                        reuse: Reuse | None = None, known_terms: dict | None = None,
+                        search_cache: SearchCache | None = None) -> None:
     """Render every file of the site and hand it to the writer as it comes; a file that `reuse`
     finds made from the same ingredients by the last build is handed over as KEPT instead."""
     config = renderer.config
@@ -126,7 +141,7 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
     reuse = reuse or Reuse()
-    search = write_search(archive, known_terms or {}, reuse, writer)
+    search = write_search(archive, known_terms or {}, reuse, writer, search_cache)
     produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
         render_pages(archive, views, renderer, reuse),
         render_feeds(feeds, site_feed, long_date),
@@ -201,7 +216,8 @@ def build(
     static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
     writer = SiteWriter.open(output_dir, ledger)
     try:
-        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None)
+        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None,
+                            SearchCache(cache_dir, code, cache.counted()) if cache_dir and cache and code else None)
         for path, data in static.items():
             writer.add(path, data)
         result = writer.finish()

@@ -44,6 +44,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def record_token(source: str, digest: str) -> str:
+    """Name one version of a record: its source and the hash of its bytes."""
+    return f"{source}\0{digest}"
+
+
 @dataclass
 class CachedRecord:
     size: int
@@ -118,6 +123,14 @@ class RecordCache:
         """The search terms counted of each valid record read in this build, by the source its Paper
         names (what content.read_one stores beside the Paper)."""
         return {entry.result[0].source: entry.result[2] for entry in self.now.values() if entry.result[0] is not None}
+
+    def counted(self) -> dict[str, Any]:
+        """The search terms of every record this build or the last read, by record_token."""
+        found = {}
+        for entry in (*self.before.values(), *self.now.values()):
+            if entry.result[0] is not None:
+                found[record_token(entry.result[0].source, entry.digest)] = entry.result[2]
+        return found
 
     def fresh_part(self) -> dict:
         """What this cache learnt in this build (sent back from a process that read some records)."""

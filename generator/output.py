@@ -6,6 +6,7 @@ import os
 import posixpath
 import shutil
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,33 @@ def write_if_changed(target: Path, data: bytes, made_folders: set[Path] | None =
         if temporary.exists():
             temporary.unlink()
     return True
+
+
+def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:
+    """Remove the files found in output/ (as a scan at the start of the build listed them) that
+    the new site does not have, and the folders they leave empty; return how many files."""
+    gone = sorted(path for path in found
+                  if path != MARKER and path not in keep and not path.startswith(STAGING + "/"))
+    folders: set[str] = set()
+    for path in gone:
+        try:
+            (output_dir / path).unlink()
+        except FileNotFoundError:
+            pass
+        folders.update(parent for parent in parents(path))
+    for folder in sorted(folders, key=lambda name: -name.count("/")):  # deepest first
+        try:
+            (output_dir / folder).rmdir()
+        except OSError:
+            pass  # not empty
+    return len(gone)
+
+
+def parents(path: str) -> Iterator[str]:
+    """The folders a site path is in, innermost first: `a/b/c.html` gives `a/b`, `a`."""
+    while "/" in path:
+        path = path.rpartition("/")[0]
+        yield path
 
 
 def prune(output_dir: Path, keep: set[str]) -> int:
@@ -223,7 +251,10 @@ class SiteWriter:
             self.note(target, self.record[path].digest, self.record[path].key, path)
         self.waiting.clear()
         self.discard()
-        removed = prune(self.output_dir, self.paths)
+        if self.ledger:  # it looked at every file of output/ when the build began
+            removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk)
+        else:
+            removed = prune(self.output_dir, self.paths)
         return WriteResult(written=self.written, unchanged=self.unchanged, removed=removed,
                            files=self.record if self.ledger else {})
 

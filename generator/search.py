@@ -15,20 +15,20 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from generator import urls
 from generator.archive import Archive
+from generator.cache import record_token
 from generator.pages import short_authors, short_date
 from generator.records import Paper
 from generator.reuse import Kept, Reuse, key_of
+from generator.searchindex import FIELD_NAMES, SearchIndex
 from generator.termcounts import (
     FIELDS,
     SLOTS_PER_DAY,
     IndexCounts,
     PaperTerms,
-    count_terms,
-    decode,
     paper_terms,
     search_documents,
     unpack_terms,
@@ -164,40 +164,45 @@ def big_term_counts(packed: PaperTerms, big: frozenset[str]) -> dict[str, list[i
 
 def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None = None,
                   big_term_documents: int | None = None, first_tier: int | None = None,
-                  reuse: Reuse | None = None) -> Iterator[tuple[str, bytes | Kept]]:
+                  reuse: Reuse | None = None, index: SearchIndex | None = None,
+                  counted_before: Callable[[str], PaperTerms | None] | None = None
+                  ) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
     terms, each paper's counts of big terms, and the day files that name the hits; (output file,
-    KEPT) for a paper's or a day's file that `reuse` finds made from the same ingredients. Papers
-    whose terms are `known` (by source, as counted when their records were read) are not counted
-    again."""
+    KEPT) for a shard, a paper's or a day's file that `reuse` finds made from the same ingredients.
+    Papers whose terms are `known` (by source, as counted when their records were read) are not
+    counted again. Given the last build's `index` (and the terms its papers were counted with,
+    `counted_before`, by token), only what changed is taken out and put in; the index is left up
+    to date, for the next build."""
     reuse = reuse or Reuse()
     big_term_documents = big_term_documents or BIG_TERM_DOCUMENTS
     first_tier = first_tier or FIRST_TIER
     documents = search_documents(archive)
     known_terms = known_terms or {}
     packed = {paper.source: known_terms.get(paper.source) or paper_terms(paper) for _, paper in documents}
-    counts = count_terms(documents, packed)
-    terms = sorted(counts.postings)
-    postings: dict[str, dict] = {}
+    index = (index or SearchIndex()).bring_up_to_date(
+        ((number, index_token(paper, reuse), packed[paper.source]) for number, paper in documents),
+        counted_before or (lambda token: None))
+    figures = index.figures()
+    terms = sorted(index.postings)
+    entry: dict[str, dict] = {}  # what the shard says of a big term
     big: set[str] = set()
     for term in terms:
-        fields = counts.postings[term]
-        with_term = sum(len(numbers) // 3 for numbers in fields.values())  # lunr counts a paper once per field
+        by_field = index.postings[term]
+        with_term = sum(len(postings.documents) for postings in by_field.values())  # lunr counts a paper once per field
         if with_term <= big_term_documents:
-            postings[term] = fields
             continue
-        entries_by_field = {field: list(decode(numbers)) for field, numbers in fields.items()}
-        if len({d for entries in entries_by_field.values() for d, _, _ in entries}) <= big_term_documents:
-            postings[term] = fields
+        if len({d for postings in by_field.values() for d in postings.documents}) <= big_term_documents:
             continue
+        entries_by_field = {field: by_field[field].entries() for field in FIELD_NAMES if field in by_field}
         tiers_per_field = {}
         for field in entries_by_field:
-            tiers = big_term_tiers(entries_by_field, field, counts, with_term, first_tier)
+            tiers = big_term_tiers(entries_by_field, field, figures, with_term, first_tier)
             for number, tier in enumerate(tiers):
                 yield big_term_file(term, field, number), to_json(tier)
             tiers_per_field[field] = len(tiers)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
-        postings[term] = {"tiers": tiers_per_field, "with": with_term}
+        entry[term] = {"tiers": tiers_per_field, "with": with_term}
         big.add(term)
     if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
@@ -206,18 +211,27 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         for number, paper in documents:
             yield reuse.file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
                              paper_search_file, packed[paper.source], big_terms)
-    sizes = {term: encoded_size(term, postings[term]) if "tiers" not in postings[term] else len(term) + 60
-             for term in terms}
+    sizes = {}
+    for term in terms:
+        if term in big:
+            sizes[term] = len(term) + 60
+        else:
+            if term not in index.sizes:  # kept from the last build until the term changes
+                entry[term] = index.encoded(term)
+                index.sizes[term] = encoded_size(term, entry[term])
+            sizes[term] = index.sizes[term]
     shards = partition_terms(terms, sizes) if terms else []
     for start, members in shards:
-        yield shard_file(start), to_json({term: postings[term] for term in members})
+        ingredients = ("search shard", start, [(term, entry.get(term) if term in big else index.versions[term])
+                                               for term in members])
+        yield reuse.file(shard_file(start), ingredients, shard_json, members, entry, index)
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
         "k1": K1,
         "b": B,
-        "document_count": counts.document_count,
-        "average_field_length": counts.average_field_length,
+        "document_count": figures.document_count,
+        "average_field_length": figures.average_field_length,
         "slots_per_day": SLOTS_PER_DAY,
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
@@ -232,6 +246,19 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for day, papers in by_day.items():
         yield reuse.file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
                          day_search_file, day, papers)
+
+
+def index_token(paper: Paper, reuse: Reuse) -> str:
+    """What a paper was counted from, for the index: its record file and that file's hash."""
+    return record_token(paper.source, reuse.record_digests.get(paper.source, ""))
+
+
+def shard_json(members: list[str], entry: dict[str, dict], index: SearchIndex) -> bytes:
+    """A shard: each of its terms' postings (delta-encoded), or a big term's tiers and count."""
+    for term in members:
+        if term not in entry:
+            entry[term] = index.encoded(term)
+    return to_json({term: entry[term] for term in members})
 
 
 def paper_search_file(packed: PaperTerms, big_terms: frozenset[str]) -> bytes:

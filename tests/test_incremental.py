@@ -29,6 +29,10 @@ def clean_snapshot(content, folder, layouts=LAYOUTS, config=None):
     return snapshot(folder)
 
 
+def folders(root):
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_dir()}
+
+
 @pytest.fixture()
 def archive(tmp_path, monkeypatch):
     from generator import search
@@ -65,6 +69,25 @@ def rename(path, name):
     text = "".join(line for line in path.read_text().splitlines(keepends=True) if not line.startswith("arxiv:"))
     path.unlink()
     path.with_name(f"{name}.md").write_text(text)
+
+
+def index_updates(monkeypatch) -> list[tuple[bool, int, int]]:
+    """Watch the search index being brought up to date (here: no second process) and note whether
+    the last build's index was updated in place, how many terms it touched, and how many it has."""
+    from generator import parallel
+    from generator.searchindex import SearchIndex
+
+    seen = []
+    update = SearchIndex.bring_up_to_date
+
+    def watched(self, documents, counted_before):
+        result = update(self, documents, counted_before)
+        seen.append((result is self and bool(self.versions), len(result.touched), len(result.postings)))
+        return result
+
+    monkeypatch.setattr(SearchIndex, "bring_up_to_date", watched)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    return seen
 
 
 def edit_abstract(path):
@@ -134,6 +157,7 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
             raise AssertionError(f"{name}: {getattr(e, 'problems', e)}") from e
         assert not summary.unchanged, name
         assert snapshot(out) == clean_snapshot(content, tmp_path / f"clean{number}", layouts), name
+        assert folders(out) == folders(tmp_path / f"clean{number}"), name
 
 
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
@@ -154,6 +178,9 @@ def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     assert [(path, trace) for path, data in site.items() for trace in traces[:3] if trace in data] == []
     assert [path for path, data in site.items() if traces[2] + b"." in data] == []  # the old file name
     assert "papers/a-new-name/index.html" in site and traces[3] in site["papers/a-new-name/index.html"]
+    assert not (out / "papers" / removed.stem).exists() and not (out / "papers" / renamed.stem).exists()
+    clean_snapshot(content, tmp_path / "clean", layouts)
+    assert folders(out) == folders(tmp_path / "clean")
 
 
 def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, monkeypatch):
@@ -165,7 +192,10 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     victim = records(content)[0]
     edit_abstract(victim)
     rendered = rendered_pages(monkeypatch)
+    updates = index_updates(monkeypatch)
     cached_build(content, out, cache, layouts)
+    [(in_place, touched, terms)] = updates
+    assert in_place and 0 < touched < terms / 10  # the last build's index, changed where the paper changed
     papers = [path for path in rendered if path.startswith("papers/")]
     days = [path for path in rendered if path.count("/") == 3 and path[:4].isdigit()]
     assert papers == [f"papers/{victim.stem}/"]

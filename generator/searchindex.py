@@ -1,0 +1,174 @@
+"""Every term's postings, field by field, kept between builds and changed only where papers changed.
+
+The search files are made from this index: for each term and field, the papers (by document
+number) that have the term there, with its count and the field's length. A build without a cache
+adds every paper to an empty index; a build with one loads the last build's index, takes out the
+papers that left or changed (by the terms their records were counted with then), puts in the
+papers that came or changed, and notes which terms it touched. Either way the index holds the
+same postings, so the search files are the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
+
+VERSION = 1
+INDEX_FILE = "search.pickle"
+FIELD_NAMES = tuple(name for name, _ in FIELDS)
+
+
+class TermPostings:
+    """One term in one field: document numbers in order, with the term's count and the field's
+    length in each (three arrays side by side, so a paper goes in or out with one search)."""
+
+    __slots__ = ("documents", "tfs", "lengths")
+
+    def __init__(self) -> None:
+        self.documents = array("q")
+        self.tfs = array("I")
+        self.lengths = array("I")
+
+    def put(self, document: int, tf: int, length: int) -> None:
+        at = bisect_left(self.documents, document) if self.documents and self.documents[-1] > document \
+            else len(self.documents)
+        self.documents.insert(at, document)
+        self.tfs.insert(at, tf)
+        self.lengths.insert(at, length)
+
+    def take(self, document: int) -> None:
+        at = bisect_left(self.documents, document)
+        if at == len(self.documents) or self.documents[at] != document:
+            raise KeyError(document)
+        del self.documents[at], self.tfs[at], self.lengths[at]
+
+    def entries(self) -> list[tuple[int, int, int]]:
+        return list(zip(self.documents, self.tfs, self.lengths, strict=True))
+
+    def digest(self) -> bytes:
+        return hashlib.blake2b(self.documents.tobytes() + self.tfs.tobytes() + self.lengths.tobytes(),
+                               digest_size=12).digest()
+
+    def __getstate__(self):
+        return self.documents, self.tfs, self.lengths
+
+    def __setstate__(self, state) -> None:
+        self.documents, self.tfs, self.lengths = state
+
+
+class SearchIndex:
+    """The postings of every term, the papers they were counted from, and what a build changed."""
+
+    def __init__(self, code: str = "") -> None:
+        self.code = code  # the generator's code fingerprint it was made by
+        self.postings: dict[str, dict[str, TermPostings]] = {}
+        self.documents: dict[int, str] = {}  # number -> token of the record it was counted from
+        self.lengths: dict[int, tuple[int, ...]] = {}  # number -> its fields' lengths
+        self.totals = [0] * len(FIELDS)
+        self.versions: dict[str, bytes] = {}  # term -> digest of its postings, for files' keys
+        self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as search.py estimates them
+        self.touched: set[str] = set()  # terms changed since loaded
+
+    @classmethod
+    def load(cls, cache_dir: Path | None, code: str) -> SearchIndex:
+        """The index the last build left in cache_dir, or an empty one."""
+        if cache_dir:
+            try:
+                stored = pickle.loads((cache_dir / INDEX_FILE).read_bytes())
+            except Exception:  # noqa: BLE001 (missing or damaged: start afresh)
+                stored = None
+            if isinstance(stored, SearchIndex) and getattr(stored, "version", None) == VERSION and stored.code == code:
+                stored.touched = set()
+                return stored
+        return cls(code)
+
+    def save(self, cache_dir: Path) -> None:
+        self.version = VERSION
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cache_dir / (INDEX_FILE + ".tmp")
+        temporary.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, cache_dir / INDEX_FILE)
+
+    def add(self, number: int, token: str, packed: PaperTerms) -> None:
+        field_lengths, fields = packed
+        for position, (length, field_terms) in enumerate(zip(field_lengths, fields, strict=True)):
+            name = FIELD_NAMES[position]
+            self.totals[position] += length
+            for term, tf in unpack_terms(field_terms):
+                by_field = self.postings.get(term)
+                if by_field is None:
+                    by_field = self.postings[term] = {}
+                postings = by_field.get(name)
+                if postings is None:
+                    postings = by_field[name] = TermPostings()
+                postings.put(number, tf, length)
+                self.touched.add(term)
+        self.documents[number] = token
+        self.lengths[number] = tuple(field_lengths)
+
+    def remove(self, number: int, packed: PaperTerms) -> None:
+        field_lengths, fields = packed
+        for position, (length, field_terms) in enumerate(zip(field_lengths, fields, strict=True)):
+            name = FIELD_NAMES[position]
+            self.totals[position] -= length
+            for term, _ in unpack_terms(field_terms):
+                by_field = self.postings[term]
+                by_field[name].take(number)
+                if not by_field[name].documents:
+                    del by_field[name]
+                    if not by_field:
+                        del self.postings[term]
+                self.touched.add(term)
+        del self.documents[number], self.lengths[number]
+
+    def bring_up_to_date(self, documents: Iterable[tuple[int, str, PaperTerms]],
+                         counted_before: Callable[[str], PaperTerms | None]) -> SearchIndex:
+        """Make the index hold exactly these (number, token, terms); a paper that left is taken out
+        by the terms `counted_before` gives for its token. Return the index to use: this one, or a
+        new one when a paper's earlier terms are not known."""
+        documents = list(documents)
+        now = {number: (token, packed) for number, token, packed in documents}
+        leaving = [(number, token) for number, token in self.documents.items()
+                   if now.get(number, (None,))[0] != token]
+        earlier = [(number, counted_before(token)) for number, token in leaving]
+        if any(packed is None for _, packed in earlier):
+            fresh = SearchIndex(self.code)
+            return fresh.bring_up_to_date(documents, counted_before)
+        for number, packed in earlier:
+            self.remove(number, packed)
+        for number in sorted(now):
+            token, packed = now[number]
+            if self.documents.get(number) != token:
+                self.add(number, token, packed)
+        for term in self.touched:
+            self.sizes.pop(term, None)
+            if term in self.postings:
+                self.versions[term] = b"".join(self.postings[term][name].digest() + name.encode()
+                                               for name in FIELD_NAMES if name in self.postings[term])
+            else:
+                self.versions.pop(term, None)
+        return self
+
+    def counts(self) -> IndexCounts:
+        """The archive-wide figures scores need, and every posting delta-encoded (as shards hold them)."""
+        count = len(self.documents)
+        average = {name: (self.totals[i] / count if count else 0.0) for i, name in enumerate(FIELD_NAMES)}
+        return IndexCounts({term: self.encoded(term) for term in self.postings}, count, average,
+                           {number: list(lengths) for number, lengths in self.lengths.items()})
+
+    def figures(self) -> IndexCounts:
+        """Like counts(), without the postings (cheap)."""
+        count = len(self.documents)
+        average = {name: (self.totals[i] / count if count else 0.0) for i, name in enumerate(FIELD_NAMES)}
+        return IndexCounts({}, count, average, {})
+
+    def encoded(self, term: str) -> dict[str, list[int]]:
+        by_field = self.postings[term]
+        return {name: encode(by_field[name].entries()) for name in FIELD_NAMES if name in by_field}

@@ -1,0 +1,66 @@
+"""The search index kept between builds: brought up to date paper by paper, it holds exactly the
+counts a fresh count of the same papers gives (which test_termcounts holds equal to lunr.py's)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from generator.archive import group_papers
+from generator.content import read_papers
+from generator.searchindex import SearchIndex
+from generator.synthetic import write_synthetic
+from generator.termcounts import count_terms, paper_terms, search_documents, term_of
+
+
+def numbered(papers):
+    """(number, token, terms) of each paper, as a build gives them to the index."""
+    return [(number, f"{paper.source}\0{paper.abstract}", paper_terms(paper))
+            for number, paper in search_documents(group_papers(papers))]
+
+
+def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
+    write_synthetic(tmp_path / "content", 300)
+    papers = read_papers(tmp_path / "content")[0]
+    rng = random.Random(7)
+    known = {}  # token -> terms, as the record cache remembers them
+
+    def remember(documents):
+        known.update({token: terms for _, token, terms in documents})
+        return documents
+
+    index = SearchIndex().bring_up_to_date(remember(numbered(papers[:200])), known.get)
+    assert index.counts() == count_terms(search_documents(group_papers(papers[:200])))
+    index.touched.clear()
+    # Papers leave, papers come (some on days that had papers, which renumbers their neighbours),
+    # and some abstracts change.
+    kept = rng.sample(papers[:200], 170)
+    edited = [dataclasses.replace(paper, abstract=paper.abstract + " grokking zymurgy") for paper in kept[:10]]
+    now = kept[10:] + edited + papers[200:260]
+    again = index.bring_up_to_date(remember(numbered(now)), known.get)
+    assert again is index  # updated in place, not counted afresh
+    assert again.counts() == count_terms(search_documents(group_papers(now)))
+    assert {term_of("grokking"), term_of("zymurgy")} <= again.touched and len(again.touched) < len(again.postings)
+    fresh = SearchIndex().bring_up_to_date(numbered(now), known.get)
+    assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
+
+
+def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
+    write_synthetic(tmp_path / "content", 120)
+    papers = read_papers(tmp_path / "content")[0]
+    index = SearchIndex().bring_up_to_date(numbered(papers), lambda token: None)
+    fewer = papers[:100]
+    again = index.bring_up_to_date(numbered(fewer), lambda token: None)  # their earlier terms are unknown
+    assert again is not index and again.counts() == count_terms(search_documents(group_papers(fewer)))
+
+
+def test_an_index_survives_the_cache(tmp_path):
+    write_synthetic(tmp_path / "content", 120)
+    papers = read_papers(tmp_path / "content")[0]
+    index = SearchIndex("code").bring_up_to_date(numbered(papers), lambda token: None)
+    index.save(tmp_path / "cache")
+    loaded = SearchIndex.load(tmp_path / "cache", "code")
+    assert loaded.counts() == index.counts() and loaded.versions == index.versions and not loaded.touched
+    assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
+    (tmp_path / "cache" / "search.pickle").write_bytes(b"damaged")
+    assert SearchIndex.load(tmp_path / "cache", "code").postings == {}
