@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
@@ -27,7 +26,6 @@ from generator.searchindex import FIELD_NAMES, SearchIndex
 from generator.termcounts import (
     FIELDS,
     SLOTS_PER_DAY,
-    IndexCounts,
     PaperTerms,
     paper_terms,
     search_documents,
@@ -92,29 +90,42 @@ def to_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def entry_score(counts: IndexCounts, field: str, tf: int, length: int, with_term: int) -> float:
-    """Score one (term, field, document) entry exactly as lunr's builder does, boost included."""
-    idf = math.log(1 + abs((counts.document_count - with_term + 0.5) / (with_term + 0.5)))
-    score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / counts.average_field_length[field])) + tf)
-    return round(score * BOOSTS[field], 3)
+def rank_averages(average: dict[str, float]) -> dict[str, float]:
+    """The average field lengths a big term's lists are ranked with: the real ones to two
+    significant digits, so that they seldom change as papers come and go (while they do not, a
+    big term's lists change only where its own postings do)."""
+    return {field: float(f"{value:.2g}") or 1.0 for field, value in average.items()}
 
 
-def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], field: str, counts: IndexCounts,
-                   with_term: int, first_tier: int = FIRST_TIER) -> list[dict]:
-    """Split a big term's entries in one field into tiers: the best-scoring entries first (the
-    newer paper first among equal scores, as results are ordered), each tier twice as large as
-    the one before. A tier lists its papers by number (as differences), with the term's count and
-    the field's length for each, column by column (columns compress better than rows). It also
-    gives the term's counts in the other fields for the same papers (0 where it is absent), so a
-    paper met in a tier is known for the whole term, and notes where the next tier starts: what
-    any entry not loaded yet could add, at most."""
-    scores: dict[tuple[int, int], float] = {}  # many entries share their counts: score each pair once
+def rank_value(tf: int, length: int, average: float) -> float:
+    """What orders a big term's entries in one field: BM25's term-frequency part, with the
+    field's rank average (the term's idf and the field's boost are the same for every entry)."""
+    return tf / (tf + K1 * (1 - B) + K1 * B * length / average)
+
+
+def tier_count(entries: int, first_tier: int) -> int:
+    count, size = 0, first_tier
+    while entries > 0:
+        count, entries, size = count + 1, entries - size, size * 2
+    return count
+
+
+def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], field: str, rank_average: float,
+                   first_tier: int = FIRST_TIER) -> list[dict]:
+    """Split a big term's entries in one field into tiers: the best-ranked entries first (by
+    rank_value; the newer paper first among equals), each tier twice as large as the one before.
+    A tier lists its papers by number (as differences), with the term's count and the field's
+    length for each, column by column (columns compress better than rows). It also gives the
+    term's counts in the other fields for the same papers (0 where it is absent), so a paper met
+    in a tier is known for the whole term, and notes where the next tier starts, from which the
+    browser works out the most any entry not loaded yet could add."""
+    values: dict[tuple[int, int], float] = {}  # many entries share their counts: rank each pair once
     for _, tf, length in entries_by_field[field]:
-        if (tf, length) not in scores:
-            scores[tf, length] = entry_score(counts, field, tf, length, with_term)
-    # Best score first, then the newer paper (sorting plain tuples, negated, is the fastest way).
-    ranked = [(-score, -document, tf, length) for score, document, tf, length in sorted(
-        (-scores[tf, length], -document, tf, length) for document, tf, length in entries_by_field[field])]
+        if (tf, length) not in values:
+            values[tf, length] = rank_value(tf, length, rank_average)
+    # Best first, then the newer paper (sorting plain tuples, negated, is the fastest way).
+    ranked = [(-value, -document, tf, length) for value, document, tf, length in sorted(
+        (-values[tf, length], -document, tf, length) for document, tf, length in entries_by_field[field])]
     others = {name: {document: (tf, length) for document, tf, length in entries}
               for name, entries in entries_by_field.items() if name != field}
     tiers, start, size = [], 0, first_tier
@@ -184,6 +195,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         ((number, index_token(paper, reuse), packed[paper.source]) for number, paper in documents),
         counted_before or (lambda token: None))
     figures = index.figures()
+    ranked_with = rank_averages(figures.average_field_length)
     terms = sorted(index.postings)
     entry: dict[str, dict] = {}  # what the shard says of a big term
     big: set[str] = set()
@@ -194,13 +206,15 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
             continue
         if len({d for postings in by_field.values() for d in postings.documents}) <= big_term_documents:
             continue
-        entries_by_field = {field: by_field[field].entries() for field in FIELD_NAMES if field in by_field}
         tiers_per_field = {}
-        for field in entries_by_field:
-            tiers = big_term_tiers(entries_by_field, field, figures, with_term, first_tier)
-            for number, tier in enumerate(tiers):
-                yield big_term_file(term, field, number), to_json(tier)
-            tiers_per_field[field] = len(tiers)
+        tiers = TierFiles(by_field, first_tier, ranked_with)
+        for field in FIELD_NAMES:
+            if field not in by_field:
+                continue
+            tiers_per_field[field] = tier_count(len(by_field[field].documents), first_tier)
+            ingredients = ("search tier", term, field, index.versions[term], ranked_with[field], first_tier)
+            for number in range(tiers_per_field[field]):
+                yield reuse.file(big_term_file(term, field, number), (*ingredients, number), tiers.json, field, number)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         entry[term] = {"tiers": tiers_per_field, "with": with_term}
         big.add(term)
@@ -232,6 +246,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "b": B,
         "document_count": figures.document_count,
         "average_field_length": figures.average_field_length,
+        "rank_average_field_length": ranked_with,
         "slots_per_day": SLOTS_PER_DAY,
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
@@ -246,6 +261,23 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for day, papers in by_day.items():
         yield reuse.file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
                          day_search_file, day, papers)
+
+
+class TierFiles:
+    """A big term's tier files, worked out (all of a field's at once) when the first is asked for."""
+
+    def __init__(self, by_field: dict, first_tier: int, ranked_with: dict[str, float]):
+        self.by_field = by_field
+        self.first_tier = first_tier
+        self.ranked_with = ranked_with
+        self.made: dict[str, list[bytes]] = {}
+
+    def json(self, field: str, number: int) -> bytes:
+        if field not in self.made:
+            entries = {name: postings.entries() for name, postings in self.by_field.items()}
+            self.made[field] = [to_json(tier) for tier in big_term_tiers(entries, field, self.ranked_with[field],
+                                                                          self.first_tier)]
+        return self.made[field][number]
 
 
 def index_token(paper: Paper, reuse: Reuse) -> str:

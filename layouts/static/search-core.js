@@ -127,6 +127,19 @@
     return round3(score);
   }
 
+  // The most an entry ranked at most as (tf, length) could score. An entry's BM25 part is
+  // 1 / (1 + u + v * rankAverage / average) with u = c / tf and v = d * length / (rankAverage * tf);
+  // ranked at most as the bound means u + v >= k. With the real average larger, v can take all of k
+  // (u tends to 0 as tf grows); smaller, u takes what it can (at most c, when tf is 1). Lunr
+  // rounds scores to 3 decimals, which adds at most 0.0005.
+  function restScore(m, termIdf, field, boost, tf, length) {
+    var c = m.k1 * (1 - m.b), d = m.k1 * m.b;
+    var rankAverage = m.rank_average_field_length[field], ratio = rankAverage / m.average_field_length[field];
+    var k = (c + d * length / rankAverage) / tf;
+    var least = ratio < 1 ? ratio * k : (k <= c ? k : c + ratio * (k - c));
+    return termIdf * (m.k1 + 1) * boost / (1 + least) + 0.0005;
+  }
+
   // Call fn(document, tf, field length) for each entry of a delta-encoded posting.
   function forEachEntry(numbers, fn) {
     var doc = 0;
@@ -337,12 +350,15 @@
     return this.lists[id].loaded >= this.lists[id].tiers;
   };
 
-  // The most an entry not loaded yet could add to a paper's score, from list `id`: the score of
-  // the next tier's first entry, whose counts the tier before gives as [tf, field length, document].
+  // The most an entry not loaded yet could add to a paper's score, from list `id`. A list is
+  // ranked by BM25's term-frequency part computed with the field's rank average (the manifest's
+  // average to two digits), so every later entry ranks at most as the next tier's first entry,
+  // whose counts the tier before gives as [tf, field length, document]. BM25 with the real average
+  // can still score a later entry higher when the two averages differ; restScore bounds that.
   TopSearch.prototype.rest = function (id) {
     var list = this.lists[id];
     if (this.done(id)) return 0;
-    return list.weight * entryScore(this.m, list.termIdf, list.field, list.boost, list.next[0], list.next[1]);
+    return list.weight * restScore(this.m, list.termIdf, list.field, list.boost, list.next[0], list.next[1]);
   };
 
   // Whether the paper meets every required clause and no prohibited one: true, false, or null
@@ -468,14 +484,13 @@
     });
     best.sort(byScore);
     var last = best.length >= this.wanted ? best[this.wanted - 1] : null;
-    // A paper met in no list so far scores at most the sum of every list's rest, and to reach it,
-    // it must be the next entry of every list or older (lists put the newer paper first on a tie).
-    var unseen = 0, unseenRef = Infinity, openLists = [];
+    // A paper met in no list so far scores at most the sum of every list's rest (which is above
+    // what any entry reaches, so a tie at that sum needs no tie-break).
+    var unseen = 0, openLists = [];
     this.lists.forEach(function (list, id) {
       if (!list.weight || self.done(id)) return;
       openLists.push(id);
       unseen += self.rest(id);
-      if (self.rest(id) > 0) unseenRef = Math.min(unseenRef, list.next[2]);
     });
     var unseenMayQualify = openLists.length > 0 && this.plan.required.every(function (met) {
       return met.some(function (id) { return !self.done(id); });
@@ -485,7 +500,7 @@
     function below(high, ref) {
       return high < last.score - 1e-7 || (Math.round(high * 1e9) <= Math.round(last.score * 1e9) && ref < Number(last.ref));
     }
-    var unseenBeaten = !unseenMayQualify || (last !== null && below(unseen, unseenRef));
+    var unseenBeaten = !unseenMayQualify || (last !== null && unseen < last.score - 1e-7);
     var contenders = last === null ? open : open.filter(function (o) { return !below(o.high, Number(o.ref)); });
     contenders.sort(function (a, b) { return b.high - a.high; });
     return { best: best, last: last, contenders: contenders, unseenBeaten: unseenBeaten, openLists: openLists,
