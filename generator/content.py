@@ -40,22 +40,25 @@ def find_record_files(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def display_path(path: Path, resolved: dict[str, Path] | None = None) -> str:
+def display_path(path: Path, resolved: dict[str, str] | None = None) -> str:
     """Name a file the way a person at the project root would type it. `resolved` remembers
     folders already resolved, for naming many files of the same folders (links are always resolved
     afresh: they name their target)."""
-    def resolve(folder: str) -> Path:
-        if resolved is None:
-            return Path(folder).resolve()
+    if resolved is None or path.is_symlink():
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def resolve(folder: str) -> str:
         if folder not in resolved:
-            resolved[folder] = Path(folder).resolve()
+            resolved[folder] = os.path.realpath(folder)
         return resolved[folder]
 
-    try:
-        full = path.resolve() if resolved is None or path.is_symlink() else resolve(str(path.parent)) / path.name
-        return full.relative_to(resolve(os.getcwd())).as_posix()
-    except ValueError:
-        return path.as_posix()
+    full = os.path.join(resolve(os.path.dirname(path)), path.name)
+    root = resolve(os.getcwd())
+    root = root if root.endswith(os.sep) else root + os.sep
+    return full[len(root):].replace(os.sep, "/") if full.startswith(root) else path.as_posix()
 
 
 # Archives at least this large are read by two processes at once, where the machine allows.
@@ -81,7 +84,7 @@ def read_papers(
     worker = read_in_second_process(paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
     results = []
-    resolved: dict[str, Path] = {}
+    resolved: dict[str, str] = {}
     for done, path in enumerate(mine, start=1):
         if on_progress:
             on_progress(done * len(paths) // len(mine), len(paths))
@@ -97,7 +100,7 @@ def read_papers(
     return papers, problems
 
 
-def read_one(path: Path, content_dir: Path, cache: RecordCache | None, resolved: dict[str, Path] | None = None
+def read_one(path: Path, content_dir: Path, cache: RecordCache | None, resolved: dict[str, str] | None = None
              ) -> tuple[Paper | None, list[Problem]]:
     """Read one record; with a cache, from the cache when the file is unchanged. A record parsed for
     the cache has its search terms counted too, once, while it is at hand (see RecordCache.terms)."""
@@ -116,7 +119,7 @@ def read_in_second_process(paths: list[Path], content_dir: Path, cache: RecordCa
     """Start reading these records in a second process, where the machine allows; its result is
     what read_one gave for each, and what the cache learnt."""
     def read_batch() -> tuple[list, dict | None]:
-        resolved: dict[str, Path] = {}
+        resolved: dict[str, str] = {}
         results = [read_one(path, content_dir, cache, resolved) for path in paths]
         return results, cache.fresh_part() if cache is not None else None
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from generator.cache import load_pickle, save_pickle
 from generator.records import Paper
 
 VERSION = 1
@@ -62,11 +61,11 @@ def files_on_disk(output_dir: Path) -> dict[str, tuple[int, int]]:
             entries = list(os.scandir(folder))
         except OSError:
             return
-        for entry in entries:
-            status = entry.stat(follow_symlinks=False)
-            if stat.S_ISDIR(status.st_mode):
+        for entry in entries:  # the entry's type comes with the listing; only files are asked more
+            if entry.is_dir(follow_symlinks=False):
                 scan(entry.path, f"{prefix}{entry.name}/")
-            elif stat.S_ISREG(status.st_mode):
+            elif entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
                 found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
 
     scan(str(output_dir), "")
@@ -89,10 +88,7 @@ class Ledger:
     def load(cls, cache_dir: Path, site: str, output_dir: Path) -> Ledger:
         """Read the ledger the last build left (an unreadable one counts as empty) and look at output/."""
         path = cache_dir / LEDGER_FILE
-        try:
-            stored = pickle.loads(path.read_bytes())
-        except Exception:  # noqa: BLE001 (a missing or damaged ledger only means more work)
-            stored = None
+        stored = load_pickle(path)  # missing or damaged: it only means more work
         if not (isinstance(stored, dict) and stored.get("version") == VERSION):
             stored = {"site": None, "files": {}}
         return cls(stored["files"], stored["site"] == site, files_on_disk(output_dir), path, site)
@@ -123,10 +119,7 @@ class Ledger:
 
     def save(self, written: dict[str, Written]) -> None:
         if self.path:
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            temporary.write_bytes(pickle.dumps({"version": VERSION, "site": self.site, "files": written},
-                                               protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.path)
+            save_pickle(self.path, {"version": VERSION, "site": self.site, "files": written})
 
 
 class Reuse:

@@ -11,13 +11,12 @@ same postings, so the search files are the same bytes.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from generator.cache import load_pickle, save_pickle
 from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
 VERSION = 1
@@ -80,10 +79,7 @@ class SearchIndex:
     def load(cls, cache_dir: Path | None, code: str) -> SearchIndex:
         """The index the last build left in cache_dir, or an empty one."""
         if cache_dir:
-            try:
-                stored = pickle.loads((cache_dir / INDEX_FILE).read_bytes())
-            except Exception:  # noqa: BLE001 (missing or damaged: start afresh)
-                stored = None
+            stored = load_pickle(cache_dir / INDEX_FILE)  # missing or damaged: start afresh
             if isinstance(stored, SearchIndex) and getattr(stored, "version", None) == VERSION and stored.code == code:
                 stored.touched = set()
                 return stored
@@ -91,10 +87,7 @@ class SearchIndex:
 
     def save(self, cache_dir: Path) -> None:
         self.version = VERSION
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cache_dir / (INDEX_FILE + ".tmp")
-        temporary.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, cache_dir / INDEX_FILE)
+        save_pickle(cache_dir / INDEX_FILE, self)
 
     def add(self, number: int, token: str, packed: PaperTerms) -> None:
         field_lengths, fields = packed

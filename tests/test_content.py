@@ -294,3 +294,21 @@ def test_libyaml_and_pyyaml_read_every_sample_record_alike(monkeypatch):
     monkeypatch.setattr(content, "FAST_LOADER", yaml.SafeLoader)
     assert fast == content.read_papers(CONTENT)
     assert len(fast[0]) == 57
+
+
+def test_naming_many_files_at_once_names_them_as_one_at_a_time(tmp_path, monkeypatch):
+    from generator.content import display_path
+
+    write(tmp_path, "project/content/2025/01/02/a.md", "x")
+    write(tmp_path, "elsewhere/b.md", "x")
+    (tmp_path / "project/content/2025/01/02/link.md").symlink_to(tmp_path / "elsewhere/b.md")
+    monkeypatch.chdir(tmp_path / "project")
+    paths = [Path("content/2025/01/02/a.md"), tmp_path / "project/content/2025/01/02/a.md",
+             Path("../project/content/2025/01/02/a.md"), tmp_path / "elsewhere/b.md",
+             Path("content/2025/01/02/link.md")]
+    memo: dict[str, str] = {}
+    named = [display_path(path, memo) for path in paths]
+    assert named == [display_path(path) for path in paths]
+    assert named[:3] == ["content/2025/01/02/a.md"] * 3
+    assert named[3] == (tmp_path / "elsewhere/b.md").as_posix()  # outside the project: as given
+    assert named[4] == "content/2025/01/02/link.md"  # a link to outside the project: by its own name
