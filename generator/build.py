@@ -217,7 +217,7 @@ def build(
     writer = SiteWriter.open(output_dir, ledger)
     try:
         write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None,
-                            SearchCache(cache_dir, code, cache.counted()) if cache_dir and cache and code else None)
+                            SearchCache(cache_dir, code, cache.counted()) if cache else None)
         for path, data in static.items():
             writer.add(path, data)
         result = writer.finish()
