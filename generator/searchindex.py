@@ -36,8 +36,7 @@ class TermPostings:
         self.lengths = array("I")
 
     def put(self, document: int, tf: int, length: int) -> None:
-        at = bisect_left(self.documents, document) if self.documents and self.documents[-1] > document \
-            else len(self.documents)
+        at = bisect_left(self.documents, document)
         self.documents.insert(at, document)
         self.tfs.insert(at, tf)
         self.lengths.insert(at, length)
@@ -101,8 +100,14 @@ class SearchIndex:
                 postings = by_field.get(name)
                 if postings is None:
                     postings = by_field[name] = TermPostings()
-                postings.put(number, tf, length)
-                self.touched.add(term)
+                documents = postings.documents
+                if documents and documents[-1] > number:
+                    postings.put(number, tf, length)
+                else:  # papers mostly come in order of number (a whole archive always does)
+                    documents.append(number)
+                    postings.tfs.append(tf)
+                    postings.lengths.append(length)
+            self.touched.update(field_terms[0].split(" ") if field_terms[0] else ())
         self.documents[number] = token
         self.lengths[number] = tuple(field_lengths)
 
