@@ -48,12 +48,32 @@ def prepare_output_dir(output_dir: Path) -> None:
     output_dir.mkdir(parents=True, exist_ok=True)
 
 
-def write_if_changed(target: Path, data: bytes, made_folders: set[Path] | None = None) -> bool:
-    """Write bytes to target; return False if they were already there. A file that exists is
-    replaced through a temp file and a rename, so it is never seen half written; a new file is
-    written in place. `made_folders` remembers folders already made, to skip asking again."""
+def make_folder(folder: Path, root: Path, made: set[Path]) -> None:
+    """Make a folder inside root, and each folder on the way, as real folders: a symbolic link
+    (or a file) found where a folder belongs is removed first, so that nothing is ever written
+    through it to somewhere outside root. `made` remembers folders already made."""
+    if folder in made or folder == root:
+        return
+    make_folder(folder.parent, root, made)
     try:
-        status = target.stat()
+        status = folder.lstat()
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISDIR(status.st_mode):
+        folder.unlink()  # a link or a file: never ours to follow
+        status = None
+    if status is None:
+        folder.mkdir()
+    made.add(folder)
+
+
+def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> bool:
+    """Write bytes to target inside root; return False if they were already there. A file that
+    exists is replaced through a temp file and a rename, so it is never seen half written; a new
+    file is written in place; a symbolic link is replaced, never written through."""
+    make_folder(target.parent, root, made_folders)  # first: the file is then looked at in a real folder
+    try:
+        status = target.lstat()
     except OSError:
         status = None
     if status is not None:
@@ -62,11 +82,9 @@ def write_if_changed(target: Path, data: bytes, made_folders: set[Path] | None =
         if stat.S_ISDIR(status.st_mode):
             shutil.rmtree(target)
             status = None
-    folder = target.parent
-    if made_folders is None or folder not in made_folders:
-        folder.mkdir(parents=True, exist_ok=True)
-        if made_folders is not None:
-            made_folders.add(folder)
+        elif stat.S_ISLNK(status.st_mode):
+            target.unlink()
+            status = None
     if status is None:
         target.write_bytes(data)
         return True
@@ -149,6 +167,7 @@ class SiteWriter:
         self.waiting_bytes = 0
         self.staged: list[str] = []  # changed files not yet in output/, in the staging folder
         self.made_folders: set[Path] = set()
+        self.checked_folders: dict[Path, bool] = {}
         self.paths: set[str] = set()
         self.record: dict[str, Written] = {}
         self.written = self.unchanged = 0
@@ -157,7 +176,9 @@ class SiteWriter:
     def open(cls, output_dir: Path, ledger: Ledger | None = None) -> SiteWriter:
         """Make sure output_dir is ours to fill, and start writing the site into it."""
         prepare_output_dir(output_dir)
-        if (output_dir / STAGING).exists():
+        if (output_dir / STAGING).is_symlink():
+            (output_dir / STAGING).unlink()
+        elif (output_dir / STAGING).exists():
             shutil.rmtree(output_dir / STAGING)  # left by a build that was stopped
         direct = not any(path.name != MARKER for path in output_dir.iterdir())
         if not (output_dir / MARKER).is_file():
@@ -191,7 +212,7 @@ class SiteWriter:
         target = self.output_dir / path
         if self.direct:
             self.put(target, data, digest, key, path)
-        elif same_bytes(target, data):
+        elif self.real_folder(target.parent) and same_bytes(target, data):
             self.note(target, digest, key, path)
             self.unchanged += 1
         elif self.waiting_bytes + len(data) <= self.memory_budget:
@@ -199,12 +220,20 @@ class SiteWriter:
             self.waiting_bytes += len(data)
             self.record[path] = Written(key, digest, 0, 0)  # size and time once written
         else:
-            write_new(self.staging / path, data, self.made_folders)
+            write_new(self.staging / path, data, self.output_dir, self.made_folders)
             self.staged.append(path)
             self.record[path] = Written(key, digest, 0, 0)
 
+    def real_folder(self, folder: Path) -> bool:
+        """Whether a folder of output/ and every folder it is in are real folders, not links."""
+        if folder == self.output_dir:
+            return True
+        if folder not in self.checked_folders:
+            self.checked_folders[folder] = self.real_folder(folder.parent) and not folder.is_symlink()
+        return self.checked_folders[folder]
+
     def put(self, target: Path, data: bytes, digest: bytes, key: str | None, path: str) -> None:
-        write_if_changed(target, data, self.made_folders)
+        write_if_changed(target, data, self.output_dir, self.made_folders)
         self.written += 1
         self.note(target, digest, key, path)
 
@@ -222,7 +251,7 @@ class SiteWriter:
         """Move the changed files waiting in memory to the staging folder."""
         moved = list(self.waiting)
         for path in moved:
-            write_new(self.staging / path, self.waiting.pop(path), self.made_folders)
+            write_new(self.staging / path, self.waiting.pop(path), self.output_dir, self.made_folders)
         self.waiting_bytes = 0
         return moved
 
@@ -243,10 +272,10 @@ class SiteWriter:
             self.put(self.output_dir / path, data, self.record[path].digest, self.record[path].key, path)
         for path in sorted(self.staged):
             target = self.output_dir / path
-            if target.is_dir():
+            if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.staging / path, target)
+            make_folder(target.parent, self.output_dir, self.made_folders)
+            os.replace(self.staging / path, target)  # replaces a link itself, never what it points to
             self.written += 1
             self.note(target, self.record[path].digest, self.record[path].key, path)
         self.waiting.clear()
@@ -266,16 +295,14 @@ class SiteWriter:
 
 def same_bytes(target: Path, data: bytes) -> bool:
     try:
-        status = target.stat()
+        status = target.lstat()  # a link is never the same as a file
     except OSError:
         return False
     return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and target.read_bytes() == data
 
 
-def write_new(target: Path, data: bytes, made_folders: set[Path]) -> None:
-    if target.parent not in made_folders:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made_folders.add(target.parent)
+def write_new(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> None:
+    make_folder(target.parent, root, made_folders)
     target.write_bytes(data)
 
 

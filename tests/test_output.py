@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import jinja2
 import pytest
@@ -131,8 +132,6 @@ def test_an_incremental_build_equals_a_clean_build_after_deletes_renames_and_edi
 
 @pytest.mark.parametrize("budget", [0, 10**9])  # changed files staged on disk, or held in memory
 def test_a_build_that_fails_midway_leaves_the_previous_site_whole(tmp_path, content_copy, monkeypatch, budget):
-    import shutil
-
     from generator import output as output_module
 
     monkeypatch.setattr(output_module, "MEMORY_BUDGET", budget)
@@ -168,4 +167,26 @@ def test_a_stopped_build_leaves_nothing_behind_for_the_next(tmp_path):
     build(CONTENT, site, LAYOUTS, SiteConfig())
     assert not (site / STAGING).exists()
     build(CONTENT, tmp_path / "clean", LAYOUTS, SiteConfig())
+    assert snapshot(site) == snapshot(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_links_inside_output_are_replaced_never_written_through(tmp_path, content_copy, cached):
+    cache = tmp_path / "cache" if cached else None
+    site = tmp_path / "out"
+    build(content_copy, site, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=cache)
+    outside = tmp_path / "outside"
+    write(outside, "index.html", "not the site's")
+    write(outside, "days.json", "not the site's either")
+    shutil.rmtree(site / "papers/2305.02993")
+    (site / "papers/2305.02993").symlink_to(outside, target_is_directory=True)  # a folder of the site
+    (site / "api/days.json").unlink()
+    (site / "api/days.json").symlink_to(outside / "days.json")  # a file of the site
+    (site / "search").rename(tmp_path / "old-search")
+    (site / "search").symlink_to(tmp_path / "old-search", target_is_directory=True)
+    build(content_copy, site, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=cache)
+    assert (outside / "index.html").read_text() == "not the site's"
+    assert (outside / "days.json").read_text() == "not the site's either"
+    assert not any(path.is_symlink() for path in site.rglob("*"))
+    build(content_copy, tmp_path / "clean", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
     assert snapshot(site) == snapshot(tmp_path / "clean")
