@@ -32,7 +32,6 @@ from generator.termcounts import (
     unpack_terms,
 )
 
-BOOSTS = dict(FIELDS)
 K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
 SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge term may exceed it)
 # A term in more documents than this is "big": its documents are split into tiers by how much the
@@ -103,11 +102,14 @@ def rank_value(tf: int, length: int, average: float) -> float:
     return tf / (tf + K1 * (1 - B) + K1 * B * length / average)
 
 
-def tier_count(entries: int, first_tier: int) -> int:
-    count, size = 0, first_tier
-    while entries > 0:
-        count, entries, size = count + 1, entries - size, size * 2
-    return count
+def tier_bounds(entries: int, first_tier: int) -> list[tuple[int, int]]:
+    """Where each tier of a list of this many entries starts and ends: the first holds
+    first_tier entries, each later one twice as many as the one before."""
+    bounds, start, size = [], 0, first_tier
+    while start < entries:
+        bounds.append((start, start + size))
+        start, size = start + size, size * 2
+    return bounds
 
 
 def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], field: str, rank_average: float,
@@ -128,10 +130,7 @@ def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], fiel
         (-values[tf, length], -document, tf, length) for document, tf, length in entries_by_field[field])]
     others = {name: {document: (tf, length) for document, tf, length in entries}
               for name, entries in entries_by_field.items() if name != field}
-    tiers, start, size = [], 0, first_tier
-    while start < len(ranked):
-        tiers.append(ranked[start:start + size])
-        start, size = start + size, size * 2
+    tiers = [ranked[start:end] for start, end in tier_bounds(len(ranked), first_tier)]
     files = []
     for number, tier in enumerate(tiers):
         tier = sorted(tier, key=lambda e: e[1])  # by document, to write documents as differences
@@ -211,7 +210,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         for field in FIELD_NAMES:
             if field not in by_field:
                 continue
-            tiers_per_field[field] = tier_count(len(by_field[field].documents), first_tier)
+            tiers_per_field[field] = len(tier_bounds(len(by_field[field].documents), first_tier))
             ingredients = ("search tier", term, field, index.versions[term], ranked_with[field], first_tier)
             for number in range(tiers_per_field[field]):
                 yield reuse.file(big_term_file(term, field, number), (*ingredients, number), tiers.json, field, number)

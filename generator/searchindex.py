@@ -10,6 +10,7 @@ same postings, so the search files are the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from array import array
 from bisect import bisect_left
@@ -154,18 +155,16 @@ class SearchIndex:
                 self.versions.pop(term, None)
         return self
 
-    def counts(self) -> IndexCounts:
-        """The archive-wide figures scores need, and every posting delta-encoded (as shards hold them)."""
-        count = len(self.documents)
-        average = {name: (self.totals[i] / count if count else 0.0) for i, name in enumerate(FIELD_NAMES)}
-        return IndexCounts({term: self.encoded(term) for term in self.postings}, count, average,
-                           {number: list(lengths) for number, lengths in self.lengths.items()})
-
     def figures(self) -> IndexCounts:
-        """Like counts(), without the postings (cheap)."""
+        """The archive-wide figures scores need: the document count and each field's average length."""
         count = len(self.documents)
         average = {name: (self.totals[i] / count if count else 0.0) for i, name in enumerate(FIELD_NAMES)}
         return IndexCounts({}, count, average, {})
+
+    def counts(self) -> IndexCounts:
+        """The figures, every posting delta-encoded (as shards hold them) and each paper's field lengths."""
+        return dataclasses.replace(self.figures(), postings={term: self.encoded(term) for term in self.postings},
+                                   field_lengths={number: list(lengths) for number, lengths in self.lengths.items()})
 
     def encoded(self, term: str) -> dict[str, list[int]]:
         by_field = self.postings[term]
