@@ -30,6 +30,9 @@ from generator.records import Paper
 FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
 SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
 SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
+# Characters str.split() takes for whitespace that lunr's tokenizer does not: text holding one is
+# split by lunr's own separators instead (str.split() is the quicker, and otherwise the same).
+OTHER_SPACES = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
 @functools.cache
@@ -141,9 +144,16 @@ _pipeline = Pipeline()
 _pipeline.add(*INDEX_PIPELINE)
 
 
-@functools.cache
-def term_of(word: str) -> str | None:
-    """The term lunr.py's pipeline makes of one lowercased word, or None for a stop word."""
+class TermsOfWords(dict):
+    """The term lunr.py's pipeline makes of each lowercased word (None for a stop word), each word
+    run through the pipeline once: the archive repeats its words endlessly."""
+
+    def __missing__(self, word: str) -> str | None:
+        term = self[word] = pipeline_term(word)
+        return term
+
+
+def pipeline_term(word: str) -> str | None:
     if not word:
         return None
     found = [str(t) for t in _pipeline.run([Token(word)])]
@@ -152,12 +162,24 @@ def term_of(word: str) -> str | None:
     return found[0] if found else None
 
 
+TERMS = TermsOfWords()
+term_of = TERMS.__getitem__
+
+
+def words_of(text: str) -> list[str]:
+    """Split text as lunr.py's tokenizer does: lowercased, on whitespace and hyphens."""
+    lowered = text.lower()
+    if OTHER_SPACES.search(lowered):
+        return [word for word in SEPARATORS.split(lowered) if word]
+    return lowered.replace("-", " ").split()
+
+
 def paper_terms(paper: Paper) -> PaperTerms:
     """Count one paper's terms as lunr.py's builder does: its tokenizer splits the lowercased text
     on whitespace and hyphens; its pipeline trims, drops stop words and stems."""
     lengths, fields = [], []
     for value in field_values(paper):
-        terms = Counter(map(term_of, SEPARATORS.split(value.lower())))
+        terms = Counter(map(term_of, words_of(value)))
         terms.pop(None, None)
         lengths.append(terms.total())
         fields.append((" ".join(terms), array("I", terms.values()).tobytes()))

@@ -47,6 +47,7 @@ def test_counts_equal_lunr_py_on_awkward_text():
         "“Quoted” (parenthesised) [bracketed] — dashes… 3.14 x^2 $\\alpha$ e-mail@example.org",
         "the and of a an to", "--- - -", "\t\n\r\f\v mixed   spacing \u2003 em space",
         "Ünïcödé 日本語のテキスト 🚀🚀 emoji-laden café-au-lait naïve",
+        "spaces\u3000lunr\u2028keeps\u205fin\x85words\x1cand\x1fthese\u202ftoo",  # str.split() would split them
     ]
     papers = [Paper(slug=f"p{i}", day=dt.date(2024, 1, 1 + i % 3), source=f"p{i}.md", title=text,
                     authors=(text[:20], "Zoë O'Brien-Smith"), abstract=text * 2,
@@ -54,3 +55,17 @@ def test_counts_equal_lunr_py_on_awkward_text():
               for i, text in enumerate(texts)]
     documents = search_documents(group_papers(papers))
     assert count_terms(documents) == lunr_py_counts(documents)
+
+
+def test_words_are_split_where_lunr_splits_them():
+    """The quick split (str.split) is used only where it splits as lunr's tokenizer does: every
+    character str.split() takes for a space and lunr does not is among OTHER_SPACES."""
+    import sys
+
+    from lunr.tokenizer import SEPARATOR_CHARS
+
+    from generator.termcounts import OTHER_SPACES, words_of
+
+    odd = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c) not in SEPARATOR_CHARS]
+    assert odd and all(OTHER_SPACES.fullmatch(c) for c in odd)
+    assert words_of("Pre-training\u00a0 the\tMODEL\u2003x") == ["pre", "training", "the", "model\u2003x"]
