@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sys
 import time
@@ -179,6 +180,37 @@ def load_papers(content_dir: Path, progress: Progress | None = None, cache: Reco
     return papers
 
 
+def make_site(papers: list[Paper], output_dir: Path, layouts_dir: Path, config: SiteConfig, progress: Progress,
+              vendor_dir: Path, cache: RecordCache | None, ledger: Ledger | None, search_cache: SearchCache | None,
+              started: float) -> BuildSummary:
+    """Render the site of these papers into output_dir, reusing what the ledger says is still there."""
+    archive = group_papers(papers)
+    renderer = PageRenderer(layouts_dir, config)
+    reuse = Reuse(ledger, cache.digests() if cache else {},
+                  lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
+    static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
+    writer = SiteWriter.open(output_dir, ledger)
+    try:
+        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None,
+                            search_cache)
+        for path, data in static.items():
+            writer.add(path, data)
+        result = writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
+    if ledger:
+        ledger.save(result.files)
+    return BuildSummary(
+        papers=len(papers),
+        days=len(archive.days),
+        files=len(writer.paths),
+        written=result.written,
+        removed=result.removed,
+        seconds=time.perf_counter() - started,
+    )
+
+
 def build(
     content_dir: Path,
     output_dir: Path,
@@ -191,6 +223,18 @@ def build(
     """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
     a build whose inputs are all as the last successful build left them does nothing, and
     records unchanged since the last build are not parsed again."""
+    try:
+        return build_with_frozen_inputs(content_dir, output_dir, layouts_dir, config, progress, vendor_dir, cache_dir)
+    finally:
+        gc.unfreeze()
+
+
+def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, config: SiteConfig,
+                             progress: Progress | None, vendor_dir: Path | None, cache_dir: Path | None
+                             ) -> BuildSummary:
+    """build(), freezing (gc.freeze) what it reads as it reads it: the ledger, the cache and the
+    papers live until the build ends, and the cycle collector need not walk their millions of
+    objects each time the pages' short-lived ones set it off (a sixth of a cold build's time)."""
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
@@ -203,37 +247,17 @@ def build(
         fingerprint = inputs_fingerprint(record_files, site)
         last = last_build(cache_dir)
         ledger = Ledger.load(cache_dir, site, output_dir)
+        gc.freeze()
         if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
                 and ledger.output_as_left(MARKER)):
             return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
                                 removed=0, seconds=time.perf_counter() - started, unchanged=True)
     cache = RecordCache(cache_dir, code) if cache_dir else None
+    gc.freeze()
     papers = load_papers(content_dir, progress, cache, record_files)
-    archive = group_papers(papers)
-    renderer = PageRenderer(layouts_dir, config)
-    reuse = Reuse(ledger, cache.digests() if cache else {},
-                  lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
-    static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
-    writer = SiteWriter.open(output_dir, ledger)
-    try:
-        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None,
-                            SearchCache(cache_dir, code, cache.counted()) if cache else None)
-        for path, data in static.items():
-            writer.add(path, data)
-        result = writer.finish()
-    except BaseException:
-        writer.discard()
-        raise
-    if ledger:
-        ledger.save(result.files)
-    summary = BuildSummary(
-        papers=len(papers),
-        days=len(archive.days),
-        files=len(writer.paths),
-        written=result.written,
-        removed=result.removed,
-        seconds=time.perf_counter() - started,
-    )
+    gc.freeze()
+    summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger,
+                        SearchCache(cache_dir, code, cache.counted()) if cache else None, started)
     if cache_dir and fingerprint:
         record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
     return summary

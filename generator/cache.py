@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -51,6 +51,15 @@ def record_token(source: str, digest: str) -> str:
     return f"{source}\0{digest}"
 
 
+class Listed(Protocol):
+    """A file as content.find_record_files lists it (cache.py does not import content.py)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    mode: int
+
+
 @dataclass
 class CachedRecord:
     size: int
@@ -75,44 +84,36 @@ class RecordCache:
             if isinstance(stored, dict) and stored.get("version") == VERSION and stored.get("code") == self.code:
                 self.before = stored["records"]
 
-    def read(self, path: Path, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
+    def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
         """Return what parsing the file gives, from the cache when its bytes are unchanged and so is
-        the context its reading depends on (such as the name it is reported by)."""
-        key = (str(path), *context)
-        try:
-            status = os.lstat(path)
-        except OSError:
-            return parse(None)
-        if not stat.S_ISREG(status.st_mode):
+        the context its reading depends on (such as the name it is reported by). The file's size,
+        time and kind are as the listing of content/ found them."""
+        key = (file.path, *context)
+        if not stat.S_ISREG(file.mode):
             return parse(None)  # links and the like are reported, never cached
         known = self.before.get(key)
-        if known and (known.size, known.mtime_ns) == (status.st_size, status.st_mtime_ns):
+        if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
             self.now[key] = known
             return known.result
         self.renewed += 1
-        data = path.read_bytes()
+        try:
+            data = Path(file.path).read_bytes()
+        except OSError:
+            return parse(None)  # gone since it was listed: reading it again says what is wrong
         digest = hashlib.sha256(data).hexdigest()
         if known and known.digest == digest:
             result = known.result
         else:
             result = parse(data)
             self.parsed += 1
-        self.now[key] = CachedRecord(status.st_size, status.st_mtime_ns, digest, result)
+        self.now[key] = CachedRecord(file.size, file.mtime_ns, digest, result)
         return result
 
-    def count_stale(self, paths: list[Path]) -> int:
+    def count_stale(self, files: list[Listed]) -> int:
         """How many of these files are not in the cache as they are now (a guess at how many
         records must be parsed: a file with a new time but the same bytes is not parsed)."""
         fresh = {key[0]: (known.size, known.mtime_ns) for key, known in self.before.items()}
-        stale = 0
-        for path in paths:
-            try:
-                status = os.lstat(path)
-            except OSError:
-                stale += 1
-                continue
-            stale += fresh.get(str(path)) != (status.st_size, status.st_mtime_ns)
-        return stale
+        return sum(fresh.get(file.path) != (file.size, file.mtime_ns) for file in files)
 
     def digests(self) -> dict[str, str]:
         """The hash of each valid record file read in this build, by the source its Paper names."""
@@ -200,13 +201,12 @@ def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str,
     return digest.hexdigest()
 
 
-def inputs_fingerprint(record_files: list[Path], site: str) -> str:
-    """Hash what a build is made of: every record file's name, size and modification time, and
-    the site's fingerprint."""
+def inputs_fingerprint(record_files: list[Listed], site: str) -> str:
+    """Hash what a build is made of: every record file's name, size, modification time and kind
+    (as the listing found them), and the site's fingerprint."""
     digest = hashlib.sha256(site.encode())
-    for path in record_files:
-        status = os.lstat(path)
-        digest.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{stat.S_ISLNK(status.st_mode)}\n".encode())
+    digest.update("".join(f"{file.path}\0{file.size}\0{file.mtime_ns}\0{stat.S_ISLNK(file.mode)}\n"
+                          for file in record_files).encode())
     return digest.hexdigest()
 
 

@@ -6,11 +6,12 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import stat
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -30,21 +31,50 @@ NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 YEAR, TWO_DIGITS = re.compile(r"\d{4}"), re.compile(r"\d{2}")
 
 
-def find_record_files(content_dir: Path) -> list[Path]:
-    """List every file and symbolic link under content_dir, skipping hidden ones, in a stable order."""
-    found = []
-    for root, folders, files in os.walk(content_dir):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        found += [Path(root) / name for name in folders if (Path(root) / name).is_symlink()]
-        found += [Path(root) / name for name in files if not name.startswith(".")]
-    return sorted(found)
+class RecordFile(NamedTuple):
+    """A file under content/ as the listing found it, with its own (lstat) size, time and kind:
+    the one look at the file a build takes before deciding whether to read it."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    mode: int
 
 
-def display_path(path: Path, resolved: dict[str, str] | None = None) -> str:
+def find_record_files(content_dir: Path) -> list[RecordFile]:
+    """List every file and symbolic link under content_dir, skipping hidden ones, in a stable
+    order (by folder names, then file name)."""
+    found: list[tuple[tuple[str, ...], RecordFile]] = []
+
+    def scan(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                scan(entry.path, (*parts, entry.name))
+                continue
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone since the folder was listed
+            found.append(((*parts, entry.name), RecordFile(entry.path, status.st_size, status.st_mtime_ns,
+                                                           status.st_mode)))
+
+    scan(os.fspath(content_dir), ())
+    found.sort(key=lambda pair: pair[0])
+    return [record for _, record in found]
+
+
+def display_path(path: Path | str, resolved: dict[str, str] | None = None, link: bool | None = None) -> str:
     """Name a file the way a person at the project root would type it. `resolved` remembers
     folders already resolved, for naming many files of the same folders (links are always resolved
-    afresh: they name their target)."""
-    if resolved is None or path.is_symlink():
+    afresh: they name their target; `link` says whether the file is one, if known)."""
+    if resolved is None or (os.path.islink(path) if link is None else link):
+        path = Path(path)
         try:
             return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
@@ -55,10 +85,10 @@ def display_path(path: Path, resolved: dict[str, str] | None = None) -> str:
             resolved[folder] = os.path.realpath(folder)
         return resolved[folder]
 
-    full = os.path.join(resolve(os.path.dirname(path)), path.name)
+    full = os.path.join(resolve(os.path.dirname(path)), os.path.basename(path))
     root = resolve(os.getcwd())
     root = root if root.endswith(os.sep) else root + os.sep
-    return full[len(root):].replace(os.sep, "/") if full.startswith(root) else path.as_posix()
+    return full[len(root):].replace(os.sep, "/") if full.startswith(root) else Path(path).as_posix()
 
 
 # Archives at least this large are read by two processes at once, where the machine allows.
@@ -70,7 +100,7 @@ def read_papers(
     on_progress: Callable[[int, int], None] | None = None,
     changed: frozenset[str] = frozenset(),
     cache: RecordCache | None = None,
-    paths: list[Path] | None = None,
+    paths: list[RecordFile] | None = None,
 ) -> tuple[list[Paper], list[Problem]]:
     """Read every record under content_dir (or the given files, found there by find_record_files);
     return the valid Papers and all problems found. With a cache, records whose files are
@@ -100,22 +130,22 @@ def read_papers(
     return papers, problems
 
 
-def read_one(path: Path, content_dir: Path, cache: RecordCache | None, resolved: dict[str, str] | None = None
+def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, resolved: dict[str, str] | None = None
              ) -> tuple[Paper | None, list[Problem]]:
     """Read one record; with a cache, from the cache when the file is unchanged. A record parsed for
     the cache has its search terms counted too, once, while it is at hand (see RecordCache.terms)."""
-    shown = display_path(path, resolved)
+    shown = display_path(record.path, resolved, link=stat.S_ISLNK(record.mode))
     if cache is None:
-        return read_record(path, content_dir, shown=shown)
-    return cache.read(path, (shown, str(content_dir)),
-                      lambda data: with_terms(*read_record(path, content_dir, data, shown)))[:2]
+        return read_record(Path(record.path), content_dir, shown=shown)
+    return cache.read(record, (shown, str(content_dir)),
+                      lambda data: with_terms(*read_record(Path(record.path), content_dir, data, shown)))[:2]
 
 
 def with_terms(paper: Paper | None, problems: list[Problem]) -> tuple[Paper | None, list[Problem], PaperTerms | None]:
     return paper, problems, paper_terms(paper) if paper is not None else None
 
 
-def read_in_second_process(paths: list[Path], content_dir: Path, cache: RecordCache | None) -> Future | None:
+def read_in_second_process(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> Future | None:
     """Start reading these records in a second process, where the machine allows; its result is
     what read_one gave for each, and what the cache learnt."""
     def read_batch() -> tuple[list, dict | None]:
