@@ -131,11 +131,16 @@ class Reuse:
         self.ledger = ledger
         self.record_digests = record_digests or {}
         self.tag_names = tag_names or (lambda paper: ())
+        self.tokens: dict[str, tuple[str, ...]] = {}  # by source: a paper shows on many pages
 
     def paper(self, paper: Paper) -> tuple[str, ...]:
         """What one paper brings to a page: its record file's bytes and the names its tags show with
         (a tag's name can come from another paper)."""
-        return (paper.source, self.record_digests.get(paper.source, ""), *self.tag_names(paper))
+        token = self.tokens.get(paper.source)
+        if token is None:
+            token = self.tokens[paper.source] = (paper.source, self.record_digests.get(paper.source, ""),
+                                                 *self.tag_names(paper))
+        return token
 
     def papers(self, papers: Iterable[Paper]) -> tuple[tuple[str, ...], ...]:
         return tuple(map(self.paper, papers)) if self.ledger else ()

@@ -22,7 +22,7 @@ from generator.cache import record_token
 from generator.pages import short_authors, short_date
 from generator.records import Paper
 from generator.reuse import Kept, Reuse, key_of
-from generator.searchindex import FIELD_NAMES, SearchIndex
+from generator.searchindex import FIELD_NAMES, SearchIndex, TermPostings
 from generator.termcounts import (
     FIELDS,
     SLOTS_PER_DAY,
@@ -112,7 +112,7 @@ def tier_bounds(entries: int, first_tier: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], field: str, rank_average: float,
+def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_average: float,
                    first_tier: int = FIRST_TIER) -> list[dict]:
     """Split a big term's entries in one field into tiers: the best-ranked entries first (by
     rank_value; the newer paper first among equals), each tier twice as large as the one before.
@@ -121,37 +121,39 @@ def big_term_tiers(entries_by_field: dict[str, list[tuple[int, int, int]]], fiel
     term's counts in the other fields for the same papers (0 where it is absent), so a paper met
     in a tier is known for the whole term, and notes where the next tier starts, from which the
     browser works out the most any entry not loaded yet could add."""
-    values: dict[tuple[int, int], float] = {}  # many entries share their counts: rank each pair once
-    for _, tf, length in entries_by_field[field]:
-        if (tf, length) not in values:
-            values[tf, length] = rank_value(tf, length, rank_average)
-    # Best first, then the newer paper (sorting plain tuples, negated, is the fastest way).
-    ranked = [(-value, -document, tf, length) for value, document, tf, length in sorted(
-        (-values[tf, length], -document, tf, length) for document, tf, length in entries_by_field[field])]
-    others = {name: {document: (tf, length) for document, tf, length in entries}
-              for name, entries in entries_by_field.items() if name != field}
-    tiers = [ranked[start:end] for start, end in tier_bounds(len(ranked), first_tier)]
+    postings = by_field[field]
+    documents, tfs, lengths = postings.documents, postings.tfs, postings.lengths
+    # Many entries share their counts: rank each (tf, length) pair once, and give each entry one
+    # integer to sort by, its pair's place among the pairs' values and then the newer paper.
+    pairs = list(zip(tfs, lengths, strict=True))
+    values = {pair: rank_value(*pair, rank_average) for pair in set(pairs)}
+    places = {value: place for place, value in enumerate(sorted(set(values.values()), reverse=True))}
+    place_of = {pair: places[value] for pair, value in values.items()}
+    newest = documents[-1] + 1 if documents else 0
+    order = [key % newest for key in sorted(
+        place_of[pair] * newest + (newest - 1 - document) for pair, document in zip(pairs, documents, strict=True))]
+    ranked = [newest - 1 - rest for rest in order]  # documents, best first
+    at = {document: i for i, document in enumerate(documents)}
+    others = {name: dict(zip(other.documents, zip(other.tfs, other.lengths, strict=True), strict=True))
+              for name, other in by_field.items() if name != field}
+    bounds = tier_bounds(len(ranked), first_tier)
     files = []
-    for number, tier in enumerate(tiers):
-        tier = sorted(tier, key=lambda e: e[1])  # by document, to write documents as differences
-        documents = [document for _, document, _, _ in tier]
+    for number, (start, end) in enumerate(bounds):
+        tier = sorted(ranked[start:end])  # by document, to write documents as differences
+        rows = [at[document] for document in tier]
         also = {}
         for name, entries in others.items():
-            found = [entries.get(document, (0, 0)) for document in documents]
+            found = [entries.get(document, (0, 0)) for document in tier]
             if any(tf for tf, _ in found):
                 also[name] = {"tf": [tf for tf, _ in found], "length": [length for _, length in found]}
-        files.append({"documents": [d - p for d, p in zip(documents, [0] + documents[:-1], strict=True)],
-                      "tf": [tf for _, _, tf, _ in tier], "length": [length for _, _, _, length in tier],
-                      "also": also,
-                      "next": next_entry(tiers[number + 1]) if number + 1 < len(tiers) else None})
+        following = None  # the next tier's best entry as [tf, field length, document]: counts rather
+        if number + 1 < len(bounds):  # than its score, which changes with every paper added elsewhere
+            first = at[ranked[end]]
+            following = [tfs[first], lengths[first], documents[first]]
+        files.append({"documents": [d - p for d, p in zip(tier, [0] + tier[:-1], strict=True)],
+                      "tf": [tfs[row] for row in rows], "length": [lengths[row] for row in rows],
+                      "also": also, "next": following})
     return files
-
-
-def next_entry(tier: list[tuple[float, int, int, int]]) -> list[int]:
-    """Where a tier starts: its best entry as [tf, field length, document]. Counts rather than the
-    score, which changes with every paper added, so the tier before keeps its bytes."""
-    _, document, tf, length = tier[0]
-    return [tf, length, document]
 
 
 def big_term_file(term: str, field: str, tier: int) -> str:
@@ -273,8 +275,7 @@ class TierFiles:
 
     def json(self, field: str, number: int) -> bytes:
         if field not in self.made:
-            entries = {name: postings.entries() for name, postings in self.by_field.items()}
-            self.made[field] = [to_json(tier) for tier in big_term_tiers(entries, field, self.ranked_with[field],
+            self.made[field] = [to_json(tier) for tier in big_term_tiers(self.by_field, field, self.ranked_with[field],
                                                                           self.first_tier)]
         return self.made[field][number]
 
