@@ -100,7 +100,8 @@ def expected_file_count(archive: Archive) -> int:
     pages = len(archive.days) + len(archive.weeks) + len(archive.months) + len(archive.years) + len(archive.papers)
     api = len(archive.days) + len(archive.papers)
     search_days = len(archive.days)
-    return fixed + pages + api + search_days + 2 * len(archive.tags)  # tag pages and feeds; + search shards
+    tag_years = len({(tag.slug, paper.day.year) for tag in archive.tags for paper in tag.papers})
+    return fixed + pages + api + search_days + 2 * len(archive.tags) + tag_years  # tag pages and feeds; + search shards
 
 
 @dataclass(frozen=True)

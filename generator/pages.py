@@ -24,6 +24,7 @@ LINK_LABELS = {
     "dataset": "Dataset", "demo": "Demo", "video": "Video", "blog": "Blog post", "doi": "DOI",
 }
 AUTHORS_ON_CARDS = 5
+TAG_PAGE_PAPERS = 30  # a tag's page shows its newest papers; its year pages show the rest
 
 
 def count_label(number: int, noun: str) -> str:
@@ -258,8 +259,18 @@ def render_pages(
         yield reuse.file(urls.file_for(urls.paper_path(slug)), ("paper", reuse.paper(paper)),
                          render_paper, slug, views, renderer)
     for tag in archive.tags:
-        yield reuse.file(urls.file_for(urls.tag_path(tag.slug)), ("tag", tag.slug, tag.name, reuse.papers(tag.papers)),
-                         render_tag, tag, renderer, cards)
+        years = tag_years(tag)
+        counts = [(year, len(papers)) for year, papers in years]
+        newest = tag.papers[:TAG_PAGE_PAPERS]
+        yield reuse.file(urls.file_for(urls.tag_path(tag.slug)),
+                         ("tag", tag.slug, tag.name, len(tag.papers), counts, reuse.papers(newest)),
+                         render_tag, tag, newest, counts, renderer, cards)
+        for place, (year, papers) in enumerate(years):
+            later = years[place - 1][0] if place else None
+            earlier = years[place + 1][0] if place + 1 < len(years) else None
+            yield reuse.file(urls.file_for(urls.tag_year_path(tag.slug, year)),
+                             ("tag year", tag.slug, tag.name, year, earlier, later, reuse.papers(papers)),
+                             render_tag_year, tag, year, papers, earlier, later, renderer, cards)
     yield urls.file_for(urls.TAGS), renderer.render(
         "tags.html", urls.TAGS, title="Tags",
         tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in archive.tags],
@@ -275,11 +286,34 @@ def render_paper(slug: str, views: dict[str, PaperView], renderer: PageRenderer)
                            meta=scholar_meta(view, renderer.config), description=view.summary)
 
 
-def render_tag(tag: Tag, renderer: PageRenderer, cards: Callable) -> bytes:
+def tag_years(tag: Tag) -> list[tuple[int, tuple[Paper, ...]]]:
+    """A tag's papers by the year they were featured, newest year first (in the tag's order)."""
+    by_year: dict[int, list[Paper]] = {}
+    for paper in tag.papers:
+        by_year.setdefault(paper.day.year, []).append(paper)
+    return [(year, tuple(papers)) for year, papers in by_year.items()]
+
+
+def render_tag(tag: Tag, newest: tuple[Paper, ...], counts: list[tuple[int, int]], renderer: PageRenderer,
+               cards: Callable) -> bytes:
     path = urls.tag_path(tag.slug)
     feeds = (tag_feed_link(tag, renderer.config), *renderer.site_feeds)
-    return renderer.render("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(tag.papers),
-                           feeds=feeds, subscribe=feeds[:1])
+    years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), count) for year, count in counts]
+    return renderer.render("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, papers=cards(newest),
+                           paper_count=len(tag.papers), years=years, feeds=feeds, subscribe=feeds[:1])
+
+
+def render_tag_year(tag: Tag, year: int, papers: tuple[Paper, ...], earlier: int | None, later: int | None,
+                    renderer: PageRenderer, cards: Callable) -> bytes:
+    path = urls.tag_year_path(tag.slug, year)
+    feeds = (tag_feed_link(tag, renderer.config), *renderer.site_feeds)
+
+    def year_nav(other: int | None) -> Nav | None:
+        return Nav(urls.tag_year_path(tag.slug, other), str(other)) if other is not None else None
+
+    return renderer.render("tag_year.html", path, title=f"Papers tagged {tag.name} in {year}", tag=tag,
+                           tag_page=Nav(urls.tag_path(tag.slug), tag.name), year=year, papers=cards(papers),
+                           previous=year_nav(earlier), next=year_nav(later), feeds=feeds)
 
 
 def render_day(day: Day, path: str, renderer: PageRenderer, cards: Callable, is_home: bool) -> bytes:
@@ -339,6 +373,8 @@ def sitemap_paths(archive: Archive) -> list[tuple[str, dt.date | None]]:
     entries += [(urls.week_path(w.year, w.week), w.days[0].date) for w in archive.weeks]
     entries += [(urls.paper_path(slug), archive.papers[slug].day) for slug in sorted(archive.papers)]
     entries += [(urls.TAGS, latest)] + [(urls.tag_path(tag.slug), tag.papers[0].day) for tag in archive.tags]
+    entries += [(urls.tag_year_path(tag.slug, year), papers[0].day)
+                for tag in archive.tags for year, papers in tag_years(tag)]
     return entries
 
 

@@ -52,6 +52,10 @@ def tag_path(slug: str) -> str:
     return f"tags/{slug}/"
 
 
+def tag_year_path(slug: str, year: int) -> str:
+    return f"tags/{slug}/{year:04d}/"
+
+
 def tag_feed_path(slug: str) -> str:
     return f"tags/{slug}/feed.xml"
 

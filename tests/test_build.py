@@ -65,10 +65,43 @@ def test_every_page_exists(sample_site):
     expected += [f"{d.date.isocalendar().year}/W{d.date.isocalendar().week:02d}/index.html" for d in ARCHIVE.days]
     expected += [f"papers/{p.slug}/index.html" for p in PAPERS]
     expected += [f"tags/{tag_slug(t)}/index.html" for p in PAPERS for t in p.tags]
+    expected += [f"tags/{tag_slug(t)}/{p.day.year}/index.html" for p in PAPERS for t in p.tags]
     missing = [path for path in expected if not (sample_site / path).is_file()]
     assert missing == []
     assert len(PAPERS) == 57
     assert {p.day.year for p in PAPERS} == {2015, 2017, 2019, 2020, 2021, 2022, 2023, 2024, 2025}
+
+
+def card_links(page: Path) -> list[str]:
+    """The papers a page's cards link to, in order, as paper slugs."""
+    titles = parse(page).iter("a")
+    return [a.get("href").rstrip("/").rsplit("/", 1)[-1] for a in titles
+            if a.get("href", "").rstrip("/").rsplit("/", 2)[-2:-1] == ["papers"]]
+
+
+def test_a_tag_shows_its_newest_papers_and_every_paper_on_its_year_page(tmp_path, monkeypatch):
+    from generator import pages
+
+    monkeypatch.setattr(pages, "TAG_PAGE_PAPERS", 4)
+    build(CONTENT, tmp_path / "site", LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    tag = next(tag for tag in ARCHIVE.tags if len({p.day.year for p in tag.papers}) >= 3 and len(tag.papers) > 4)
+    folder = tmp_path / "site" / "tags" / tag.slug
+    assert card_links(folder / "index.html") == [paper.slug for paper in tag.papers[:4]]  # newest first
+    years = sorted({paper.day.year for paper in tag.papers}, reverse=True)
+    year_links = [a for a in parse(folder / "index.html").iter("a") if a.get("href", "").rstrip("/").isdigit()]
+    assert [(a.get("href"), text(a)) for a in year_links] == [(f"{year}/", str(year)) for year in years]
+    shown = []
+    for place, year in enumerate(years):
+        page = folder / str(year) / "index.html"
+        slugs = card_links(page)
+        assert slugs == [paper.slug for paper in tag.papers if paper.day.year == year]
+        shown += slugs
+        pager = {a.get("rel"): a.get("href") for a in parse(page).iter("a") if a.get("rel") in ("prev", "next")}
+        assert pager.get("next") == (f"../{years[place - 1]}/" if place else None)
+        assert pager.get("prev") == (f"../{years[place + 1]}/" if place + 1 < len(years) else None)
+    assert shown == [paper.slug for paper in tag.papers]  # every tagged paper, once
+    sitemap = (tmp_path / "site" / "sitemap.xml").read_text()
+    assert all(f"{SUB_PATH_BASE_URL}tags/{tag.slug}/{year}/</loc>" in sitemap for year in years)
 
 
 def test_every_page_is_valid_html(sample_site):
@@ -184,7 +217,8 @@ def test_sitemap_and_robots(sample_site):
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     locations = [loc.text for loc in tree.iter(f"{ns}loc")]
     assert len(locations) == len(set(locations)) == 3 + len(ARCHIVE.days) + len(ARCHIVE.months) + len(
-        ARCHIVE.years) + len(ARCHIVE.weeks) + len(PAPERS) + len(ARCHIVE.tags)
+        ARCHIVE.years) + len(ARCHIVE.weeks) + len(PAPERS) + len(ARCHIVE.tags) + len(
+        {(tag.slug, paper.day.year) for tag in ARCHIVE.tags for paper in tag.papers})
     for location in locations:
         assert file_for_url(sample_site, location).is_file(), location
     for lastmod in tree.iter(f"{ns}lastmod"):
