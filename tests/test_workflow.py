@@ -39,6 +39,20 @@ def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
     assert upload["with"]["path"] == "output"
 
 
+def test_a_deploy_starts_from_the_last_deploys_build_cache():
+    from generator.cli import make_parser
+
+    default_cache = make_parser().parse_args(["build"]).cache
+    names = [step.get("uses", "") or step.get("run", "") for step in steps("deploy")]
+    cache = next(step for step in steps("deploy") if step.get("uses", "").startswith("actions/cache@"))
+    build_step = next(i for i, name in enumerate(names) if "dailypapers build" in name)
+    assert names.index(cache["uses"]) < build_step  # restored before the build, saved after the job
+    assert cache["with"]["path"] == default_cache.as_posix()  # where `dailypapers build` keeps it
+    # A new key each commit (a cache entry is never overwritten), restored from the newest one.
+    assert "${{ github.sha }}" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+
+
 def test_every_dailypapers_command_in_the_workflow_works_as_the_workflow_runs_it(tmp_path):
     used = set(re.findall(r"dailypapers (\w+)", commands("check") + commands("deploy")))
     assert used == {"check", "build"}
