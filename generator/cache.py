@@ -15,6 +15,7 @@ import os
 import pickle
 import stat
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -68,21 +69,36 @@ class CachedRecord:
     result: Any  # what reading the record gave: (Paper or None, problems, its search terms or None)
 
 
+# The record cache is kept in parts, each record in the part its file's name falls in, so a build
+# that changed a few records rewrites a few parts, not the whole cache (hundreds of MB at 100,000).
+RECORD_PARTS = 32
+
+
+def record_part(source: str) -> int:
+    return zlib.crc32(source.encode("utf-8", "surrogateescape")) % RECORD_PARTS
+
+
 class RecordCache:
     """Parsed records of the last build. A file whose size and modification time are unchanged is
     not read at all; one whose bytes hash the same is not parsed again."""
 
     def __init__(self, folder: Path | None, code: str | None = None):
-        self.path = folder / "records.pickle" if folder else None
+        self.folder = folder
         self.code = code or code_fingerprint()
         self.before: dict[tuple[str, ...], CachedRecord] = {}
         self.now: dict[tuple[str, ...], CachedRecord] = {}
         self.parsed = 0  # records parsed in this build, for tests and progress
-        self.renewed = 0  # entries made anew in this build (parsed, or the same bytes with a new time)
-        if self.path and self.path.is_file():
-            stored = load_pickle(self.path)
+        self.renewed: set[tuple[str, ...]] = set()  # entries made anew in this build (parsed, or a new time)
+        self.unreadable: set[int] = set()  # parts missing, damaged or made by other code
+        for part in range(RECORD_PARTS) if folder else ():
+            stored = load_pickle(self.part_file(part))
             if isinstance(stored, dict) and stored.get("version") == VERSION and stored.get("code") == self.code:
-                self.before = stored["records"]
+                self.before.update(stored["records"])
+            else:
+                self.unreadable.add(part)
+
+    def part_file(self, part: int) -> Path:
+        return self.folder / f"records-{part:02d}.pickle"
 
     def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
         """Return what parsing the file gives, from the cache when its bytes are unchanged and so is
@@ -95,7 +111,7 @@ class RecordCache:
         if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
             self.now[key] = known
             return known.result
-        self.renewed += 1
+        self.renewed.add(key)
         try:
             data = Path(file.path).read_bytes()
         except OSError:
@@ -139,13 +155,25 @@ class RecordCache:
     def adopt(self, part: dict) -> None:
         self.now.update(part["now"])
         self.parsed += part["parsed"]
-        self.renewed += part["renewed"]
+        self.renewed |= part["renewed"]
 
     def save(self) -> None:
-        """Keep this build's records (only files that still exist) for the next build; when every
-        entry is the last build's, the cache on disk already says so."""
-        if self.path and (self.renewed or self.now.keys() != self.before.keys()):
-            save_pickle(self.path, {"version": VERSION, "code": self.code, "records": self.now})
+        """Keep this build's records (only files that still exist) for the next build, rewriting
+        only the parts where an entry is new or gone (or that could not be read)."""
+        if not self.folder:
+            return
+        (self.folder / "records.pickle").unlink(missing_ok=True)  # the whole cache in one, as kept before
+        changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
+        changed |= {part for part in self.unreadable if self.part_file(part).exists()}
+        if not changed:
+            return
+        parts: dict[int, dict] = {part: {} for part in changed}
+        for key, entry in self.now.items():
+            part = record_part(key[0])
+            if part in parts:
+                parts[part][key] = entry
+        for part, records in parts.items():
+            save_pickle(self.part_file(part), {"version": VERSION, "code": self.code, "records": records})
 
 
 @contextlib.contextmanager

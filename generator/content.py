@@ -80,15 +80,13 @@ def display_path(path: Path | str, resolved: dict[str, str] | None = None, link:
         except ValueError:
             return path.as_posix()
 
-    def resolve(folder: str) -> str:
-        if folder not in resolved:
-            resolved[folder] = os.path.realpath(folder)
-        return resolved[folder]
-
-    full = os.path.join(resolve(os.path.dirname(path)), os.path.basename(path))
-    root = resolve(os.getcwd())
-    root = root if root.endswith(os.sep) else root + os.sep
-    return full[len(root):].replace(os.sep, "/") if full.startswith(root) else Path(path).as_posix()
+    folder, name = os.path.split(os.fspath(path))
+    shown = resolved.get(folder)
+    if shown is None:  # the folder as shown, with its final "/" ("" at the project root)
+        real, root = (os.path.join(os.path.realpath(place), "") for place in (folder, os.getcwd()))
+        outside = os.path.join(Path(folder).as_posix(), "")  # named as given
+        shown = resolved[folder] = real[len(root):].replace(os.sep, "/") if real.startswith(root) else outside
+    return shown + name
 
 
 # Archives at least this large are read by two processes at once, where the machine allows.
@@ -357,7 +355,7 @@ def find_duplicates(papers: list[Paper], changed: frozenset[str] = frozenset()) 
     by_arxiv: dict[str, list[Paper]] = defaultdict(list)
     by_slug: dict[str, list[Paper]] = defaultdict(list)
     for paper in sorted(papers, key=lambda p: (p.source in changed, p.source)):
-        if paper.arxiv_base:
+        if paper.arxiv:
             by_arxiv[paper.arxiv_base].append(paper)
         by_slug[paper.slug].append(paper)
     for arxiv_id, group in by_arxiv.items():

@@ -102,9 +102,12 @@ class Paper:
         return next((link.url for link in self.links if link.kind == kind), None)
 
 
+ARXIV_VERSION = re.compile(r"v\d+$")
+
+
 def strip_arxiv_version(arxiv_id: str) -> str:
     """Return an arXiv id without its trailing `vN`."""
-    return re.sub(r"v\d+$", "", arxiv_id)
+    return ARXIV_VERSION.sub("", arxiv_id)
 
 
 def slug_for_arxiv(arxiv_id: str) -> str:

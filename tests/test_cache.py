@@ -75,7 +75,8 @@ def test_only_changed_records_are_parsed_again(tmp_path, content_copy):
 def test_a_damaged_cache_is_ignored(tmp_path, content_copy):
     cache_dir = tmp_path / "cache"
     cached_build(content_copy, tmp_path / "out", cache_dir)
-    (cache_dir / "records.pickle").write_bytes(b"not a pickle")
+    for part in cache_dir.glob("records-*.pickle"):
+        part.write_bytes(b"not a pickle")
     (cache_dir / "last-build.json").write_text("{")
     summary = cached_build(content_copy, tmp_path / "out", cache_dir)
     assert not summary.unchanged and summary.papers == 57
@@ -126,18 +127,39 @@ def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch
 
 
 def test_the_record_cache_is_rewritten_only_when_it_learnt_something(tmp_path, content_copy):
+    from generator.cache import record_part
+
     def read_and_save():
         cache = RecordCache(tmp_path / "cache")
         read_papers(content_copy, cache=cache)
         cache.save()
-        return (tmp_path / "cache/records.pickle").stat().st_mtime_ns, cache.parsed
+        return {part.name: part.stat().st_mtime_ns for part in (tmp_path / "cache").glob("records-*.pickle")}, \
+            cache.parsed
+
+    def part_of(path):
+        return f"records-{record_part(str(path)):02d}.pickle"
 
     first, parsed = read_and_save()
-    assert parsed == 57
-    assert read_and_save() == (first, 0)  # nothing new: the file stays as it was
-    sorted(content_copy.rglob("*.md"))[0].touch()  # the same bytes at a new time: not parsed, but noted
+    assert parsed == 57 and 10 < len(first) <= 32  # in parts
+    assert read_and_save() == (first, 0)  # nothing new: every part stays as it was
+    records = sorted(content_copy.rglob("*.md"))
+    records[0].touch()  # the same bytes at a new time: not parsed, but noted, in its own part only
     touched, parsed = read_and_save()
-    assert touched != first and parsed == 0
-    sorted(content_copy.rglob("*.md"))[1].unlink()  # a record gone: forgotten
+    assert parsed == 0 and {name for name in first if touched[name] != first[name]} == {part_of(records[0])}
+    records[1].unlink()  # a record gone: forgotten, in its own part only
     gone, parsed = read_and_save()
-    assert gone != touched and parsed == 0 and len(RecordCache(tmp_path / "cache").before) == 56
+    assert parsed == 0 and {name for name in gone if gone[name] != touched[name]} == {part_of(records[1])}
+    assert len(RecordCache(tmp_path / "cache").before) == 56
+
+
+def test_a_damaged_part_of_the_record_cache_costs_only_its_records(tmp_path, content_copy):
+    first = RecordCache(tmp_path / "cache")
+    alone = read_papers(content_copy, cache=first)
+    first.save()
+    damaged = sorted((tmp_path / "cache").glob("records-*.pickle"))[0]
+    damaged.write_bytes(b"\x80\x05 damaged")
+    again = RecordCache(tmp_path / "cache")
+    assert read_papers(content_copy, cache=again) == alone
+    assert 0 < again.parsed < 57  # only the damaged part's records were parsed again
+    again.save()
+    assert RecordCache(tmp_path / "cache").before.keys() == first.now.keys()  # the part is whole again
