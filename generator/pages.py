@@ -159,10 +159,10 @@ class PageRenderer:
 
     def render(self, template: str, path: str, *, rooted: bool = False, **context) -> bytes:
         """Render one page; `rooted` pages (404) link from the host root, since they show anywhere."""
-        def url(target: str) -> str:
-            if rooted:
-                return urls.rooted_url(self.config.base_url, target)
-            return urls.relative_url(target, path)
+        def from_root(target: str) -> str:
+            return urls.rooted_url(self.config.base_url, target)
+
+        url = from_root if rooted else urls.relative_urls_from(path)
 
         title = context.pop("title")
         context.setdefault("description", self.config.description)

@@ -8,6 +8,7 @@ Pages project site lives under /REPO/) without knowing it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 HOME = ""
@@ -83,10 +84,27 @@ def file_for(path: str) -> str:
 
 def relative_url(target: str, page: str) -> str:
     """Return the relative URL that leads from the page at site path `page` to `target`."""
+    return relative_urls_from(page)(target)
+
+
+def relative_urls_from(page: str) -> Callable[[str], str]:
+    """Return relative_url for one page: the page's own steps worked out once, each target once."""
     page_dir = page if page.endswith("/") or page == "" else page.rpartition("/")[0] + "/"
-    if page_dir in ("", "/"):
+    base = page_dir.strip("/").split("/") if page_dir not in ("", "/") else []
+    made: dict[str, str] = {}
+
+    def url(target: str) -> str:
+        found = made.get(target)
+        if found is None:
+            found = made[target] = relative_steps(target, base)
+        return found
+
+    return url
+
+
+def relative_steps(target: str, base: list[str]) -> str:
+    if not base:
         return target or "./"
-    base = page_dir.strip("/").split("/")
     steps = target.rstrip("/").split("/") if target.strip("/") else []
     common = 0
     while common < min(len(base), len(steps)) and base[common] == steps[common]:
