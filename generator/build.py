@@ -18,6 +18,7 @@ from generator.archive import Archive, group_papers
 from generator.cache import (
     RecordCache,
     code_fingerprint,
+    data_fingerprint,
     inputs_fingerprint,
     last_build,
     record_build,
@@ -247,7 +248,7 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
                                               if (vendor_dir / source).is_file()], repr(config), output_dir, code)
         fingerprint = inputs_fingerprint(record_files, site)
         last = last_build(cache_dir)
-        ledger = Ledger.load(cache_dir, site, output_dir)
+        ledger = Ledger.load(cache_dir, site, output_dir, data_fingerprint(repr(config), output_dir, code))
         gc.freeze()
         if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
                 and ledger.output_as_left(MARKER)):

@@ -229,6 +229,11 @@ def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str,
     return digest.hexdigest()
 
 
+def data_fingerprint(settings: str, output_dir: Path, code: str) -> str:
+    """Hash what the files made without templates (JSON, search) are made with besides the records."""
+    return hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0data".encode()).hexdigest()
+
+
 def inputs_fingerprint(record_files: list[Listed], site: str) -> str:
     """Hash what a build is made of: every record file's name, size, modification time and kind
     (as the listing found them), and the site's fingerprint."""

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from generator.cache import load_pickle, save_pickle
 from generator.records import Paper
 
-VERSION = 1
+VERSION = 2
 LEDGER_FILE = "outputs.pickle"
 
 
@@ -76,22 +76,27 @@ class Ledger:
     """What the last build wrote and what is on disk now; collects what this build writes."""
 
     def __init__(self, before: dict[str, Written], same_site: bool, on_disk: dict[str, tuple[int, int]],
-                 path: Path | None = None, site: str = ""):
+                 path: Path | None = None, site: tuple[str, str] = ("", ""), same_data: bool | None = None):
         self.before = before
         self.same_site = same_site  # made by the same templates, settings and code
+        self.same_data = same_site if same_data is None else same_data  # the same settings and code
         self.on_disk = on_disk
         self.path = path
         self.site = site
         self.keys: dict[str, str] = {}  # this build's key of each file that has one
 
     @classmethod
-    def load(cls, cache_dir: Path, site: str, output_dir: Path) -> Ledger:
-        """Read the ledger the last build left (an unreadable one counts as empty) and look at output/."""
+    def load(cls, cache_dir: Path, site: str, output_dir: Path, data: str = "") -> Ledger:
+        """Read the ledger the last build left (an unreadable one counts as empty) and look at output/.
+        `site` fingerprints what pages are made with (templates, settings, code), `data` what the
+        files made without templates are (JSON and search files: settings and code)."""
         path = cache_dir / LEDGER_FILE
         stored = load_pickle(path)  # missing or damaged: it only means more work
         if not (isinstance(stored, dict) and stored.get("version") == VERSION):
-            stored = {"site": None, "files": {}}
-        return cls(stored["files"], stored["site"] == site, files_on_disk(output_dir), path, site)
+            stored = {"site": (None, None), "files": {}}
+        last_site, last_data = stored["site"]
+        return cls(stored["files"], last_site == site, files_on_disk(output_dir), path, (site, data),
+                   same_data=last_data == data)
 
     def output_as_left(self, marker: str) -> bool:
         """Whether output/ holds exactly the files the last build left, each as it was left."""
@@ -106,11 +111,12 @@ class Ledger:
             return known
         return None
 
-    def keep(self, path: str, key: str) -> bool:
-        """Note the key of a file; say whether the file on disk was made from the same."""
+    def keep(self, path: str, key: str, templated: bool = True) -> bool:
+        """Note the key of a file; say whether the file on disk was made from the same (and, if it
+        is made with templates, with the same templates)."""
         self.keys[path] = key
         known = self.as_left(path)
-        return self.same_site and known is not None and known.key == key
+        return (self.same_site if templated else self.same_data) and known is not None and known.key == key
 
     def holds(self, path: str, digest: bytes) -> bool:
         """Whether the file on disk already has bytes with this digest."""
@@ -150,5 +156,12 @@ class Reuse:
         """(path, render(*arguments)), or (path, KEPT) when the file the last build made from the
         same ingredients stays."""
         if self.ledger is not None and self.ledger.keep(path, key_of(ingredients)):
+            return path, KEPT
+        return path, render(*arguments)
+
+    def data_file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any
+                  ) -> tuple[str, bytes | Kept]:
+        """file() for a file made without templates (JSON, search): a template change keeps it."""
+        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients), templated=False):
             return path, KEPT
         return path, render(*arguments)

@@ -215,7 +215,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
             tiers_per_field[field] = len(tier_bounds(len(by_field[field].documents), first_tier))
             ingredients = ("search tier", term, field, index.versions[term], ranked_with[field], first_tier)
             for number in range(tiers_per_field[field]):
-                yield reuse.file(big_term_file(term, field, number), (*ingredients, number), tiers.json, field, number)
+                yield reuse.data_file(big_term_file(term, field, number), (*ingredients, number),
+                                      tiers.json, field, number)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         entry[term] = {"tiers": tiers_per_field, "with": with_term}
         big.add(term)
@@ -224,7 +225,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         big_terms = frozenset(big)
         big_key = key_of(sorted(big)) if reuse.ledger else ""
         for number, paper in documents:
-            yield reuse.file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
+            yield reuse.data_file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
                              paper_search_file, packed[paper.source], big_terms)
     sizes = {}
     for term in terms:
@@ -239,7 +240,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for start, members in shards:
         ingredients = ("search shard", start, [(term, entry.get(term) if term in big else index.versions[term])
                                                for term in members])
-        yield reuse.file(shard_file(start), ingredients, shard_json, members, entry, index)
+        yield reuse.data_file(shard_file(start), ingredients, shard_json, members, entry, index)
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
@@ -260,7 +261,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for _, paper in documents:
         by_day[paper.day].append(paper)
     for day, papers in by_day.items():
-        yield reuse.file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
+        yield reuse.data_file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
                          day_search_file, day, papers)
 
 

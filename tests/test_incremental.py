@@ -64,6 +64,26 @@ def rendered_pages(monkeypatch) -> list[str]:
     return seen
 
 
+def data_files_rendered(monkeypatch) -> list[str]:
+    """Watch the files made without templates (JSON, search) being rendered from now on (here: no
+    second process, so the search files are watched too)."""
+    from generator import parallel
+    from generator.reuse import KEPT, Reuse
+
+    seen: list[str] = []
+    data_file = Reuse.data_file
+
+    def watched(self, path, ingredients, render, *arguments):
+        made = data_file(self, path, ingredients, render, *arguments)
+        if made[1] is not KEPT:
+            seen.append(path)
+        return made
+
+    monkeypatch.setattr(Reuse, "data_file", watched)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    return seen
+
+
 def rename(path, name):
     """Give a record a new file name (its arXiv id must go: it names the file)."""
     text = "".join(line for line in path.read_text().splitlines(keepends=True) if not line.startswith("arxiv:"))
@@ -208,16 +228,22 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     searched = [written.key for path, written in ledger.items() if path.startswith(("search/days/", "search/papers/"))]
     assert len(searched) == len({path.parent for path in records(content)}) + PAPERS and all(searched)
 
-    # A template change renders every page again.
+    # A template change renders every page again, but no JSON or search file (none is made with one).
     rendered.clear()
+    data = data_files_rendered(monkeypatch)
     base = layouts / "base.html"
     base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
     cached_build(content, out, cache, layouts)
     assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
-    # So does a change of settings.
+    assert data == []
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean templates", layouts)
+    # A change of settings renders everything again.
     rendered.clear()
+    data.clear()
     cached_build(content, out, cache, layouts, SiteConfig(title="Another title"))
     assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
+    assert len([path for path in data if path.startswith("api/papers/")]) == PAPERS
+    assert len([path for path in data if path.startswith("search/papers/")]) == PAPERS
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
 
 
