@@ -16,7 +16,7 @@ import pickle
 import stat
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -203,6 +203,22 @@ def save_pickle(path: Path, value: Any) -> None:
     """Write a cache file, as a stream."""
     with collector_paused(), replacing(path) as file:
         pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_pickles(path: Path, values: Iterable[Any]) -> None:
+    """Write values one after the other into one cache file, as a stream: a value made only when
+    the one before is written (the whole never needs to be in memory at once)."""
+    with collector_paused(), replacing(path) as file:
+        for value in values:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_pickles(path: Path) -> Iterator[Any]:
+    """The values save_pickles wrote, one at a time; raises (OSError, pickle's errors) when the
+    file is missing or damaged, and EOFError at its end."""
+    with collector_paused(), path.open("rb") as file:
+        while True:
+            yield pickle.load(file)
 
 
 @contextlib.contextmanager

@@ -14,14 +14,17 @@ import dataclasses
 import hashlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
-from generator.cache import load_pickle, save_pickle
+from generator.cache import load_pickles, save_pickles
 from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
-VERSION = 2
+VERSION = 3
 INDEX_FILE = "search.pickle"
+PART_ENTRIES = 1_000_000  # postings entries saved in one part of the index file (some 16 MB)
+END = "end of the index"  # the index file's last value: a file without it was cut short
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
 
@@ -71,19 +74,46 @@ class SearchIndex:
 
     @classmethod
     def load(cls, cache_dir: Path | None, code: str) -> SearchIndex:
-        """The index the last build left in cache_dir, or an empty one."""
-        if cache_dir:
-            stored = load_pickle(cache_dir / INDEX_FILE)  # missing or damaged: start afresh
-            if isinstance(stored, SearchIndex) and getattr(stored, "version", None) == VERSION and stored.code == code:
-                stored.touched = set()
-                return stored
+        """The index the last build left in cache_dir, or an empty one (when there is none, or it
+        is damaged, or other code made it)."""
+        index = cls(code)
+        if not cache_dir:
+            return index
+        try:
+            parts = load_pickles(cache_dir / INDEX_FILE)
+            head = next(parts)
+            if not (isinstance(head, dict) and head.get("version") == VERSION and head.get("code") == code):
+                return index
+            index.__dict__.update(head)
+            for part in parts:
+                if part == END:
+                    return index
+                index.take_part(*part)
+        except Exception:  # noqa: BLE001 (missing, damaged or cut short: start afresh)
+            pass
         return cls(code)
 
-    def __getstate__(self) -> dict:
-        """Pickle the postings a field at a time, every term's arrays end to end in one array each:
-        a few large arrays pickle several times faster than a few hundred thousand small ones."""
-        state = dict(self.__dict__)
-        terms = list(self.postings)
+    def save(self, cache_dir: Path) -> None:
+        """Keep the index for the next build: the figures, then the postings a part at a time."""
+        head = {name: value for name, value in self.__dict__.items() if name not in ("postings", "touched")}
+        save_pickles(cache_dir / INDEX_FILE, chain([{**head, "version": VERSION}], self.parts(), [END]))
+
+    def parts(self) -> Iterator[tuple]:
+        """The postings in parts of about PART_ENTRIES entries (a term's postings all in one part),
+        each field's entries end to end in one array each: a few large arrays pickle several times
+        faster than a few hundred thousand small ones."""
+        terms: list[str] = []
+        entries = 0
+        for term, by_field in self.postings.items():
+            terms.append(term)
+            entries += sum(len(postings.documents) for postings in by_field.values())
+            if entries >= PART_ENTRIES:
+                yield self.packed(terms)
+                terms, entries = [], 0
+        if terms:
+            yield self.packed(terms)
+
+    def packed(self, terms: list[str]) -> tuple:
         fields = []
         for name in FIELD_NAMES:
             owners, ends = array("I"), array("Q")  # which term, and where its entries end
@@ -97,24 +127,18 @@ class SearchIndex:
                     owners.append(place)
                     ends.append(len(documents))
             fields.append((owners, ends, documents, tfs, lengths))
-        state["postings"] = (terms, fields)
-        return state
+        return terms, fields
 
-    def __setstate__(self, state: dict) -> None:
-        terms, fields = state["postings"]
-        postings: dict[str, dict[str, TermPostings]] = {term: {} for term in terms}
+    def take_part(self, terms: list[str], fields: list) -> None:
+        """Put back one part of postings as `packed` made it."""
+        by_term: list[dict[str, TermPostings]] = [self.postings.setdefault(term, {}) for term in terms]
         for name, (owners, ends, documents, tfs, lengths) in zip(FIELD_NAMES, fields, strict=True):
             start = 0
             for place, end in zip(owners, ends, strict=True):
-                entries = postings[terms[place]][name] = TermPostings()
+                entries = by_term[place][name] = TermPostings()
                 entries.documents, entries.tfs = documents[start:end], tfs[start:end]
                 entries.lengths = lengths[start:end]
                 start = end
-        self.__dict__.update(state, postings=postings)
-
-    def save(self, cache_dir: Path) -> None:
-        self.version = VERSION
-        save_pickle(cache_dir / INDEX_FILE, self)
 
     def add(self, number: int, token: str, packed: PaperTerms) -> None:
         field_lengths, fields = packed

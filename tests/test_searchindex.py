@@ -59,13 +59,20 @@ def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
     assert again is not index and again.counts() == fresh_counts(fewer)
 
 
-def test_an_index_survives_the_cache(tmp_path):
+def test_an_index_survives_the_cache(tmp_path, monkeypatch):
+    from generator import searchindex
+
+    monkeypatch.setattr(searchindex, "PART_ENTRIES", 500)  # saved in many parts
     write_synthetic(tmp_path / "content", 120)
     papers = read_papers(tmp_path / "content")[0]
     index = SearchIndex("code").bring_up_to_date(numbered(papers), lambda token: None)
+    assert len(list(index.parts())) > 10
     index.save(tmp_path / "cache")
     loaded = SearchIndex.load(tmp_path / "cache", "code")
     assert loaded.counts() == index.counts() and loaded.versions == index.versions and not loaded.touched
+    assert loaded.sizes == index.sizes and loaded.totals == index.totals
     assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
-    (tmp_path / "cache" / "search.pickle").write_bytes(b"damaged")
-    assert SearchIndex.load(tmp_path / "cache", "code").postings == {}
+    saved = (tmp_path / "cache" / "search.pickle").read_bytes()
+    for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all
+        (tmp_path / "cache" / "search.pickle").write_bytes(damaged)
+        assert SearchIndex.load(tmp_path / "cache", "code").postings == {}
