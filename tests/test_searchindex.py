@@ -76,3 +76,19 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all
         (tmp_path / "cache" / "search.pickle").write_bytes(damaged)
         assert SearchIndex.load(tmp_path / "cache", "code").postings == {}
+
+
+def encoded_size(term, fields):
+    """A term's estimated bytes in a shard, from its encoded lists (as the shard will hold them)."""
+    return len(term) + 12 + sum(len(name) + 6 + len(",".join(map(str, numbers))) + (1 if numbers else 0)
+                                for name, numbers in fields.items())
+
+
+def test_a_terms_shard_size_is_worked_out_from_its_postings_as_from_its_encoded_lists(tmp_path):
+    from generator.search import postings_size
+
+    write_synthetic(tmp_path / "content", 150)
+    index = SearchIndex().bring_up_to_date(numbered(read_papers(tmp_path / "content")[0]), lambda token: None)
+    sizes = {term: postings_size(term, index.postings[term]) for term in index.postings}
+    assert sizes == {term: encoded_size(term, index.encoded(term)) for term in index.postings}
+    assert len(set(sizes.values())) > 50  # terms of many sizes: one entry, many, several fields
