@@ -298,11 +298,9 @@ def index_token(paper: Paper, reuse: Reuse) -> str:
 
 
 def shard_json(members: list[str], entry: dict[str, dict], index: SearchIndex) -> bytes:
-    """A shard: each of its terms' postings (delta-encoded), or a big term's tiers and count."""
-    for term in members:
-        if term not in entry:
-            entry[term] = index.encoded(term)
-    return to_json({term: entry[term] for term in members})
+    """A shard: each of its terms' postings (delta-encoded, made for this shard and let go with
+    it), or a big term's tiers and count (from `entry`)."""
+    return to_json({term: entry[term] if term in entry else index.encoded(term) for term in members})
 
 
 def paper_search_file(packed: PaperTerms, big_terms: frozenset[str]) -> bytes:
