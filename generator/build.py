@@ -6,7 +6,7 @@ import gc
 import itertools
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +28,16 @@ from generator.config import SiteConfig
 from generator.content import find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
 from generator.output import MARKER, SiteWriter
-from generator.pages import PageRenderer, long_date, paper_views, render_pages, render_robots, render_sitemap
-from generator.parallel import in_second_process
+from generator.pages import (
+    PageRenderer,
+    long_date,
+    paper_views,
+    render_pages,
+    render_paper_pages,
+    render_robots,
+    render_sitemap,
+)
+from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
 from generator.reuse import Kept, Ledger, Reuse
@@ -115,10 +123,11 @@ class SearchCache:
 
 
 def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter,
-                 cache: SearchCache | None = None) -> Future | None:
+                 cache: SearchCache | None = None, then: Callable[[], Iterable] = tuple) -> Future | None:
     """Render and write the search files in a second process where the machine allows (the pages
-    render meanwhile; its Future gives what its writer did), otherwise here. With a cache, the
-    last build's index is brought up to date and kept for the next."""
+    render meanwhile; its Future gives what its writer did), then the files `then` gives (pages
+    the two processes share), otherwise here. With a cache, the last build's index is brought up
+    to date and kept for the next."""
     def render(into: SiteWriter) -> SiteWriter:
         index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
         for path, data in render_search(archive, known_terms, reuse=reuse, index=index,
@@ -126,6 +135,8 @@ def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: Site
             into.add(path, data)
         if cache:
             index.save(cache.folder)
+        for path, data in then():
+            into.add(path, data)
         return into
 
     worker = in_second_process(lambda: render(writer.for_second_process()).part())
@@ -144,9 +155,13 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
     feeds = FeedBuilder(archive, config, renderer.fragment, views)
     site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
     reuse = reuse or Reuse()
-    search = write_search(archive, known_terms or {}, reuse, writer, search_cache)
+    # The paper pages are shared: the search process takes its turn at them once the search files
+    # are done, so the two processes end together (pages only, after a template change).
+    paper_pages = WorkShare(list(archive.papers))
+    search = write_search(archive, known_terms or {}, reuse, writer, search_cache,
+                          then=lambda: render_paper_pages(paper_pages, archive, views, renderer, reuse))
     produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
-        render_pages(archive, views, renderer, reuse),
+        render_pages(archive, views, renderer, reuse, paper_pages),
         render_feeds(feeds, site_feed, long_date),
         [(urls.JSON_FEED, render_json_feed(site_feed, config))],
         render_api(archive, views, config, reuse),

@@ -63,7 +63,11 @@ def make_folder(folder: Path, root: Path, made: set[Path]) -> None:
         folder.unlink()  # a link or a file: never ours to follow
         status = None
     if status is None:
-        folder.mkdir()
+        try:
+            folder.mkdir()
+        except FileExistsError:  # made meanwhile by this build's other process: a real folder, or no good
+            if not stat.S_ISDIR(folder.lstat().st_mode):
+                raise
     made.add(folder)
 
 

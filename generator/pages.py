@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -213,10 +213,12 @@ def paper_views(archive: Archive) -> PaperViews:
 
 
 def render_pages(
-    archive: Archive, views: dict[str, PaperView], renderer: PageRenderer, reuse: Reuse | None = None
+    archive: Archive, views: dict[str, PaperView], renderer: PageRenderer, reuse: Reuse | None = None,
+    paper_slugs: Iterable[str] | None = None,
 ) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield (output file, bytes) for every HTML page of the site; (output file, KEPT) for a page
-    whose file the last build made from the same ingredients."""
+    whose file the last build made from the same ingredients. Paper pages are made for
+    `paper_slugs` (by default every paper: a second process may take some, see build.py)."""
     config = renderer.config
     reuse = reuse or Reuse()
 
@@ -255,9 +257,8 @@ def render_pages(
             for year in archive.years
         ], paper_count=len(archive.papers), day_count=len(archive.days),
     )
-    for slug, paper in archive.papers.items():
-        yield reuse.file(urls.file_for(urls.paper_path(slug)), ("paper", reuse.paper(paper)),
-                         render_paper, slug, views, renderer)
+    yield from render_paper_pages(archive.papers if paper_slugs is None else paper_slugs, archive, views,
+                                  renderer, reuse)
     for tag in archive.tags:
         years = tag_years(tag)
         counts = [(year, len(papers)) for year, papers in years]
@@ -278,6 +279,13 @@ def render_pages(
     yield urls.file_for(urls.SEARCH), renderer.render("search.html", urls.SEARCH, title="Search",
                                                       paper_count=len(archive.papers))
     yield urls.NOT_FOUND, renderer.render("404.html", urls.NOT_FOUND, rooted=True, title="Page not found")
+
+
+def render_paper_pages(slugs: Iterable[str], archive: Archive, views: dict[str, PaperView], renderer: PageRenderer,
+                       reuse: Reuse) -> Iterator[tuple[str, bytes | Kept]]:
+    for slug in slugs:
+        yield reuse.file(urls.file_for(urls.paper_path(slug)), ("paper", reuse.paper(archive.papers[slug])),
+                         render_paper, slug, views, renderer)
 
 
 def render_paper(slug: str, views: dict[str, PaperView], renderer: PageRenderer) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -34,3 +34,22 @@ def in_second_process(function: Callable[..., Any], *arguments: Any) -> Future |
     finally:
         _job = None
         pool.shutdown(wait=False)
+
+
+class WorkShare:
+    """Items that this process and the one it forks take in turns, a batch at a time, until none
+    are left: whichever process is free sooner does more of them. Made before the fork."""
+
+    def __init__(self, items: Sequence[Any], batch: int = 50):
+        self.items = items
+        self.batch = batch
+        self.taken = multiprocessing.get_context("fork").Value("q", 0)  # shared by the forked process
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            with self.taken.get_lock():
+                start = self.taken.value
+                self.taken.value = start + self.batch
+            if start >= len(self.items):
+                return
+            yield from self.items[start:start + self.batch]

@@ -190,3 +190,46 @@ def test_links_inside_output_are_replaced_never_written_through(tmp_path, conten
     assert not any(path.is_symlink() for path in site.rglob("*"))
     build(content_copy, tmp_path / "clean", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
     assert snapshot(site) == snapshot(tmp_path / "clean")
+
+
+def test_a_folder_made_meanwhile_by_the_other_process_is_taken_only_if_real(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from generator.output import make_folder
+
+    real_mkdir = Path.mkdir
+    made_instead = {"papers": lambda path: real_mkdir(path),  # the other process made the folder first
+                    "links": lambda path: path.symlink_to(tmp_path / "elsewhere")}  # or something else did
+
+    def racing_mkdir(path, *args, **kwargs):
+        made_instead[path.name](path)
+        raise FileExistsError(path)
+
+    monkeypatch.setattr(Path, "mkdir", racing_mkdir)
+    root = tmp_path / "out"
+    real_mkdir(root)
+    make_folder(root / "papers", root, set())
+    assert (root / "papers").is_dir() and not (root / "papers").is_symlink()
+    with pytest.raises(FileExistsError):
+        make_folder(root / "links", root, set())
+
+
+def test_two_processes_share_work_each_item_once():
+    import time
+
+    from generator.parallel import WorkShare, in_second_process
+
+    share = WorkShare(list(range(300)), batch=1)
+
+    def take() -> list[int]:
+        taken = []
+        for item in share:
+            time.sleep(0.002)  # work to do, so that both processes get some
+            taken.append(item)
+        return taken
+
+    theirs = in_second_process(take)
+    assert theirs is not None  # two cores here: really forked
+    mine = take()
+    theirs = theirs.result()
+    assert mine and theirs and sorted(mine + theirs) == list(range(300))
