@@ -64,11 +64,11 @@ def render_api(
     yield urls.API_DAYS, to_json({"days": [day_summary(day, config) for day in archive.days]})
     for day in archive.days:
         yield reuse.data_file(urls.api_day_path(day.date),
-                         ("api day", day.date, day.previous, day.next, reuse.papers(day.papers)),
-                         day_json, day, views, config)
+                              ("api day", day.date, day.previous, day.next, reuse.papers(day.papers)),
+                              day_json, day, views, config)
     for slug, paper in archive.papers.items():
         yield reuse.data_file(urls.api_paper_path(slug), ("api paper", reuse.paper(paper)),
-                         paper_json, slug, views, config)
+                              paper_json, slug, views, config)
 
 
 def day_json(day: Day, views: dict[str, PaperView], config: SiteConfig) -> bytes:

@@ -36,6 +36,7 @@ from generator.pages import (
     render_paper_pages,
     render_robots,
     render_sitemap,
+    tag_years,
 )
 from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
@@ -109,8 +110,8 @@ def expected_file_count(archive: Archive) -> int:
     pages = len(archive.days) + len(archive.weeks) + len(archive.months) + len(archive.years) + len(archive.papers)
     api = len(archive.days) + len(archive.papers)
     search_days = len(archive.days)
-    tag_years = len({(tag.slug, paper.day.year) for tag in archive.tags for paper in tag.papers})
-    return fixed + pages + api + search_days + 2 * len(archive.tags) + tag_years  # tag pages and feeds; + search shards
+    tags = 2 * len(archive.tags) + sum(len(tag_years(tag)) for tag in archive.tags)  # pages, feeds, year pages
+    return fixed + pages + api + search_days + tags  # + search shards
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ class WorkShare:
     def __init__(self, items: Sequence[Any], batch: int = 50):
         self.items = items
         self.batch = batch
-        self.taken = multiprocessing.get_context("fork").Value("q", 0)  # shared by the forked process
+        forking = "fork" in multiprocessing.get_all_start_methods()  # else there is no second process
+        self.taken = multiprocessing.get_context("fork" if forking else None).Value("q", 0)
 
     def __iter__(self) -> Iterator[Any]:
         while True:

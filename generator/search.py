@@ -238,7 +238,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         big_key = key_of(sorted(big)) if reuse.ledger else ""
         for number, paper in documents:
             yield reuse.data_file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
-                             paper_search_file, packed[paper.source], big_terms)
+                                  paper_search_file, packed[paper.source], big_terms)
     sizes = {}
     for term in terms:
         if term in big:
@@ -273,7 +273,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         by_day[paper.day].append(paper)
     for day, papers in by_day.items():
         yield reuse.data_file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
-                         day_search_file, day, papers)
+                              day_search_file, day, papers)
 
 
 class TierFiles:
@@ -287,8 +287,8 @@ class TierFiles:
 
     def json(self, field: str, number: int) -> bytes:
         if field not in self.made:
-            self.made[field] = [to_json(tier) for tier in big_term_tiers(self.by_field, field, self.ranked_with[field],
-                                                                          self.first_tier)]
+            self.made[field] = [to_json(tier) for tier in big_term_tiers(self.by_field, field,
+                                                                          self.ranked_with[field], self.first_tier)]
         return self.made[field][number]
 
 
