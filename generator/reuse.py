@@ -75,11 +75,11 @@ def files_on_disk(output_dir: Path) -> dict[str, tuple[int, int]]:
 class Ledger:
     """What the last build wrote and what is on disk now; collects what this build writes."""
 
-    def __init__(self, before: dict[str, Written], same_site: bool, on_disk: dict[str, tuple[int, int]],
-                 path: Path | None = None, site: tuple[str, str] = ("", ""), same_data: bool | None = None):
+    def __init__(self, before: dict[str, Written], same_site: bool, same_data: bool,
+                 on_disk: dict[str, tuple[int, int]], path: Path, site: tuple[str, str]):
         self.before = before
         self.same_site = same_site  # made by the same templates, settings and code
-        self.same_data = same_site if same_data is None else same_data  # the same settings and code
+        self.same_data = same_data  # made by the same settings and code
         self.on_disk = on_disk
         self.path = path
         self.site = site
@@ -95,8 +95,8 @@ class Ledger:
         if not (isinstance(stored, dict) and stored.get("version") == VERSION):
             stored = {"site": (None, None), "files": {}}
         last_site, last_data = stored["site"]
-        return cls(stored["files"], last_site == site, files_on_disk(output_dir), path, (site, data),
-                   same_data=last_data == data)
+        return cls(stored["files"], last_site == site, last_data == data, files_on_disk(output_dir), path,
+                   (site, data))
 
     def output_as_left(self, marker: str) -> bool:
         """Whether output/ holds exactly the files the last build left, each as it was left."""
@@ -124,8 +124,7 @@ class Ledger:
         return known is not None and known.digest == digest
 
     def save(self, written: dict[str, Written]) -> None:
-        if self.path:
-            save_pickle(self.path, {"version": VERSION, "site": self.site, "files": written})
+        save_pickle(self.path, {"version": VERSION, "site": self.site, "files": written})
 
 
 class Reuse:
@@ -151,17 +150,15 @@ class Reuse:
     def papers(self, papers: Iterable[Paper]) -> tuple[tuple[str, ...], ...]:
         return tuple(map(self.paper, papers)) if self.ledger else ()
 
-    def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any
-             ) -> tuple[str, bytes | Kept]:
+    def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any,
+             templated: bool = True) -> tuple[str, bytes | Kept]:
         """(path, render(*arguments)), or (path, KEPT) when the file the last build made from the
-        same ingredients stays."""
-        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients)):
+        same ingredients (and, if `templated`, the same templates) stays."""
+        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients), templated):
             return path, KEPT
         return path, render(*arguments)
 
     def data_file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any
                   ) -> tuple[str, bytes | Kept]:
         """file() for a file made without templates (JSON, search): a template change keeps it."""
-        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients), templated=False):
-            return path, KEPT
-        return path, render(*arguments)
+        return self.file(path, ingredients, render, *arguments, templated=False)
