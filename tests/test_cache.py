@@ -163,3 +163,24 @@ def test_a_damaged_part_of_the_record_cache_costs_only_its_records(tmp_path, con
     assert 0 < again.parsed < 57  # only the damaged part's records were parsed again
     again.save()
     assert RecordCache(tmp_path / "cache").before.keys() == first.now.keys()  # the part is whole again
+
+
+def test_what_a_cache_file_holds_is_frozen_until_the_build_ends(tmp_path, content_copy):
+    """The cycle collector does not walk what the caches hold (it lives as long as the build), and
+    a build leaves nothing frozen behind it."""
+    import gc
+    import pickle
+
+    from generator.cache import load_pickle
+
+    gc.unfreeze()
+    held = [[number, str(number)] for number in range(10_000)]
+    (tmp_path / "held.pickle").write_bytes(pickle.dumps(held))
+    loaded = load_pickle(tmp_path / "held.pickle")
+    assert loaded == held and gc.get_freeze_count() >= len(held) and gc.isenabled()
+    walked = {id(thing) for thing in gc.get_objects()}  # what the collector walks: never what is frozen
+    assert not any(id(item) in walked for item in loaded)
+    gc.unfreeze()
+    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")  # reads every cache file
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
