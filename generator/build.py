@@ -41,7 +41,7 @@ from generator.pages import (
 from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
-from generator.reuse import Kept, Ledger, Reuse
+from generator.reuse import Kept, Ledger, Reuse, look_at_output
 from generator.search import render_search
 from generator.searchindex import SearchIndex
 
@@ -258,13 +258,14 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     started = time.perf_counter()
     fingerprint = code = record_files = site = ledger = None
     if cache_dir:
+        on_disk = look_at_output(output_dir)  # meanwhile
         code = code_fingerprint()
         record_files = find_record_files(content_dir) if content_dir.is_dir() else []  # read below too
         site = site_fingerprint(layouts_dir, [vendor_dir / source for source in VENDORED.values()
                                               if (vendor_dir / source).is_file()], repr(config), output_dir, code)
         fingerprint = inputs_fingerprint(record_files, site)
         last = last_build(cache_dir)
-        ledger = Ledger.load(cache_dir, site, output_dir, data_fingerprint(repr(config), output_dir, code))
+        ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
         gc.freeze()
         if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
                 and ledger.output_as_left(MARKER)):

@@ -179,6 +179,8 @@ class SiteWriter:
     @classmethod
     def open(cls, output_dir: Path, ledger: Ledger | None = None) -> SiteWriter:
         """Make sure output_dir is ours to fill, and start writing the site into it."""
+        if ledger:
+            ledger.on_disk()  # output/ is listed before anything in it changes
         prepare_output_dir(output_dir)
         if (output_dir / STAGING).is_symlink():
             (output_dir / STAGING).unlink()
@@ -285,7 +287,7 @@ class SiteWriter:
         self.waiting.clear()
         self.discard()
         if self.ledger:  # it looked at every file of output/ when the build began
-            removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk)
+            removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk())
         else:
             removed = prune(self.output_dir, self.paths)
         return WriteResult(written=self.written, unchanged=self.unchanged, removed=removed,

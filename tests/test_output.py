@@ -233,3 +233,29 @@ def test_two_processes_share_work_each_item_once():
     mine = take()
     theirs = theirs.result()
     assert mine and theirs and sorted(mine + theirs) == list(range(300))
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, monkeypatch, cores):
+    """The ledger's listing of output/ (2 s at 100,000 papers) is made beside the reading of
+    content/ and the caches where there are two cores, and is the same listing either way."""
+    from generator import parallel, reuse
+
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
+    write_site({"index.html": b"home", "papers/a/index.html": b"a", "api/a.json": b"{}"}, tmp_path / "out")
+    listed_by = tmp_path / "listed-by"
+    listing = reuse.files_on_disk
+
+    def noting_who_lists(output_dir):
+        listed_by.write_text(str(os.getpid()))
+        return listing(output_dir)
+
+    monkeypatch.setattr(reuse, "files_on_disk", noting_who_lists)
+    on_disk = reuse.look_at_output(tmp_path / "out")
+    (tmp_path / "out" / "later.html").write_text("made after the listing began")
+    found = on_disk()
+    assert set(found) <= {MARKER, "index.html", "papers/a/index.html", "api/a.json", "later.html"}
+    assert {"index.html", "papers/a/index.html", "api/a.json"} <= set(found)
+    status = (tmp_path / "out" / "papers/a/index.html").stat()
+    assert found["papers/a/index.html"] == (status.st_size, status.st_mtime_ns)
+    assert (int(listed_by.read_text()) != os.getpid()) == (cores == 2)
