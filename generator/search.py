@@ -217,7 +217,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         with_term = sum(len(postings.documents) for postings in by_field.values())  # lunr counts a paper once per field
         if with_term <= big_term_documents:
             continue
-        if len({d for postings in by_field.values() for d in postings.documents}) <= big_term_documents:
+        if index.papers_with(term) <= big_term_documents:
             continue
         tiers_per_field = {}
         tiers = TierFiles(by_field, first_tier, ranked_with)

@@ -70,6 +70,7 @@ class SearchIndex:
         self.totals = [0] * len(FIELDS)
         self.versions: dict[str, bytes] = {}  # term -> digest of its postings, for files' keys
         self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as search.py estimates them
+        self.with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
         self.touched: set[str] = set()  # terms changed since loaded
 
     @classmethod
@@ -199,12 +200,21 @@ class SearchIndex:
                 self.add(number, token, packed)
         for term in self.touched:
             self.sizes.pop(term, None)
+            self.with_term.pop(term, None)
             if term in self.postings:
                 self.versions[term] = b"".join(self.postings[term][name].digest() + name.encode()
                                                for name in FIELD_NAMES if name in self.postings[term])
             else:
                 self.versions.pop(term, None)
         return self
+
+    def papers_with(self, term: str) -> int:
+        """How many papers have the term, in any field (kept from the last build until it changes)."""
+        count = self.with_term.get(term)
+        if count is None:
+            count = self.with_term[term] = len(set().union(*(postings.documents
+                                                             for postings in self.postings[term].values())))
+        return count
 
     def figures(self) -> IndexCounts:
         """The archive-wide figures scores need: the document count and each field's average length."""

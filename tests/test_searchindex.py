@@ -36,6 +36,8 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
 
     index = SearchIndex().bring_up_to_date(remember(numbered(papers[:200])), known.get)
     assert index.counts() == fresh_counts(papers[:200])
+    with_term = {term: index.papers_with(term) for term in index.postings}  # kept until a term changes
+    assert max(with_term.values()) > 150 and min(with_term.values()) == 1
     index.touched.clear()
     # Papers leave, papers come (some on days that had papers, which renumbers their neighbours),
     # and some abstracts change.
@@ -48,6 +50,8 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     assert {term_of("grokking"), term_of("zymurgy")} <= again.touched and len(again.touched) < len(again.postings)
     fresh = SearchIndex().bring_up_to_date(numbered(now), known.get)
     assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
+    assert {term: again.papers_with(term) for term in again.postings} == {
+        term: fresh.papers_with(term) for term in fresh.postings}
 
 
 def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
@@ -67,10 +71,11 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     papers = read_papers(tmp_path / "content")[0]
     index = SearchIndex("code").bring_up_to_date(numbered(papers), lambda token: None)
     assert len(list(index.parts())) > 10
+    assert max(index.papers_with(term) for term in index.postings) > 100
     index.save(tmp_path / "cache")
     loaded = SearchIndex.load(tmp_path / "cache", "code")
     assert loaded.counts() == index.counts() and loaded.versions == index.versions and not loaded.touched
-    assert loaded.sizes == index.sizes and loaded.totals == index.totals
+    assert loaded.sizes == index.sizes and loaded.totals == index.totals and loaded.with_term == index.with_term
     assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
     saved = (tmp_path / "cache" / "search.pickle").read_bytes()
     for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all
