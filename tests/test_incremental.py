@@ -225,7 +225,8 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert untouched.stat().st_mtime_ns == before  # neither rendered nor written
     # The search files rendered in the second process are known by their ingredients too.
     ledger = pickle.loads((cache / "outputs.pickle").read_bytes())["files"]
-    searched = [written.key for path, written in ledger.items() if path.startswith(("search/days/", "search/papers/"))]
+    searched = [key for path, key in zip(ledger["paths"], ledger["keys"], strict=True)
+                if path.startswith(("search/days/", "search/papers/"))]
     assert len(searched) == len({path.parent for path in records(content)}) + PAPERS and all(searched)
 
     # A template change renders every page again, but no JSON or search file (none is made with one).
@@ -247,11 +248,25 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
 
 
-def test_a_damaged_ledger_only_means_more_work(tmp_path, archive, monkeypatch):
+def short_digests(ledger):
+    return {**ledger, "files": {**ledger["files"], "digests": ledger["files"]["digests"][:-1]}}
+
+
+def as_kept_before(ledger):  # version 2 kept a tuple per file
+    return {**ledger, "version": 2, "files": dict(zip(ledger["files"]["paths"], ledger["files"]["keys"], strict=True))}
+
+
+@pytest.mark.parametrize("damage", [lambda ledger: b"\x80\x05not a pickle",
+                                    lambda ledger: pickle.dumps(short_digests(ledger)),
+                                    lambda ledger: pickle.dumps({**ledger, "files": None}),
+                                    lambda ledger: pickle.dumps(as_kept_before(ledger))],
+                         ids=["not a pickle", "columns cut short", "no files", "an older version"])
+def test_a_damaged_ledger_only_means_more_work(tmp_path, archive, monkeypatch, damage):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"
     cached_build(content, out, cache, layouts)
-    (cache / "outputs.pickle").write_bytes(b"\x80\x05not a pickle")
+    ledger = cache / "outputs.pickle"
+    ledger.write_bytes(damage(pickle.loads(ledger.read_bytes())))
     edit_abstract(records(content)[3])
     rendered = rendered_pages(monkeypatch)
     cached_build(content, out, cache, layouts)
