@@ -351,6 +351,9 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
 def find_duplicates(papers: list[Paper], changed: frozenset[str] = frozenset()) -> list[Problem]:
     """Report papers recorded twice: the same arXiv id (any version) or the same file name.
     The problem goes on the newer-looking file: a changed one, else the later by path."""
+    arxiv_ids = [paper.arxiv_base for paper in papers if paper.arxiv]
+    if len(set(arxiv_ids)) == len(arxiv_ids) and len({paper.slug for paper in papers}) == len(papers):
+        return []  # the usual case, known without sorting every paper
     problems = []
     by_arxiv: dict[str, list[Paper]] = defaultdict(list)
     by_slug: dict[str, list[Paper]] = defaultdict(list)
