@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from generator import urls
 from generator.api import render_api, render_json_feed
@@ -120,7 +120,7 @@ class SearchCache:
 
     folder: Path
     code: str
-    counted: dict  # token (record and its hash) -> the terms counted of it, this build or the last
+    counted: Callable[[str], Any]  # token (record and its hash) -> the terms counted of it, this build or the last
 
 
 def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter,
@@ -132,7 +132,7 @@ def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: Site
     def render(into: SiteWriter) -> SiteWriter:
         index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
         for path, data in render_search(archive, known_terms, reuse=reuse, index=index,
-                                        counted_before=cache.counted.get if cache else None):
+                                        counted_before=cache.counted if cache else None):
             into.add(path, data)
         if cache:
             index.save(cache.folder)
@@ -276,7 +276,7 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     papers = load_papers(content_dir, progress, cache, record_files)
     gc.freeze()
     summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger,
-                        SearchCache(cache_dir, code, cache.counted()) if cache else None, started)
+                        SearchCache(cache_dir, code, cache.counted) if cache else None, started)
     if cache_dir and fingerprint:
         record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
     return summary

@@ -90,6 +90,7 @@ class RecordCache:
         self.parsed = 0  # records parsed in this build, for tests and progress
         self.renewed: set[tuple[str, ...]] = set()  # entries made anew in this build (parsed, or a new time)
         self.unreadable: set[int] = set()  # parts missing, damaged or made by other code
+        self.by_token: dict[str, Any] | None = None  # search terms by record_token, once asked for
         for part in range(RECORD_PARTS) if folder else ():
             stored = load_pickle(self.part_file(part))
             if isinstance(stored, dict) and stored.get("version") == VERSION and stored.get("code") == self.code:
@@ -140,13 +141,15 @@ class RecordCache:
         names (what content.read_one stores beside the Paper)."""
         return {entry.result[0].source: entry.result[2] for entry in self.now.values() if entry.result[0] is not None}
 
-    def counted(self) -> dict[str, Any]:
-        """The search terms of every record this build or the last read, by record_token."""
-        found = {}
-        for entry in (*self.before.values(), *self.now.values()):
-            if entry.result[0] is not None:
-                found[record_token(entry.result[0].source, entry.digest)] = entry.result[2]
-        return found
+    def counted(self, token: str) -> Any:
+        """The search terms of the record version a record_token names, if this build or the last
+        read it (all are gathered when first asked: only a build where a paper changed or left asks)."""
+        if self.by_token is None:
+            self.by_token = {}
+            for entry in (*self.before.values(), *self.now.values()):
+                if entry.result[0] is not None:
+                    self.by_token[record_token(entry.result[0].source, entry.digest)] = entry.result[2]
+        return self.by_token.get(token)
 
     def fresh_part(self) -> dict:
         """What this cache learnt in this build (sent back from a process that read some records)."""
