@@ -178,19 +178,24 @@ class Reuse:
         self.ledger = ledger
         self.record_digests = record_digests or {}
         self.tag_names = tag_names or (lambda paper: ())
-        self.tokens: dict[str, tuple[str, ...]] = {}  # by source: a paper shows on many pages
+        self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
 
-    def paper(self, paper: Paper) -> tuple[str, ...]:
-        """What one paper brings to a page: its record file's bytes and the names its tags show with
-        (a tag's name can come from another paper)."""
+    def paper(self, paper: Paper) -> str:
+        """What one paper brings to a page, hashed: its record file's name and bytes and the names
+        its tags show with (a tag's name can come from another paper)."""
         token = self.tokens.get(paper.source)
         if token is None:
-            token = self.tokens[paper.source] = (paper.source, self.record_digests.get(paper.source, ""),
-                                                 *self.tag_names(paper))
+            token = self.tokens[paper.source] = key_of((paper.source, self.record_digests.get(paper.source, ""),
+                                                        *self.tag_names(paper)))
         return token
 
-    def papers(self, papers: Iterable[Paper]) -> tuple[tuple[str, ...], ...]:
-        return tuple(map(self.paper, papers)) if self.ledger else ()
+    def papers(self, papers: Iterable[Paper]) -> str:
+        """What a list of papers brings to a page, hashed: a month's page, say, names a few hundred
+        papers, and a paper is on a dozen pages and files."""
+        if not self.ledger:
+            return ""
+        tokens = self.tokens
+        return key_of("".join([tokens.get(paper.source) or self.paper(paper) for paper in papers]))
 
     def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any,
              templated: bool = True) -> tuple[str, bytes | Kept]:
