@@ -149,7 +149,8 @@ def prune(output_dir: Path, keep: set[str]) -> int:
 
 
 STAGING = ".dailypapers-staging"  # inside output/, so that moving a file into place is a rename
-MEMORY_BUDGET = 512 * 2**20  # bytes of changed files held in memory before they go to the staging folder
+MEMORY_BUDGET = 64 * 2**20  # bytes of changed files held in memory before they go to the staging folder (a
+# template change at 100,000 papers changes 4 GB of files: 512 MB of them took its peak past 2.5 GB)
 
 
 class SiteWriter:
