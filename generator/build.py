@@ -7,7 +7,6 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -38,7 +37,7 @@ from generator.pages import (
     render_sitemap,
     tag_years,
 )
-from generator.parallel import WorkShare, in_second_process
+from generator.parallel import Forked, WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
 from generator.reuse import Kept, Ledger, Reuse, look_at_output
@@ -124,9 +123,9 @@ class SearchCache:
 
 
 def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter,
-                 cache: SearchCache | None = None, then: Callable[[], Iterable] = tuple) -> Future | None:
+                 cache: SearchCache | None = None, then: Callable[[], Iterable] = tuple) -> Forked | None:
     """Render and write the search files in a second process where the machine allows (the pages
-    render meanwhile; its Future gives what its writer did), then the files `then` gives (pages
+    render meanwhile; its result is what its writer did), then the files `then` gives (pages
     the two processes share), otherwise here. With a cache, the last build's index is brought up
     to date and kept for the next."""
     def render(into: SiteWriter) -> SiteWriter:

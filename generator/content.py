@@ -9,7 +9,6 @@ import re
 import stat
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -17,7 +16,7 @@ import yaml
 
 from generator.cache import RecordCache
 from generator.markup import render_abstract
-from generator.parallel import in_second_process
+from generator.parallel import Forked, in_second_process
 from generator.problems import Problem
 from generator.records import SLUG, Paper, make_paper
 from generator.termcounts import PaperTerms, paper_terms
@@ -143,7 +142,7 @@ def with_terms(paper: Paper | None, problems: list[Problem]) -> tuple[Paper | No
     return paper, problems, paper_terms(paper) if paper is not None else None
 
 
-def read_in_second_process(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> Future | None:
+def read_in_second_process(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> Forked | None:
     """Start reading these records in a second process, where the machine allows; its result is
     what read_one gave for each, and what the cache learnt."""
     def read_batch() -> tuple[list, dict | None]:

@@ -1,39 +1,90 @@
 """Run one piece of work in a second process while this one goes on, where the machine allows.
 
 The work is forked, not sent: the function and its arguments are inherited by the new process,
-so large inputs (the whole archive) are never pickled; only the result comes back.
+so large inputs (the whole archive) are never pickled; only the result comes back, through a
+pipe. (Not through concurrent.futures: its pools, each ended with shutdown(wait=False), raced
+with the interpreter's exit on Python 3.11 and printed "OSError: Bad file descriptor".)
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import signal
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-_job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None  # set just before the fork
+
+class Forked:
+    """function(*arguments) running in a forked process; result() waits for what it gave."""
+
+    def __init__(self, function: Callable[..., Any], arguments: tuple[Any, ...]):
+        reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the new process: do the work, send the outcome, end without cleaning up
+            os.close(reader)
+            try:
+                send_outcome(writer, function, arguments)
+            finally:
+                os._exit(0)
+        os.close(writer)
+        self.reader = reader
+        self.outcome: tuple[bool, Any] | None = None
+
+    def wait(self) -> tuple[bool, Any]:
+        """(True, what the function returned) or (False, the exception it raised)."""
+        if self.outcome is None:
+            with os.fdopen(self.reader, "rb") as pipe:
+                try:
+                    self.outcome = pickle.load(pipe)
+                except Exception as error:  # noqa: BLE001 (it ended without sending: killed, say)
+                    self.outcome = (False, RuntimeError(f"the second process ended without a result ({error!r})"))
+            os.waitpid(self.pid, 0)
+        return self.outcome
+
+    def result(self) -> Any:
+        done, value = self.wait()
+        if not done:
+            raise value
+        return value
+
+    def exception(self) -> BaseException | None:
+        done, value = self.wait()
+        return None if done else value
+
+    def __del__(self) -> None:
+        if self.outcome is None:  # never asked for (the build failed first): stop the work
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.close(self.reader)
+                os.waitpid(self.pid, 0)
+            except Exception:  # noqa: BLE001 (gone already, or the interpreter is ending)
+                pass
 
 
-def _run_job() -> Any:
-    assert _job is not None
-    function, arguments = _job
-    return function(*arguments)
-
-
-def in_second_process(function: Callable[..., Any], *arguments: Any) -> Future | None:
-    """Start function(*arguments) in a forked process and return its Future, or return None when
-    this machine has one core or cannot fork (the caller then does the work itself)."""
-    global _job
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    _job = (function, arguments)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+def send_outcome(writer: int, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
     try:
-        return pool.submit(_run_job)  # the process is forked here, inheriting _job
-    finally:
-        _job = None
-        pool.shutdown(wait=False)
+        outcome: tuple[bool, Any] = (True, function(*arguments))
+    except BaseException as error:  # noqa: BLE001 (handed to the process that waits for it)
+        error.add_note("In the second process:\n" + "".join(traceback.format_exception(error)))
+        outcome = (False, error)
+    with os.fdopen(writer, "wb") as pipe:
+        try:
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # noqa: BLE001 (what it gave or raised cannot be sent)
+            data = pickle.dumps((False, RuntimeError(f"the second process's outcome cannot be sent: {error!r}: "
+                                                     f"{outcome[1]!r}")))
+        pipe.write(data)
+
+
+def in_second_process(function: Callable[..., Any], *arguments: Any) -> Forked | None:
+    """Start function(*arguments) in a forked process and return it as Forked, or return None when
+    this machine has one core or cannot fork (the caller then does the work itself)."""
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        return None
+    return Forked(function, arguments)
 
 
 class WorkShare:

@@ -87,12 +87,19 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
     shutil.copytree(CONTENT, tmp_path / "content")
     arguments = ("build", "--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"),
                  "--layouts", str(LAYOUTS), "--node-modules", str(ROOT / "node_modules"))
-    assert run_cli(*arguments, cwd=tmp_path).returncode == 0
+    first = run_cli(*arguments, cwd=tmp_path)
+    assert first.returncode == 0
     assert (tmp_path / ".dailypapers-cache/last-build.json").is_file()
     second = run_cli(*arguments, cwd=tmp_path)
     assert second.returncode == 0 and "Nothing changed since the last build" in second.stdout
-    third = run_cli(*arguments, "--no-cache", cwd=tmp_path)
-    assert third.returncode == 0 and "Nothing changed" not in third.stdout
+    record = next((tmp_path / "content").rglob("*.md"))
+    record.write_text(record.read_text() + "\nEdited.\n")
+    edited = run_cli(*arguments, cwd=tmp_path)  # the second processes: output/ listed, search rendered
+    assert edited.returncode == 0 and "Built 57 papers" in edited.stdout
+    uncached = run_cli(*arguments, "--no-cache", cwd=tmp_path)
+    assert uncached.returncode == 0 and "Nothing changed" not in uncached.stdout
+    for run in (first, second, edited, uncached):  # nothing said at exit, such as a process pool's race
+        assert "Traceback" not in run.stderr and "Exception" not in run.stderr and "Error" not in run.stderr
 
 
 def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch):
