@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ def day_order(paper: Paper) -> tuple:
     return (-paper.upvotes, paper.title.casefold(), paper.slug)
 
 
+@functools.cache  # an archive names a few hundred tags hundreds of thousands of times
 def tag_slug(name: str) -> str:
     """Return the URL name of a tag: lowercase, spaces and other separators as '-'."""
     return re.sub(r"[^a-z0-9.+]+", "-", name.lower()).strip("-").replace("+", "plus")
