@@ -15,8 +15,8 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from itertools import chain
-from operator import sub
+from itertools import chain, repeat
+from operator import add, mod, mul, sub
 
 from generator import urls
 from generator.archive import Archive
@@ -135,35 +135,35 @@ def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_averag
     browser works out the most any entry not loaded yet could add."""
     postings = by_field[field]
     documents, tfs, lengths = postings.documents, postings.tfs, postings.lengths
+    count = len(documents)
     # Many entries share their counts: rank each (tf, length) pair once, and give each entry one
-    # integer to sort by, its pair's place among the pairs' values and then the newer paper.
-    pairs = list(zip(tfs, lengths, strict=True))
-    values = {pair: rank_value(*pair, rank_average) for pair in set(pairs)}
+    # integer to sort by, its pair's place among the pairs' values and then the newer paper (the
+    # later entry: documents are in order). Made, sorted and read back by C-level maps: a big
+    # term has up to one entry per paper, and an edited paper re-ranks each of its big terms.
+    values = {pair: rank_value(*pair, rank_average) for pair in set(zip(tfs, lengths, strict=True))}
     places = {value: place for place, value in enumerate(sorted(set(values.values()), reverse=True))}
     place_of = {pair: places[value] for pair, value in values.items()}
-    newest = documents[-1] + 1 if documents else 0
-    order = [key % newest for key in sorted(
-        place_of[pair] * newest + (newest - 1 - document) for pair, document in zip(pairs, documents, strict=True))]
-    ranked = [newest - 1 - rest for rest in order]  # documents, best first
-    at = {document: i for i, document in enumerate(documents)}
+    place = list(map(place_of.__getitem__, zip(tfs, lengths, strict=True)))  # each entry's pair's
+    keys = sorted(map(add, map(mul, place, repeat(count)), range(count - 1, -1, -1)))  # then newer first
+    ranked = list(map(sub, repeat(count - 1), map(mod, keys, repeat(count))))  # entries, best first
     others = {name: dict(zip(other.documents, zip(other.tfs, other.lengths, strict=True), strict=True))
               for name, other in by_field.items() if name != field}
-    bounds = tier_bounds(len(ranked), first_tier)
+    bounds = tier_bounds(count, first_tier)
     files = []
     for number, (start, end) in enumerate(bounds):
-        tier = sorted(ranked[start:end])  # by document, to write documents as differences
-        rows = [at[document] for document in tier]
+        rows = sorted(ranked[start:end])  # by document, to write documents as differences
+        tier = list(map(documents.__getitem__, rows))
         also = {}
         for name, entries in others.items():
-            found = [entries.get(document, (0, 0)) for document in tier]
+            found = list(map(entries.get, tier, repeat((0, 0))))
             if any(tf for tf, _ in found):
                 also[name] = {"tf": [tf for tf, _ in found], "length": [length for _, length in found]}
         following = None  # the next tier's best entry as [tf, field length, document]: counts rather
         if number + 1 < len(bounds):  # than its score, which changes with every paper added elsewhere
-            first = at[ranked[end]]
+            first = ranked[end]
             following = [tfs[first], lengths[first], documents[first]]
-        files.append({"documents": [d - p for d, p in zip(tier, [0] + tier[:-1], strict=True)],
-                      "tf": [tfs[row] for row in rows], "length": [lengths[row] for row in rows],
+        files.append({"documents": list(map(sub, tier, [0, *tier[:-1]])),
+                      "tf": list(map(tfs.__getitem__, rows)), "length": list(map(lengths.__getitem__, rows)),
                       "also": also, "next": following})
     return files
 
