@@ -93,12 +93,10 @@ def look_at_output(output_dir: Path) -> Callable[[], dict[str, tuple[int, int]]]
     for each part, while this one reads content/ and the caches (at 100,000 papers the listing
     takes 2 s of one core); call what this returns for the listing, done here and then if there
     are no more processes."""
-    papers = in_second_process(files_in_part, output_dir, True)
-    if papers is None:
+    parts = [in_second_process(files_in_part, output_dir, papers) for papers in (True, False)]
+    if None in parts:
         return functools.partial(files_on_disk, output_dir)
-    rest = in_second_process(files_in_part, output_dir, False)
-    rest_listing = rest.result if rest else functools.partial(files_on_disk, output_dir, lambda name: name != SPLIT_AT)
-    return lambda: {**papers.result(), **rest_listing()}
+    return lambda: {**parts[0].result(), **parts[1].result()}
 
 
 class Ledger:
@@ -149,7 +147,7 @@ class Ledger:
     def as_left(self, path: str) -> Written | None:
         """The last build's record of a file, if the file is still on disk exactly as it was left."""
         known = self.before.get(path)
-        if known is not None and (self.found or self.on_disk()).get(path) == (known.size, known.mtime_ns):
+        if known is not None and self.on_disk().get(path) == (known.size, known.mtime_ns):
             return known
         return None
 
