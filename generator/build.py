@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from generator import urls
 from generator.api import render_api, render_json_feed
@@ -115,26 +115,29 @@ def expected_file_count(archive: Archive) -> int:
 
 @dataclass(frozen=True)
 class SearchCache:
-    """Where the search index is kept between builds, and what its papers were counted as."""
+    """Where the search index is kept between builds, and the record cache its papers' terms come
+    from (as counted when each record was parsed, in this build or the last)."""
 
     folder: Path
     code: str
-    counted: Callable[[str], Any]  # token (record and its hash) -> the terms counted of it, this build or the last
+    records: RecordCache
 
 
-def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: SiteWriter,
-                 cache: SearchCache | None = None, then: Callable[[], Iterable] = tuple) -> Forked | None:
+def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: SearchCache | None = None,
+                 then: Callable[[], Iterable] = tuple) -> Forked | None:
     """Render and write the search files in a second process where the machine allows (the pages
     render meanwhile; its result is what its writer did), then the files `then` gives (pages
     the two processes share), otherwise here. With a cache, the last build's index is brought up
-    to date and kept for the next."""
+    to date and kept for the next, and this process lets go of the records' terms once the
+    search process has its own copy."""
     def render(into: SiteWriter) -> SiteWriter:
         index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
-        for path, data in render_search(archive, known_terms, reuse=reuse, index=index,
-                                        counted_before=cache.counted if cache else None):
+        for path, data in render_search(archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
+                                        counted_before=cache.records.counted if cache else None):
             into.add(path, data)
         if cache:
             index.save(cache.folder)
+        del index  # its memory goes to the pages `then` gives (500 MB at 100,000 papers)
         for path, data in then():
             into.add(path, data)
         return into
@@ -142,12 +145,13 @@ def write_search(archive: Archive, known_terms: dict, reuse: Reuse, writer: Site
     worker = in_second_process(lambda: render(writer.for_second_process()).part())
     if worker is None:
         render(writer)
+    elif cache:
+        cache.records.release()
     return worker
 
 
 def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWriter, progress: Progress,
-                        reuse: Reuse | None = None, known_terms: dict | None = None,
-                        search_cache: SearchCache | None = None) -> None:
+                        reuse: Reuse | None = None, search_cache: SearchCache | None = None) -> None:
     """Render every file of the site and hand it to the writer as it comes; a file that `reuse`
     finds made from the same ingredients by the last build is handed over as KEPT instead."""
     config = renderer.config
@@ -158,7 +162,7 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
     # The paper pages are shared: the search process takes its turn at them once the search files
     # are done, so the two processes end together (pages only, after a template change).
     paper_pages = WorkShare(list(archive.papers))
-    search = write_search(archive, known_terms or {}, reuse, writer, search_cache,
+    search = write_search(archive, reuse, writer, search_cache,
                           then=lambda: render_paper_pages(paper_pages, archive, views, renderer, reuse))
     produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
         render_pages(archive, views, renderer, reuse, paper_pages),
@@ -208,8 +212,7 @@ def make_site(papers: list[Paper], output_dir: Path, layouts_dir: Path, config: 
     static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
     writer = SiteWriter.open(output_dir, ledger)
     try:
-        write_rendered_site(archive, renderer, writer, progress, reuse, cache.terms() if cache else None,
-                            search_cache)
+        write_rendered_site(archive, renderer, writer, progress, reuse, search_cache)
         for path, data in static.items():
             writer.add(path, data)
         result = writer.finish()
@@ -275,7 +278,7 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     papers = load_papers(content_dir, progress, cache, record_files)
     gc.freeze()
     summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger,
-                        SearchCache(cache_dir, code, cache.counted) if cache else None, started)
+                        SearchCache(cache_dir, code, cache) if cache else None, started)
     if cache_dir and fingerprint:
         record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
     return summary

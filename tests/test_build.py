@@ -321,7 +321,7 @@ def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_pat
     from generator.reuse import Reuse
 
     archive = group_papers(read_papers(CONTENT)[0])
-    worker = build_module.write_search(archive, {}, Reuse(), SiteWriter.open(tmp_path / "search-only"))
+    worker = build_module.write_search(archive, Reuse(), SiteWriter.open(tmp_path / "search-only"))
     assert worker.__class__.__name__ == "Forked"  # this machine has two cores
     assert "search/manifest.json" in worker.result()["paths"] and (tmp_path / "search-only/search/manifest.json").is_file()
     build(CONTENT, tmp_path / "two-cores", LAYOUTS, SiteConfig())

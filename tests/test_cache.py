@@ -191,3 +191,30 @@ def test_what_a_cache_file_holds_is_frozen_until_the_build_ends(tmp_path, conten
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")  # reads every cache file
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_path, content_copy):
+    """Their memory goes to the pages (a few hundred MB of search terms at 100,000 papers); the
+    search files are the same, and the record cache on disk stays whole."""
+    from generator.archive import group_papers
+    from generator.build import SearchCache, write_search
+    from generator.cache import code_fingerprint
+    from generator.output import SiteWriter
+    from generator.reuse import Reuse
+    from generator.search import render_search
+
+    records = RecordCache(tmp_path / "cache")
+    papers, _ = read_papers(content_copy, cache=records)
+    records.save()
+    kept = sorted((tmp_path / "cache").glob("records-*.pickle"))
+    times = [path.stat().st_mtime_ns for path in kept]
+    search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
+    worker = write_search(group_papers(papers), Reuse(), SiteWriter.open(tmp_path / "out"), search)
+    assert worker is not None  # two cores here: the search files are made by a second process
+    assert records.before == {} and records.now == {}  # let go of here
+    assert worker.result()["paths"] == {path for path, _ in render_search(group_papers(papers))}
+    records.save()  # nothing to save any more: the cache stays as it was
+    assert [path.stat().st_mtime_ns for path in kept] == times
+    assert len(RecordCache(tmp_path / "cache").before) == 57
+    again = cached_build(content_copy, tmp_path / "site", tmp_path / "cache")
+    assert again.papers == 57 and len(RecordCache(tmp_path / "cache").before) == 57
