@@ -202,8 +202,7 @@ def load_papers(content_dir: Path, progress: Progress | None = None, cache: Reco
 
 
 def make_site(papers: list[Paper], output_dir: Path, layouts_dir: Path, config: SiteConfig, progress: Progress,
-              vendor_dir: Path, cache: RecordCache | None, ledger: Ledger | None, search_cache: SearchCache | None,
-              started: float) -> BuildSummary:
+              vendor_dir: Path, cache: RecordCache | None, ledger: Ledger | None, started: float) -> BuildSummary:
     """Render the site of these papers into output_dir, reusing what the ledger says is still there."""
     archive = group_papers(papers)
     renderer = PageRenderer(layouts_dir, config)
@@ -212,7 +211,8 @@ def make_site(papers: list[Paper], output_dir: Path, layouts_dir: Path, config: 
     static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
     writer = SiteWriter.open(output_dir, ledger)
     try:
-        write_rendered_site(archive, renderer, writer, progress, reuse, search_cache)
+        write_rendered_site(archive, renderer, writer, progress, reuse,
+                            SearchCache(cache.folder, cache.code, cache) if cache else None)
         for path, data in static.items():
             writer.add(path, data)
         result = writer.finish()
@@ -277,8 +277,7 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     gc.freeze()
     papers = load_papers(content_dir, progress, cache, record_files)
     gc.freeze()
-    summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger,
-                        SearchCache(cache_dir, code, cache) if cache else None, started)
+    summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger, started)
     if cache_dir and fingerprint:
         record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
     return summary
