@@ -79,10 +79,14 @@ def send_outcome(writer: int, function: Callable[..., Any], arguments: tuple[Any
         pipe.write(data)
 
 
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
 def in_second_process(function: Callable[..., Any], *arguments: Any) -> Forked | None:
     """Start function(*arguments) in a forked process and return it as Forked, or return None when
     this machine has one core or cannot fork (the caller then does the work itself)."""
-    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+    if (os.cpu_count() or 1) < 2 or not can_fork():
         return None
     return Forked(function, arguments)
 
@@ -94,8 +98,8 @@ class WorkShare:
     def __init__(self, items: Sequence[Any], batch: int = 50):
         self.items = items
         self.batch = batch
-        forking = "fork" in multiprocessing.get_all_start_methods()  # else there is no second process
-        self.taken = multiprocessing.get_context("fork" if forking else None).Value("q", 0)
+        # Shared with a forked process where there is one (else nothing else takes from it).
+        self.taken = multiprocessing.get_context("fork" if can_fork() else None).Value("q", 0)
 
     def __iter__(self) -> Iterator[Any]:
         while True:
