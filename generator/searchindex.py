@@ -21,7 +21,7 @@ from pathlib import Path
 from generator.cache import load_pickles, save_pickles
 from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
-VERSION = 3
+VERSION = 4
 INDEX_FILE = "search.pickle"
 PART_ENTRIES = 1_000_000  # postings entries saved in one part of the index file (some 16 MB)
 END = "end of the index"  # the index file's last value: a file without it was cut short
@@ -70,7 +70,7 @@ class SearchIndex:
         self.totals = [0] * len(FIELDS)
         self.versions: dict[str, bytes] = {}  # term -> digest of its postings, for files' keys
         self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as search.py estimates them
-        self.with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
+        self.papers_with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
         self.touched: set[str] = set()  # terms changed since loaded
 
     @classmethod
@@ -200,7 +200,7 @@ class SearchIndex:
                 self.add(number, token, packed)
         for term in self.touched:
             self.sizes.pop(term, None)
-            self.with_term.pop(term, None)
+            self.papers_with_term.pop(term, None)
             if term in self.postings:
                 self.versions[term] = b"".join(self.postings[term][name].digest() + name.encode()
                                                for name in FIELD_NAMES if name in self.postings[term])
@@ -210,9 +210,9 @@ class SearchIndex:
 
     def papers_with(self, term: str) -> int:
         """How many papers have the term, in any field (kept from the last build until it changes)."""
-        count = self.with_term.get(term)
+        count = self.papers_with_term.get(term)
         if count is None:
-            count = self.with_term[term] = len(set().union(*(postings.documents
+            count = self.papers_with_term[term] = len(set().union(*(postings.documents
                                                              for postings in self.postings[term].values())))
         return count
 

@@ -75,7 +75,7 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     index.save(tmp_path / "cache")
     loaded = SearchIndex.load(tmp_path / "cache", "code")
     assert loaded.counts() == index.counts() and loaded.versions == index.versions and not loaded.touched
-    assert loaded.sizes == index.sizes and loaded.totals == index.totals and loaded.with_term == index.with_term
+    assert loaded.sizes == index.sizes and loaded.totals == index.totals and loaded.papers_with_term == index.papers_with_term
     assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
     saved = (tmp_path / "cache" / "search.pickle").read_bytes()
     for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all
