@@ -62,6 +62,7 @@ class Tag:
     slug: str
     name: str
     papers: tuple[Paper, ...]  # newest day first, then the day page's order
+    years: tuple[tuple[int, tuple[Paper, ...]], ...] = ()  # the same papers by the year they were featured
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,20 @@ def day_order(paper: Paper) -> tuple:
 def tag_slug(name: str) -> str:
     """Return the URL name of a tag: lowercase, spaces and other separators as '-'."""
     return re.sub(r"[^a-z0-9.+]+", "-", name.lower()).strip("-").replace("+", "plus")
+
+
+def by_year(papers: tuple[Paper, ...]) -> tuple[tuple[int, tuple[Paper, ...]], ...]:
+    """Papers by the year they were featured, newest year first (in the papers' order)."""
+    years: dict[int, list[Paper]] = {}
+    for paper in papers:
+        years.setdefault(paper.day.year, []).append(paper)
+    return tuple((year, tuple(found)) for year, found in years.items())
+
+
+def make_tag(slug: str, names: set[str], tagged: list[Paper], rank: dict[str, int]) -> Tag:
+    """A tag, shown by the first of the names papers give it, with its papers in the archive's order."""
+    papers = tuple(sorted(tagged, key=lambda p: rank[p.slug]))
+    return Tag(slug, min(names), papers, by_year(papers))
 
 
 def group_papers(papers: list[Paper]) -> Archive:
@@ -138,8 +153,7 @@ def group_papers(papers: list[Paper]) -> Archive:
 
     rank = {paper.slug: index for index, paper in enumerate(p for day in days for p in day.papers)}
     tags = tuple(sorted(
-        (Tag(slug, min(tag_names[slug]), tuple(sorted(tagged, key=lambda p: rank[p.slug])))
-         for slug, tagged in by_tag.items()),
+        (make_tag(slug, tag_names[slug], tagged, rank) for slug, tagged in by_tag.items()),
         key=lambda tag: (tag.name.casefold(), tag.slug),
     ))
     tags_by_slug = {tag.slug: tag for tag in tags}

@@ -35,7 +35,6 @@ from generator.pages import (
     render_paper_pages,
     render_robots,
     render_sitemap,
-    tag_years,
 )
 from generator.parallel import Forked, WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
@@ -109,7 +108,7 @@ def expected_file_count(archive: Archive) -> int:
     pages = len(archive.days) + len(archive.weeks) + len(archive.months) + len(archive.years) + len(archive.papers)
     api = len(archive.days) + len(archive.papers)
     search_days = len(archive.days)
-    tags = 2 * len(archive.tags) + sum(len(tag_years(tag)) for tag in archive.tags)  # pages, feeds, year pages
+    tags = 2 * len(archive.tags) + sum(len(tag.years) for tag in archive.tags)  # pages, feeds, year pages
     return fixed + pages + api + search_days + tags  # + search shards
 
 
@@ -129,7 +128,7 @@ def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: Sear
     render meanwhile; its result is what its writer did), then the files `then` gives (pages
     the two processes share), otherwise here. With a cache, the last build's index is brought up
     to date and kept for the next, and this process lets go of the records' terms once the
-    search process has its own copy."""
+    search process has its own copy, if the pages may need their memory (renders_most_pages)."""
     def render(into: SiteWriter) -> SiteWriter:
         index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
         for path, data in render_search(archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
@@ -145,9 +144,18 @@ def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: Sear
     worker = in_second_process(lambda: render(writer.for_second_process()).part())
     if worker is None:
         render(writer)
-    elif cache:
+    elif cache and renders_most_pages(reuse, cache.records):
         cache.records.release()
     return worker
+
+
+def renders_most_pages(reuse: Reuse, records: RecordCache) -> bool:
+    """Whether this build will likely render most of the pages: there is no last build to keep
+    files of, its templates or settings were others, or many records changed. Only then is the
+    memory the records hold worth handing back to the pages (letting go of 100,000 records' search
+    terms takes ~1 s; a build that renders a few pages has no need of their memory)."""
+    ledger = reuse.ledger
+    return ledger is None or not ledger.same_site or len(records.renewed) * 20 > len(records.now)
 
 
 def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWriter, progress: Progress,
@@ -169,7 +177,9 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
         render_feeds(feeds, site_feed, long_date),
         [(urls.JSON_FEED, render_json_feed(site_feed, config))],
         render_api(archive, views, config, reuse),
-        [(urls.SITEMAP, render_sitemap(archive, config)), ("robots.txt", render_robots(config)),
+        [reuse.data_file(urls.SITEMAP, ("sitemap", reuse.papers(tuple(archive.papers.values()))),
+                         render_sitemap, archive, config),
+         ("robots.txt", render_robots(config)),
          (".nojekyll", b"")],
     )
     total = expected_file_count(archive)

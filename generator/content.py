@@ -68,6 +68,9 @@ def find_record_files(content_dir: Path) -> list[RecordFile]:
     return [record for _, record in found]
 
 
+CWD = "\0"  # where display_path's map keeps the project root's real path (no folder's name has a NUL)
+
+
 def display_path(path: Path | str, resolved: dict[str, str] | None = None, link: bool | None = None) -> str:
     """Name a file the way a person at the project root would type it. `resolved` remembers
     folders already resolved, for naming many files of the same folders (links are always resolved
@@ -82,7 +85,10 @@ def display_path(path: Path | str, resolved: dict[str, str] | None = None, link:
     folder, name = os.path.split(os.fspath(path))
     shown = resolved.get(folder)
     if shown is None:  # the folder as shown, with its final "/" ("" at the project root)
-        real, root = (os.path.join(os.path.realpath(place), "") for place in (folder, os.getcwd()))
+        root = resolved.get(CWD)
+        if root is None:  # resolved once for all the files named with the same map
+            root = resolved[CWD] = os.path.join(os.path.realpath(os.getcwd()), "")
+        real = os.path.join(os.path.realpath(folder), "")
         outside = os.path.join(Path(folder).as_posix(), "")  # named as given
         shown = resolved[folder] = real[len(root):].replace(os.sep, "/") if real.startswith(root) else outside
     return shown + name

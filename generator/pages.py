@@ -260,7 +260,7 @@ def render_pages(
     yield from render_paper_pages(archive.papers if paper_slugs is None else paper_slugs, archive, views,
                                   renderer, reuse)
     for tag in archive.tags:
-        years = tag_years(tag)
+        years = tag.years
         counts = [(year, len(papers)) for year, papers in years]
         newest = tag.papers[:TAG_PAGE_PAPERS]
         yield reuse.file(urls.file_for(urls.tag_path(tag.slug)),
@@ -292,14 +292,6 @@ def render_paper(slug: str, views: dict[str, PaperView], renderer: PageRenderer)
     view = views[slug]
     return renderer.render("paper.html", view.path, title=view.paper.title, view=view,
                            meta=scholar_meta(view, renderer.config), description=view.summary)
-
-
-def tag_years(tag: Tag) -> list[tuple[int, tuple[Paper, ...]]]:
-    """A tag's papers by the year they were featured, newest year first (in the tag's order)."""
-    by_year: dict[int, list[Paper]] = {}
-    for paper in tag.papers:
-        by_year.setdefault(paper.day.year, []).append(paper)
-    return [(year, tuple(papers)) for year, papers in by_year.items()]
 
 
 def render_tag(tag: Tag, newest: tuple[Paper, ...], counts: list[tuple[int, int]], renderer: PageRenderer,
@@ -382,7 +374,7 @@ def sitemap_paths(archive: Archive) -> list[tuple[str, dt.date | None]]:
     entries += [(urls.paper_path(slug), archive.papers[slug].day) for slug in sorted(archive.papers)]
     entries += [(urls.TAGS, latest)] + [(urls.tag_path(tag.slug), tag.papers[0].day) for tag in archive.tags]
     entries += [(urls.tag_year_path(tag.slug, year), papers[0].day)
-                for tag in archive.tags for year, papers in tag_years(tag)]
+                for tag in archive.tags for year, papers in tag.years]
     return entries
 
 

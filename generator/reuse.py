@@ -195,6 +195,7 @@ class Reuse:
         self.record_digests = record_digests or {}
         self.tag_names = tag_names or (lambda paper: ())
         self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
+        self.lists: dict[int, tuple[tuple[Paper, ...], str]] = {}  # by id: a day's papers show on four
 
     def paper(self, paper: Paper) -> str:
         """What one paper brings to a page, hashed: its record file's name and bytes and the names
@@ -207,11 +208,20 @@ class Reuse:
 
     def papers(self, papers: Iterable[Paper]) -> str:
         """What a list of papers brings to a page, hashed: a month's page, say, names a few hundred
-        papers, and a paper is on a dozen pages and files."""
+        papers, and a paper is on a dozen pages and files. A tuple's hash is remembered (by the
+        tuple, kept alive with it): a day's papers are on its page, its week's, its month's and
+        its JSON file."""
         if not self.ledger:
             return ""
+        if isinstance(papers, tuple):
+            known = self.lists.get(id(papers))
+            if known is not None and known[0] is papers:
+                return known[1]
         tokens = self.tokens
-        return key_of("".join([tokens.get(paper.source) or self.paper(paper) for paper in papers]))
+        token = key_of("".join([tokens.get(paper.source) or self.paper(paper) for paper in papers]))
+        if isinstance(papers, tuple):
+            self.lists[id(papers)] = (papers, token)
+        return token
 
     def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any,
              templated: bool = True) -> tuple[str, bytes | Kept]:

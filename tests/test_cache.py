@@ -218,3 +218,31 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     assert len(RecordCache(tmp_path / "cache").before) == 57
     again = cached_build(content_copy, tmp_path / "site", tmp_path / "cache")
     assert again.papers == 57 and len(RecordCache(tmp_path / "cache").before) == 57
+
+
+def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy):
+    """Letting go of them costs time (~1 s at 100,000 papers) and only pays when most pages render:
+    with the last build's ledger, the same templates and one record changed of 57, they stay."""
+    from generator.archive import group_papers
+    from generator.build import SearchCache, renders_most_pages, write_search
+    from generator.cache import code_fingerprint, load_pickle
+    from generator.output import SiteWriter
+    from generator.reuse import LEDGER_FILE, Ledger, Reuse
+
+    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+    def ledger_of(site: str) -> Ledger:
+        return Ledger.load(tmp_path / "cache", site, lambda: {})
+
+    same_site = load_pickle(tmp_path / "cache" / LEDGER_FILE)["site"][0]  # the templates of the last build
+    record = next(content_copy.rglob("*.md"))
+    record.write_text(record.read_text() + "\nOne more sentence.\n")
+    records = RecordCache(tmp_path / "cache")
+    papers, _ = read_papers(content_copy, cache=records)
+    assert len(records.renewed) == 1
+    assert renders_most_pages(Reuse(ledger_of(same_site)), records) is False
+    assert renders_most_pages(Reuse(ledger_of("other templates")), records) is True
+    assert renders_most_pages(Reuse(), records) is True
+    search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
+    worker = write_search(group_papers(papers), Reuse(ledger_of(same_site)), SiteWriter.open(tmp_path / "o2"), search)
+    assert worker is not None and len(records.now) == 57  # kept here
+    worker.result()

@@ -88,13 +88,20 @@ def test_output_folder_with_foreign_files_is_refused(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\b", ""])
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a//b", "./a", "a\\b", "", "..",
+                                  "a/..", "a/./b", "a/", "a\0b", "a/../b"])
 def test_paths_outside_the_site_are_refused(tmp_path, path):
     with pytest.raises(OutputError):
         check_site_path(path)
     with pytest.raises(OutputError):
         write_site({path: b"x"}, tmp_path / "out")
     assert not (tmp_path / "escape.html").exists()
+
+
+@pytest.mark.parametrize("path", ["index.html", ".nojekyll", "papers/2401.00001v2/index.html", "tags/c++/a..b",
+                                  "search/terms/_.json", "a/.well-known/x", "día/página.html"])
+def test_plain_paths_inside_the_site_are_accepted(path):
+    check_site_path(path)
 
 
 def test_write_site_marks_its_folder_and_replaces_a_folder_with_a_file(tmp_path):
