@@ -221,7 +221,7 @@ class SiteWriter:
         digest = bytes_digest(data) if ledger else b""
         key = ledger.keys.get(path) if ledger else None
         if ledger and ledger.holds(path, digest):
-            self.record[path] = ledger.before[path]._replace(key=key)
+            self.record[path] = ledger.before.get(path)._replace(key=key)
             self.unchanged += 1
             return
         target = self.output_dir / path
