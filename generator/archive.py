@@ -62,7 +62,7 @@ class Tag:
     slug: str
     name: str
     papers: tuple[Paper, ...]  # newest day first, then the day page's order
-    years: tuple[tuple[int, tuple[Paper, ...]], ...] = ()  # the same papers by the year they were featured
+    years: tuple[tuple[int, tuple[Paper, ...]], ...]  # the same papers by the year they were featured, newest first
 
 
 @dataclass(frozen=True)
