@@ -230,6 +230,7 @@ def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy
     from generator.reuse import LEDGER_FILE, Ledger, Reuse
 
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+
     def ledger_of(site: str) -> Ledger:
         return Ledger.load(tmp_path / "cache", site, lambda: {})
 
