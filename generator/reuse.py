@@ -198,7 +198,7 @@ class LastWritten:
     WIDTH = len(bytes_digest(b""))
 
     def __init__(self, columns: dict | None):
-        columns = columns or {"paths": [], "keys": [], "digests": b"", "sizes": array("q"), "mtimes": array("q")}
+        columns = columns or to_columns({})
         self.paths, self.keys, self.digests = columns["paths"], columns["keys"], columns["digests"]
         self.sizes, self.mtimes = columns["sizes"], columns["mtimes"]
         if not (len(self.digests) == self.WIDTH * len(self.paths)
