@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from generator import urls
+from generator import cachefile, urls
 from generator.api import render_api, render_json_feed
 from generator.archive import Archive, group_papers
 from generator.cache import (
+    LastBuild,
     RecordCache,
     code_fingerprint,
     data_fingerprint,
@@ -270,6 +271,7 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     started = time.perf_counter()
     fingerprint = code = record_files = site = ledger = None
     if cache_dir:
+        cachefile.usable_folder(cache_dir)
         on_disk = look_at_output(output_dir)  # meanwhile
         code = code_fingerprint()
         record_files = find_record_files(content_dir) if content_dir.is_dir() else []  # read below too
@@ -279,9 +281,9 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
         last = last_build(cache_dir)
         ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
         gc.freeze()
-        if (last and last.get("fingerprint") == fingerprint and (output_dir / MARKER).is_file()
+        if (last and last.fingerprint == fingerprint and (output_dir / MARKER).is_file()
                 and ledger.output_as_left(MARKER)):
-            return BuildSummary(papers=last["papers"], days=last["days"], files=last["files"], written=0,
+            return BuildSummary(papers=last.papers, days=last.days, files=last.files, written=0,
                                 removed=0, seconds=time.perf_counter() - started, unchanged=True)
     cache = RecordCache(cache_dir, code) if cache_dir else None
     gc.freeze()
@@ -289,5 +291,5 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     gc.freeze()
     summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger, started)
     if cache_dir and fingerprint:
-        record_build(cache_dir, fingerprint=fingerprint, papers=summary.papers, days=summary.days, files=summary.files)
+        record_build(cache_dir, LastBuild(fingerprint, summary.papers, summary.days, summary.files))
     return summary

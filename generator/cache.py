@@ -7,29 +7,30 @@ in it is keyed by the code of the generator too, so a new version of the code st
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
-import json
-import os
-import pickle
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
+import msgspec
 import yaml
 
-VERSION = 2
+from generator import cachefile
+from generator.problems import Problem
+from generator.records import Paper
+from generator.termcounts import PaperTerms
+
+VERSION = 3
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
 # Libraries whose versions change what a record reads as or what a page is: a new version starts afresh.
-LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr")
+LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr", "msgspec")
 
 
 def code_fingerprint() -> str:
@@ -61,12 +62,24 @@ class Listed(Protocol):
     mode: int
 
 
+# What reading a record gave: its Paper (or None), its problems, and its search terms (or None).
+ReadResult = tuple[Paper | None, list[Problem], PaperTerms | None]
+
+
 @dataclass
 class CachedRecord:
     size: int
     mtime_ns: int
     digest: str
-    result: Any  # what reading the record gave: (Paper or None, problems, its search terms or None)
+    result: ReadResult
+
+
+class RecordPart(msgspec.Struct, array_like=True):
+    """One part of the record cache as a file holds it: each record by its key (file, context)."""
+
+    version: int
+    code: str
+    records: list[tuple[tuple[str, ...], CachedRecord]]
 
 
 # The record cache is kept in parts, each record in the part its file's name falls in, so a build
@@ -92,14 +105,14 @@ class RecordCache:
         self.unreadable: set[int] = set()  # parts missing, damaged or made by other code
         self.by_token: dict[str, Any] | None = None  # search terms by record_token, once asked for
         for part in range(RECORD_PARTS) if folder else ():
-            stored = load_pickle(self.part_file(part))
-            if isinstance(stored, dict) and stored.get("version") == VERSION and stored.get("code") == self.code:
-                self.before.update(stored["records"])
+            stored = cachefile.load(self.part_file(part), RecordPart)
+            if stored is not None and stored.version == VERSION and stored.code == self.code:
+                self.before.update(stored.records)
             else:
                 self.unreadable.add(part)
 
     def part_file(self, part: int) -> Path:
-        return self.folder / f"records-{part:02d}.pickle"
+        return self.folder / f"records-{part:02d}.cache"
 
     def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
         """Return what parsing the file gives, from the cache when its bytes are unchanged and so is
@@ -171,7 +184,6 @@ class RecordCache:
         only the parts where an entry is new or gone (or that could not be read)."""
         if not self.folder:
             return
-        (self.folder / "records.pickle").unlink(missing_ok=True)  # the whole cache in one, as kept before
         changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
         changed |= {part for part in self.unreadable if self.part_file(part).exists()}
         if not changed:
@@ -182,72 +194,19 @@ class RecordCache:
             if part in parts:
                 parts[part][key] = entry
         for part, records in parts.items():
-            save_pickle(self.part_file(part), {"version": VERSION, "code": self.code, "records": records})
+            if not cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(records.items()))):
+                # A name that is no text (a file name of stray bytes): keep the part without it.
+                cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(encodable(records))))
 
 
-@contextlib.contextmanager
-def collector_paused(lasting: bool = False):
-    """Pause Python's cycle collector: unpickling a cache makes millions of objects, none of them
-    garbage, and the collector would walk them again and again (a third of the time). `lasting`:
-    what was made meanwhile lives as long as the build, so it is frozen (gc.freeze; build()
-    unfreezes when it ends) rather than walked once more as soon as the collector is back, which
-    the millions of new objects would set off at once (0.9 s of reading 100,000 records)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if lasting:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-def load_pickle(path: Path) -> Any:
-    """What a cache file holds, or None when it is missing or damaged. Read as a stream: the
-    file's bytes are never all in memory beside what they make (hundreds of MB at 100,000 papers)."""
-    try:
-        with collector_paused(lasting=True), path.open("rb") as file:
-            return pickle.load(file)
-    except Exception:  # noqa: BLE001 (a damaged cache is simply not used)
-        return None
-
-
-def save_pickle(path: Path, value: Any) -> None:
-    """Write a cache file, as a stream."""
-    with collector_paused(), replacing(path) as file:
-        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def save_pickles(path: Path, values: Iterable[Any]) -> None:
-    """Write values one after the other into one cache file, as a stream: a value made only when
-    the one before is written (the whole never needs to be in memory at once)."""
-    with collector_paused(), replacing(path) as file:
-        for value in values:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def load_pickles(path: Path) -> Iterator[Any]:
-    """The values save_pickles wrote, one at a time; raises (OSError, pickle's errors) when the
-    file is missing or damaged, and EOFError at its end."""
-    with collector_paused(lasting=True), path.open("rb") as file:
-        while True:
-            yield pickle.load(file)
-
-
-@contextlib.contextmanager
-def replacing(path: Path):
-    """A temporary file to write, moved over `path` once written: the file is never half there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as file:
-        yield file
-    os.replace(temporary, path)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    with replacing(path) as file:
-        file.write(data)
+def encodable(records: dict[tuple[str, ...], CachedRecord]) -> Iterator[tuple[tuple[str, ...], CachedRecord]]:
+    """The records that a cache file can hold (their names and problems are text, as UTF-8 writes it)."""
+    for key, entry in records.items():
+        try:
+            cachefile.ENCODER.encode((key, entry))
+        except (TypeError, ValueError, msgspec.EncodeError):
+            continue
+        yield key, entry
 
 
 def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str, output_dir: Path, code: str) -> str:
@@ -273,14 +232,22 @@ def inputs_fingerprint(record_files: list[Listed], site: str) -> str:
     return digest.hexdigest()
 
 
-def last_build(folder: Path) -> dict | None:
+class LastBuild(msgspec.Struct, frozen=True):
+    """What the last successful build was made of, and what it made."""
+
+    fingerprint: str
+    papers: int
+    days: int
+    files: int
+
+
+LAST_BUILD_FILE = "last-build.cache"
+
+
+def last_build(folder: Path) -> LastBuild | None:
     """What the last successful build recorded, if anything readable."""
-    try:
-        data = json.loads((folder / "last-build.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return cachefile.load(folder / LAST_BUILD_FILE, LastBuild)
 
 
-def record_build(folder: Path, **facts: Any) -> None:
-    write_atomically(folder / "last-build.json", json.dumps(facts, sort_keys=True).encode())
+def record_build(folder: Path, facts: LastBuild) -> None:
+    cachefile.save(folder / LAST_BUILD_FILE, facts)

@@ -11,14 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.problems import OutputError
 from generator.reuse import Kept, Ledger, Written, bytes_digest
 
 MARKER = ".dailypapers-output"
-
-
-class OutputError(Exception):
-    """The output folder cannot safely be written."""
-
 
 @dataclass(frozen=True)
 class WriteResult:

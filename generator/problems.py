@@ -18,6 +18,10 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
 
 
+class OutputError(Exception):
+    """A folder the build writes (output/, the cache) cannot safely be written."""
+
+
 class BuildFailed(Exception):
     """The content has problems; nothing was written."""
 

@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 
-from generator.cache import load_pickles, save_pickles
+import msgspec
+
+from generator import cachefile
 from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
-VERSION = 4
-INDEX_FILE = "search.pickle"
+VERSION = 5
+INDEX_FILE = "search.cache"
 PART_ENTRIES = 1_000_000  # postings entries saved in one part of the index file (some 16 MB)
-END = "end of the index"  # the index file's last value: a file without it was cut short
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
 
@@ -59,6 +60,24 @@ class TermPostings:
                                digest_size=12).digest()
 
 
+class IndexHead(msgspec.Struct, array_like=True):
+    """The figures of an index file, before its postings."""
+
+    version: int
+    code: str
+    documents: dict[int, str]
+    lengths: dict[int, tuple[int, ...]]
+    totals: list[int]
+    versions: dict[str, bytes]
+    sizes: dict[str, int]
+    papers_with_term: dict[str, int]
+
+
+# A part of the postings: its terms, and for each field five columns (which term, where its entries
+# end, documents, counts, lengths) as the bytes of arrays of types I, Q, q, I and I.
+IndexPart = tuple[list[str], list[tuple[bytes, bytes, bytes, bytes, bytes]]]
+
+
 class SearchIndex:
     """The postings of every term, the papers they were counted from, and what a build changed."""
 
@@ -81,23 +100,22 @@ class SearchIndex:
         if not cache_dir:
             return index
         try:
-            parts = load_pickles(cache_dir / INDEX_FILE)
+            parts = cachefile.load_frames(cache_dir / INDEX_FILE, IndexHead, IndexPart)
             head = next(parts)
-            if not (isinstance(head, dict) and head.get("version") == VERSION and head.get("code") == code):
+            if not (head.version == VERSION and head.code == code):
                 return index
-            index.__dict__.update(head)
+            index.__dict__.update({name: getattr(head, name) for name in head.__struct_fields__ if name != "version"})
             for part in parts:
-                if part == END:
-                    return index
                 index.take_part(*part)
-        except Exception:  # noqa: BLE001 (missing, damaged or cut short: start afresh)
-            pass
-        return cls(code)
+            return index
+        except (cachefile.Unreadable, StopIteration, ValueError, IndexError):  # missing, damaged or cut short
+            return cls(code)
 
     def save(self, cache_dir: Path) -> None:
         """Keep the index for the next build: the figures, then the postings a part at a time."""
-        head = {name: value for name, value in self.__dict__.items() if name not in ("postings", "touched")}
-        save_pickles(cache_dir / INDEX_FILE, chain([{**head, "version": VERSION}], self.parts(), [END]))
+        head = IndexHead(VERSION, **{name: value for name, value in self.__dict__.items()
+                                     if name not in ("postings", "touched")})
+        cachefile.save_frames(cache_dir / INDEX_FILE, chain([head], self.parts()))
 
     def parts(self) -> Iterator[tuple]:
         """The postings in parts of about PART_ENTRIES entries (a term's postings all in one part),
@@ -127,13 +145,15 @@ class SearchIndex:
                     lengths += postings.lengths
                     owners.append(place)
                     ends.append(len(documents))
-            fields.append((owners, ends, documents, tfs, lengths))
+            fields.append((owners.tobytes(), ends.tobytes(), documents.tobytes(), tfs.tobytes(), lengths.tobytes()))
         return terms, fields
 
-    def take_part(self, terms: list[str], fields: list) -> None:
+    def take_part(self, terms: list[str], fields: list[tuple[bytes, ...]]) -> None:
         """Put back one part of postings as `packed` made it."""
         by_term: list[dict[str, TermPostings]] = [self.postings.setdefault(term, {}) for term in terms]
-        for name, (owners, ends, documents, tfs, lengths) in zip(FIELD_NAMES, fields, strict=True):
+        for name, columns in zip(FIELD_NAMES, fields, strict=True):
+            owners, ends, documents, tfs, lengths = (array(code, column) for code, column in zip("IQqII", columns,
+                                                                                              strict=True))
             start = 0
             for place, end in zip(owners, ends, strict=True):
                 entries = by_term[place][name] = TermPostings()

@@ -75,9 +75,9 @@ def test_only_changed_records_are_parsed_again(tmp_path, content_copy):
 def test_a_damaged_cache_is_ignored(tmp_path, content_copy):
     cache_dir = tmp_path / "cache"
     cached_build(content_copy, tmp_path / "out", cache_dir)
-    for part in cache_dir.glob("records-*.pickle"):
-        part.write_bytes(b"not a pickle")
-    (cache_dir / "last-build.json").write_text("{")
+    for part in cache_dir.glob("records-*.cache"):
+        part.write_bytes(part.read_bytes()[:-40])  # cut short
+    (cache_dir / "last-build.cache").write_text("{")
     summary = cached_build(content_copy, tmp_path / "out", cache_dir)
     assert not summary.unchanged and summary.papers == 57
     assert snapshot(tmp_path / "out") == clean_build(content_copy, tmp_path / "clean")
@@ -89,7 +89,7 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
                  "--layouts", str(LAYOUTS), "--node-modules", str(ROOT / "node_modules"))
     first = run_cli(*arguments, cwd=tmp_path)
     assert first.returncode == 0
-    assert (tmp_path / ".dailypapers-cache/last-build.json").is_file()
+    assert (tmp_path / ".dailypapers-cache/last-build.cache").is_file()
     second = run_cli(*arguments, cwd=tmp_path)
     assert second.returncode == 0 and "Nothing changed since the last build" in second.stdout
     record = next((tmp_path / "content").rglob("*.md"))
@@ -140,11 +140,11 @@ def test_the_record_cache_is_rewritten_only_when_it_learnt_something(tmp_path, c
         cache = RecordCache(tmp_path / "cache")
         read_papers(content_copy, cache=cache)
         cache.save()
-        return {part.name: part.stat().st_mtime_ns for part in (tmp_path / "cache").glob("records-*.pickle")}, \
+        return {part.name: part.stat().st_mtime_ns for part in (tmp_path / "cache").glob("records-*.cache")}, \
             cache.parsed
 
     def part_of(path):
-        return f"records-{record_part(str(path)):02d}.pickle"
+        return f"records-{record_part(str(path)):02d}.cache"
 
     first, parsed = read_and_save()
     assert parsed == 57 and 10 < len(first) <= 32  # in parts
@@ -163,8 +163,8 @@ def test_a_damaged_part_of_the_record_cache_costs_only_its_records(tmp_path, con
     first = RecordCache(tmp_path / "cache")
     alone = read_papers(content_copy, cache=first)
     first.save()
-    damaged = sorted((tmp_path / "cache").glob("records-*.pickle"))[0]
-    damaged.write_bytes(b"\x80\x05 damaged")
+    damaged = sorted((tmp_path / "cache").glob("records-*.cache"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:60] + b"\xc1 damaged" + damaged.read_bytes()[70:])
     again = RecordCache(tmp_path / "cache")
     assert read_papers(content_copy, cache=again) == alone
     assert 0 < again.parsed < 57  # only the damaged part's records were parsed again
@@ -176,14 +176,14 @@ def test_what_a_cache_file_holds_is_frozen_until_the_build_ends(tmp_path, conten
     """The cycle collector does not walk what the caches hold (it lives as long as the build), and
     a build leaves nothing frozen behind it."""
     import gc
-    import pickle
 
-    from generator.cache import load_pickle
+    from generator import cachefile
 
     gc.unfreeze()
     held = [[number, str(number)] for number in range(10_000)]
-    (tmp_path / "held.pickle").write_bytes(pickle.dumps(held))
-    loaded = load_pickle(tmp_path / "held.pickle")
+    assert cachefile.save(tmp_path / "held.cache", held)
+    loaded = cachefile.load(tmp_path / "held.cache", list[tuple[int, str]])
+    held = [tuple(pair) for pair in held]
     assert loaded == held and gc.get_freeze_count() >= len(held) and gc.isenabled()
     walked = {id(thing) for thing in gc.get_objects()}  # what the collector walks: never what is frozen
     assert not any(id(item) in walked for item in loaded)
@@ -206,7 +206,7 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     records = RecordCache(tmp_path / "cache")
     papers, _ = read_papers(content_copy, cache=records)
     records.save()
-    kept = sorted((tmp_path / "cache").glob("records-*.pickle"))
+    kept = sorted((tmp_path / "cache").glob("records-*.cache"))
     times = [path.stat().st_mtime_ns for path in kept]
     search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
     worker = write_search(group_papers(papers), Reuse(), SiteWriter.open(tmp_path / "out"), search)
@@ -223,18 +223,19 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
 def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy):
     """Letting go of them costs time (~1 s at 100,000 papers) and only pays when most pages render:
     with the last build's ledger, the same templates and one record changed of 57, they stay."""
+    from generator import cachefile
     from generator.archive import group_papers
     from generator.build import SearchCache, renders_most_pages, write_search
-    from generator.cache import code_fingerprint, load_pickle
+    from generator.cache import code_fingerprint
     from generator.output import SiteWriter
-    from generator.reuse import LEDGER_FILE, Ledger, Reuse
+    from generator.reuse import LEDGER_FILE, Ledger, LedgerFile, Reuse
 
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
 
     def ledger_of(site: str) -> Ledger:
         return Ledger.load(tmp_path / "cache", site, lambda: {})
 
-    same_site = load_pickle(tmp_path / "cache" / LEDGER_FILE)["site"][0]  # the templates of the last build
+    same_site = cachefile.load(tmp_path / "cache" / LEDGER_FILE, LedgerFile).site[0]  # the templates of the last build
     record = next(content_copy.rglob("*.md"))
     record.write_text(record.read_text() + "\nOne more sentence.\n")
     records = RecordCache(tmp_path / "cache")

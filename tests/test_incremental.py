@@ -4,14 +4,16 @@ its output/ is byte for byte the one a clean build makes, whatever the change.""
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 
+import msgspec
 import pytest
 
+from generator import cachefile
 from generator.build import build
 from generator.config import SiteConfig
 from generator.pages import PageRenderer
+from generator.reuse import LEDGER_FILE, LedgerFile
 from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, snapshot
@@ -224,8 +226,8 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert len(rendered) < 20  # of some 300 pages: the paper, its day, week, month, tags, and the few always made
     assert untouched.stat().st_mtime_ns == before  # neither rendered nor written
     # The search files rendered in the second process are known by their ingredients too.
-    ledger = pickle.loads((cache / "outputs.pickle").read_bytes())["files"]
-    searched = [key for path, key in zip(ledger["paths"], ledger["keys"], strict=True)
+    ledger = cachefile.load(cache / LEDGER_FILE, LedgerFile)
+    searched = [key for path, key in zip(ledger.paths, ledger.keys, strict=True)
                 if path.startswith(("search/days/", "search/papers/"))]
     assert len(searched) == len({path.parent for path in records(content)}) + PAPERS and all(searched)
 
@@ -248,25 +250,29 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
 
 
-def short_digests(ledger):
-    return {**ledger, "files": {**ledger["files"], "digests": ledger["files"]["digests"][:-1]}}
+def rewritten(path, ledger):
+    assert cachefile.save(path, ledger)
+    return path.read_bytes()
 
 
-def as_kept_before(ledger):  # version 2 kept a tuple per file
-    return {**ledger, "version": 2, "files": dict(zip(ledger["files"]["paths"], ledger["files"]["keys"], strict=True))}
-
-
-@pytest.mark.parametrize("damage", [lambda ledger: b"\x80\x05not a pickle",
-                                    lambda ledger: pickle.dumps(short_digests(ledger)),
-                                    lambda ledger: pickle.dumps({**ledger, "files": None}),
-                                    lambda ledger: pickle.dumps(as_kept_before(ledger))],
-                         ids=["not a pickle", "columns cut short", "no files", "an older version"])
+@pytest.mark.parametrize("damage", [lambda path, ledger: path.read_bytes()[:-9],
+                                    lambda path, ledger: b"not a ledger",
+                                    lambda path, ledger: rewritten(path, msgspec.structs.replace(
+                                        ledger, digests=ledger.digests[:-1])),
+                                    lambda path, ledger: rewritten(path, msgspec.structs.replace(
+                                        ledger, sizes=ledger.sizes[:-3])),
+                                    lambda path, ledger: rewritten(path, msgspec.structs.replace(
+                                        ledger, keys=[])),
+                                    lambda path, ledger: rewritten(path, msgspec.structs.replace(
+                                        ledger, version=ledger.version - 1))],
+                         ids=["cut short", "not a ledger", "digests cut short", "a size of 5 bytes",
+                              "no keys", "an older version"])
 def test_a_damaged_ledger_only_means_more_work(tmp_path, archive, monkeypatch, damage):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"
     cached_build(content, out, cache, layouts)
-    ledger = cache / "outputs.pickle"
-    ledger.write_bytes(damage(pickle.loads(ledger.read_bytes())))
+    ledger = cache / LEDGER_FILE
+    ledger.write_bytes(damage(ledger, cachefile.load(ledger, LedgerFile)))
     edit_abstract(records(content)[3])
     rendered = rendered_pages(monkeypatch)
     cached_build(content, out, cache, layouts)

@@ -77,9 +77,9 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     assert loaded.counts() == index.counts() and loaded.versions == index.versions and not loaded.touched
     assert loaded.sizes == index.sizes and loaded.totals == index.totals and loaded.papers_with_term == index.papers_with_term
     assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
-    saved = (tmp_path / "cache" / "search.pickle").read_bytes()
+    saved = (tmp_path / "cache" / "search.cache").read_bytes()
     for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all
-        (tmp_path / "cache" / "search.pickle").write_bytes(damaged)
+        (tmp_path / "cache" / "search.cache").write_bytes(damaged)
         assert SearchIndex.load(tmp_path / "cache", "code").postings == {}
 
 

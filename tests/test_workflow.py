@@ -47,7 +47,10 @@ def test_a_deploy_starts_from_the_last_deploys_build_cache():
     cache = next(step for step in steps("deploy") if step.get("uses", "").startswith("actions/cache@"))
     build_step = next(i for i, name in enumerate(names) if "dailypapers build" in name)
     assert names.index(cache["uses"]) < build_step  # restored before the build, saved after the job
-    assert cache["with"]["path"] == default_cache.as_posix()  # where `dailypapers build` keeps it
+    # Where `dailypapers build` keeps it, and the key its files are stamped with (outside the checkout).
+    assert cache["with"]["path"].split() == [default_cache.as_posix(), "~/.cache/dailypapers"]
+    # Whatever cache the checkout brings (a pull request may commit one) is gone before the restore.
+    assert names.index(f"rm -rf {default_cache.as_posix()}") < names.index(cache["uses"])
     # A new key each commit (a cache entry is never overwritten), restored from the newest one.
     assert "${{ github.sha }}" in cache["with"]["key"]
     assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
