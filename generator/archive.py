@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generator.records import Paper
+from generator.urls import tag_slug
 
 
 @dataclass(frozen=True)
@@ -83,12 +82,6 @@ class Archive:
 def day_order(paper: Paper) -> tuple:
     """Rank papers within a day: most upvoted first, then by title, then by name for ties."""
     return (-paper.upvotes, paper.title.casefold(), paper.slug)
-
-
-@functools.cache  # an archive names a few hundred tags hundreds of thousands of times
-def tag_slug(name: str) -> str:
-    """Return the URL name of a tag: lowercase, spaces and other separators as '-'."""
-    return re.sub(r"[^a-z0-9.+]+", "-", name.lower()).strip("-").replace("+", "plus")
 
 
 def by_year(papers: tuple[Paper, ...]) -> tuple[tuple[int, tuple[Paper, ...]], ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ from generator.cache import (
     site_fingerprint,
 )
 from generator.config import SiteConfig
-from generator.content import find_record_files, read_papers
+from generator.content import display_path, find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
 from generator.output import MARKER, SiteWriter
 from generator.pages import (
@@ -83,6 +84,26 @@ class Progress:
 
 # Browser code from the npm registry (package.json), copied into the site at build time.
 VENDORED = {"static/lunr.min.js": "lunr/lunr.min.js"}
+
+
+def linked_layout_files(layouts_dir: Path, vendor_dir: Path) -> list[Problem]:
+    """Refuse links and other files that are not plain in layouts/ and in the vendored code: a link
+    would publish, or render, any file of the machine that builds (a checkout's .git/config holds
+    its token)."""
+    found = []
+    for folder, folders, files in os.walk(layouts_dir):  # os.walk never goes into a linked folder
+        for name in sorted(folders + files):
+            path = os.path.join(folder, name)
+            if not (os.path.isdir(path) or os.path.isfile(path)) or os.path.islink(path):
+                found.append(path)
+    if os.path.islink(layouts_dir):
+        found.append(os.fspath(layouts_dir))
+    for source in VENDORED.values():
+        steps = Path(source).parts
+        found += [os.fspath(vendor_dir.joinpath(*steps[:depth])) for depth in range(len(steps) + 1)
+                  if os.path.islink(vendor_dir.joinpath(*steps[:depth]))]
+    return [Problem(display_path(path), 1, "file", "is a symbolic link or not a plain file; layouts and "
+                    "node_modules/ must hold plain files (copy the file in instead)") for path in found]
 
 
 def read_static_files(layouts_dir: Path, vendor_dir: Path) -> dict[str, bytes]:
@@ -173,24 +194,24 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
     paper_pages = WorkShare(list(archive.papers))
     search = write_search(archive, reuse, writer, search_cache,
                           then=lambda: render_paper_pages(paper_pages, archive, views, renderer, reuse))
-    produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
-        render_pages(archive, views, renderer, reuse, paper_pages),
-        render_feeds(feeds, site_feed, long_date),
-        [(urls.JSON_FEED, render_json_feed(site_feed, config))],
-        render_api(archive, views, config, reuse),
-        [reuse.data_file(urls.SITEMAP, ("sitemap", reuse.papers(tuple(archive.papers.values()))),
-                         render_sitemap, archive, config),
-         ("robots.txt", render_robots(config)),
-         (".nojekyll", b"")],
-    )
-    total = expected_file_count(archive)
     try:
+        produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
+            render_pages(archive, views, renderer, reuse, paper_pages),
+            render_feeds(feeds, site_feed, long_date),
+            [(urls.JSON_FEED, render_json_feed(site_feed, config))],
+            render_api(archive, views, config, reuse),
+            [reuse.data_file(urls.SITEMAP, ("sitemap", reuse.papers(tuple(archive.papers.values()))),
+                             render_sitemap, archive, config),
+             ("robots.txt", render_robots(config)),
+             (".nojekyll", b"")],
+        )
+        total = expected_file_count(archive)
         for done, (path, data) in enumerate(produced, start=1):
             writer.add(path, data)
             progress.update(f"  rendered {done}/{total} files")
     except BaseException:
         if search is not None:
-            search.exception()  # let the second process end before what it staged is discarded
+            search.stop()  # before what it wrote or staged is discarded, so that it writes no more
         raise
     if search is not None:
         progress.update("  waiting for the search index")
@@ -270,6 +291,9 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
     fingerprint = code = record_files = site = ledger = None
+    linked = linked_layout_files(layouts_dir, vendor_dir)
+    if linked:
+        raise BuildFailed(linked)
     if cache_dir:
         cachefile.usable_folder(cache_dir)
         on_disk = look_at_output(output_dir)  # meanwhile

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import stat
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -71,25 +70,20 @@ def find_record_files(content_dir: Path) -> list[RecordFile]:
 CWD = "\0"  # where display_path's map keeps the project root's real path (no folder's name has a NUL)
 
 
-def display_path(path: Path | str, resolved: dict[str, str] | None = None, link: bool | None = None) -> str:
-    """Name a file the way a person at the project root would type it. `resolved` remembers
-    folders already resolved, for naming many files of the same folders (links are always resolved
-    afresh: they name their target; `link` says whether the file is one, if known)."""
-    if resolved is None or (os.path.islink(path) if link is None else link):
-        path = Path(path)
-        try:
-            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
+def display_path(path: Path | str, resolved: dict[str, str] | None = None) -> str:
+    """Name a file the way a person at the project root would type it: its folder's real path from
+    the root, then its own name (a link is named as itself, never as what it points to, so that a
+    message lands on the file a person has to fix). `resolved` remembers folders already resolved,
+    for naming many files of the same folders."""
+    resolved = {} if resolved is None else resolved
     folder, name = os.path.split(os.fspath(path))
     shown = resolved.get(folder)
     if shown is None:  # the folder as shown, with its final "/" ("" at the project root)
         root = resolved.get(CWD)
         if root is None:  # resolved once for all the files named with the same map
             root = resolved[CWD] = os.path.join(os.path.realpath(os.getcwd()), "")
-        real = os.path.join(os.path.realpath(folder), "")
-        outside = os.path.join(Path(folder).as_posix(), "")  # named as given
+        real = os.path.join(os.path.realpath(folder or "."), "")
+        outside = os.path.join(Path(folder).as_posix(), "") if folder else ""  # named as given
         shown = resolved[folder] = real[len(root):].replace(os.sep, "/") if real.startswith(root) else outside
     return shown + name
 
@@ -137,7 +131,7 @@ def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, r
              ) -> tuple[Paper | None, list[Problem]]:
     """Read one record; with a cache, from the cache when the file is unchanged. A record parsed for
     the cache has its search terms counted too, once, while it is at hand (see RecordCache.terms)."""
-    shown = display_path(record.path, resolved, link=stat.S_ISLNK(record.mode))
+    shown = display_path(record.path, resolved)
     if cache is None:
         return read_record(Path(record.path), content_dir, shown=shown)
     return cache.read(record, (shown, str(content_dir)),
@@ -267,6 +261,9 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
             pass  # read it again below, for PyYAML's own words on what is wrong
     try:
         return read_yaml_fields(text, shown, line_offset, yaml.SafeLoader)
+    except RecursionError:  # PyYAML's own composer recurses once per level, before anything can check
+        message = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
+        return Problem(shown, line_offset + 1, "front matter", message)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + line_offset + 1) if mark else line_offset + 1
@@ -324,13 +321,21 @@ PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                        ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
 
+MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
+
+
 def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:
     """Refuse YAML aliases, tags and keys that are not plain names: each hides what a record says,
-    and tags and aliases are how YAML builds objects or multiplies itself."""
+    and tags and aliases are how YAML builds objects or multiplies itself. Refuse values nested
+    past any a record needs, too: reading them would recurse past Python's stack."""
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            line = node.start_mark.line + line_offset + 1
+            message = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
+            return Problem(shown, line, "front matter", message)
         if id(node) in seen:
             line = node.start_mark.line + line_offset + 1
             message = "uses YAML anchors and aliases (&name, *name); write each value out"
@@ -349,7 +354,8 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
                 children.append(value)
         elif isinstance(node, yaml.SequenceNode):
             children.extend(node.value)
-        stack.extend(reversed(children))  # visit in document order, so the alias is the second sighting
+        # Visited in document order, so that an alias is the second sighting.
+        stack.extend((child, depth + 1) for child in reversed(children))
     return None
 
 

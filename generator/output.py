@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import re
@@ -40,7 +41,11 @@ def check_site_path(path: str) -> None:
 
 
 def prepare_output_dir(output_dir: Path) -> None:
-    """Make sure output_dir is ours to fill: new, empty, or made by an earlier build."""
+    """Make sure output_dir is ours to fill: new, empty, or made by an earlier build (and a real
+    folder: a link would send the site, and its pruning, elsewhere)."""
+    if output_dir.is_symlink():
+        raise OutputError(f"refusing to build into {output_dir}: it is a symbolic link; remove it or choose "
+                          "another folder")
     if output_dir.exists():
         if not output_dir.is_dir():
             raise OutputError(f"{output_dir} is a file, not a folder")
@@ -94,16 +99,25 @@ def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Pa
             target.unlink()
             status = None
     if status is None:
-        target.write_bytes(data)
+        create_file(target, data)
         return True
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_bytes(data)
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()  # a link or file left in the way: removed, never written through
+        create_file(temporary, data)
         os.replace(temporary, target)
     finally:
-        if temporary.exists():
+        if temporary.is_symlink() or temporary.exists():
             temporary.unlink()
     return True
+
+
+def create_file(path: Path, data: bytes) -> None:
+    """Write a new file; fail rather than write through anything (a link) already there."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
 
 
 def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:
@@ -178,23 +192,31 @@ class SiteWriter:
         self.made_folders: set[Path] = set()
         self.checked_folders: dict[Path, bool] = {}
         self.paths: set[str] = set()
+        self.folders: set[str] = set()  # the folders the files in `paths` are in
         self.record: dict[str, Written] = {}
         self.written = self.unchanged = 0
+        self.found = "site"  # what output_dir held before: no folder, only the marker, nothing, or a site
 
     @classmethod
     def open(cls, output_dir: Path, ledger: Ledger | None = None) -> SiteWriter:
         """Make sure output_dir is ours to fill, and start writing the site into it."""
         if ledger:
             ledger.on_disk()  # output/ is listed before anything in it changes
+        existed, had_marker = output_dir.is_dir(), (output_dir / MARKER).is_file()
         prepare_output_dir(output_dir)
         if (output_dir / STAGING).is_symlink():
             (output_dir / STAGING).unlink()
         elif (output_dir / STAGING).exists():
             shutil.rmtree(output_dir / STAGING)  # left by a build that was stopped
         direct = not any(path.name != MARKER for path in output_dir.iterdir())
-        if not (output_dir / MARKER).is_file():
-            (output_dir / MARKER).write_text("Built by dailypapers; this folder is replaced on every build.\n")
-        return cls(output_dir, ledger, direct)
+        marker = output_dir / MARKER
+        if marker.is_symlink() or not marker.is_file():
+            if marker.is_symlink():
+                marker.unlink()
+            create_file(marker, b"Built by dailypapers; this folder is replaced on every build.\n")
+        writer = cls(output_dir, ledger, direct)
+        writer.found = "none" if not existed else "marker" if had_marker and direct else "empty" if direct else "site"
+        return writer
 
     def for_second_process(self) -> SiteWriter:
         """A writer for a forked process: it writes into the same folder, or stages every changed
@@ -203,8 +225,14 @@ class SiteWriter:
 
     def add(self, path: str, data: bytes | Kept) -> None:
         check_site_path(path)
-        if path in self.paths:
+        if path in self.paths or path in self.folders:
             raise OutputError(f"two files of the site would be written to {path}")
+        for folder in parents(path):
+            if folder in self.folders:
+                break
+            if folder in self.paths:
+                raise OutputError(f"{path} would be written inside {folder}, a file of the site")
+            self.folders.add(folder)
         self.paths.add(path)
         ledger = self.ledger
         if isinstance(data, Kept):
@@ -290,7 +318,7 @@ class SiteWriter:
             self.written += 1
             self.note(target, self.record[path].digest, self.record[path].key, path)
         self.waiting.clear()
-        self.discard()
+        self.remove_staging()
         if self.ledger:  # it looked at every file of output/ when the build began
             removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk())
         else:
@@ -299,8 +327,25 @@ class SiteWriter:
                            files=self.record if self.ledger else {})
 
     def discard(self) -> None:
-        """Forget what was not moved into place (after a failure, output/ stays as it was)."""
-        if self.staging.exists():
+        """Forget what was not moved into place, and what was written into a folder that had no
+        site yet: after a failure, output/ is as it was."""
+        self.remove_staging()
+        if self.found == "none":
+            shutil.rmtree(self.output_dir, ignore_errors=True)
+        elif self.found in ("marker", "empty"):
+            for entry in os.scandir(self.output_dir):
+                if entry.name == MARKER and self.found == "marker":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+
+    def remove_staging(self) -> None:
+        if self.staging.is_symlink():
+            self.staging.unlink()
+        elif self.staging.exists():
             shutil.rmtree(self.staging)
 
 
@@ -314,7 +359,7 @@ def same_bytes(target: Path, data: bytes) -> bool:
 
 def write_new(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> None:
     make_folder(target.parent, root, made_folders)
-    target.write_bytes(data)
+    create_file(target, data)
 
 
 def write_site(files: dict[str, bytes | Kept], output_dir: Path, ledger: Ledger | None = None) -> WriteResult:

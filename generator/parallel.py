@@ -54,14 +54,19 @@ class Forked:
         done, value = self.wait()
         return None if done else value
 
-    def __del__(self) -> None:
-        if self.outcome is None:  # never asked for (the build failed first): stop the work
+    def stop(self) -> None:
+        """Stop the work where it is and wait until the process is gone (its outcome is unknown)."""
+        if self.outcome is None:
+            self.outcome = (False, RuntimeError("the second process was stopped"))
             try:
                 os.kill(self.pid, signal.SIGKILL)
                 os.close(self.reader)
                 os.waitpid(self.pid, 0)
             except Exception:  # noqa: BLE001 (gone already, or the interpreter is ending)
                 pass
+
+    def __del__(self) -> None:
+        self.stop()  # never asked for (the build failed first): stop the work
 
 
 def send_outcome(writer: int, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:

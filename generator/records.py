@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.problems import Problem
+from generator.urls import TAGS, TAKEN_TAG_SLUGS, tag_slug
 
 NEW_ARXIV_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?P<version>v[1-9]\d*)?")
 OLD_ARXIV_ID = re.compile(
@@ -308,7 +309,10 @@ class RecordChecker:
         tags = self.string_list(data, "tags", MAX_TAGS, 40) or []
         valid = []
         for tag in tags:
-            if TAG.fullmatch(tag):
+            if TAG.fullmatch(tag) and tag_slug(tag) in TAKEN_TAG_SLUGS:
+                self.report("tags", f"{tag!r} would be named as a file the site makes "
+                            f"({TAGS}{tag_slug(tag)}); choose another tag")
+            elif TAG.fullmatch(tag):
                 if tag not in valid:
                     valid.append(tag)
             else:

@@ -8,6 +8,8 @@ Pages project site lives under /REPO/) without knowing it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -49,6 +51,12 @@ def paper_path(slug: str) -> str:
     return f"papers/{slug}/"
 
 
+@functools.cache  # an archive names a few hundred tags hundreds of thousands of times
+def tag_slug(name: str) -> str:
+    """Return the URL name of a tag: lowercase, spaces and other separators as '-'."""
+    return re.sub(r"[^a-z0-9.+]+", "-", name.lower()).strip("-").replace("+", "plus")
+
+
 def tag_path(slug: str) -> str:
     return f"tags/{slug}/"
 
@@ -80,6 +88,10 @@ def arxiv_pdf_url(arxiv_id: str) -> str:
 def file_for(path: str) -> str:
     """Return the output file that serves a site path: pages become their index.html."""
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+# Files the site makes beside the tags' own folders (the tags index): no tag may be named as one.
+TAKEN_TAG_SLUGS = frozenset({file_for(TAGS).removeprefix(TAGS)})
 
 
 def relative_url(target: str, page: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.archive import group_papers, tag_slug
+from generator.archive import group_papers
 from generator.records import Paper
+from generator.urls import tag_slug
 
 
 def paper(slug: str, day: str, title: str = "T", upvotes: int = 0, tags: tuple[str, ...] = ()) -> Paper:

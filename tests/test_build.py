@@ -12,10 +12,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import html5lib
 import pytest
 
-from generator.archive import group_papers, tag_slug
+from generator.archive import group_papers
 from generator.build import build
 from generator.config import SiteConfig
 from generator.content import read_papers
+from generator.urls import tag_slug
 
 from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
 
@@ -331,3 +332,98 @@ def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_pat
     one = {p.relative_to(tmp_path / "one-core"): p.read_bytes() for p in (tmp_path / "one-core").rglob("*") if p.is_file()}
     assert two == one
     assert any(name.parts[0] == "search" for name in one)
+
+
+@pytest.mark.parametrize("planted", ["static/p.css", "base.html", "static", "node_modules/lunr/lunr.min.js",
+                                     "node_modules/lunr"])
+def test_a_link_in_the_layouts_or_vendored_code_is_refused_and_nothing_is_published(tmp_path, planted):
+    """A link would put any file of the building machine on the site (a checkout's .git/config
+    holds the token actions/checkout keeps)."""
+    import shutil
+
+    from generator.problems import BuildFailed
+
+    from conftest import ROOT
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token=s3cret")
+    shutil.copytree(LAYOUTS, tmp_path / "layouts")
+    shutil.copytree(ROOT / "node_modules/lunr", tmp_path / "node_modules/lunr")
+    path = tmp_path / ("" if planted.startswith("node_modules") else "layouts") / planted
+    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    path.symlink_to(secret if "." in path.name else tmp_path / "elsewhere")
+    if not path.suffix:
+        shutil.copytree(LAYOUTS / "static" if planted == "static" else ROOT / "node_modules/lunr", tmp_path / "elsewhere")
+    with pytest.raises(BuildFailed) as failed:
+        build(CONTENT, tmp_path / "out", tmp_path / "layouts", SiteConfig(), vendor_dir=tmp_path / "node_modules",
+              cache_dir=tmp_path / "cache")
+    assert [(problem.path.rpartition("/")[2], problem.field) for problem in failed.value.problems] == \
+        [(path.name, "file")]
+    assert "is a symbolic link" in failed.value.problems[0].message
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_is_a_link_is_refused(tmp_path):
+    from generator.output import OutputError
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/precious.txt").write_text("mine")
+    (tmp_path / "out").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutputError, match="is a symbolic link"):
+        build(CONTENT, tmp_path / "out", LAYOUTS, SiteConfig())
+    assert [path.name for path in (tmp_path / "elsewhere").iterdir()] == ["precious.txt"]
+
+
+def test_links_planted_in_output_are_replaced_never_written_through(tmp_path):
+    """A pull request can force-add files under output/: the marker and the pages it links are
+    replaced by the build's own files; what they pointed to is untouched, dangling ones stay unmade."""
+    out = tmp_path / "out"
+    build(CONTENT, out, LAYOUTS, SiteConfig())
+    (tmp_path / "victim.txt").write_text("precious")
+    for name in (".dailypapers-output", "index.html", "feed.xml"):
+        (out / name).unlink()
+        (out / name).symlink_to(tmp_path / "victim.txt")
+    (out / "archive/index.html").unlink()
+    (out / "archive/index.html").symlink_to(tmp_path / "dangling.txt")
+    (out / ".index.html.1.tmp").symlink_to(tmp_path / "dangling-tmp.txt")
+    build(CONTENT, out, LAYOUTS, SiteConfig())
+    assert (tmp_path / "victim.txt").read_text() == "precious"
+    assert not (tmp_path / "dangling.txt").exists() and not (tmp_path / "dangling-tmp.txt").exists()
+    for name in (".dailypapers-output", "index.html", "feed.xml", "archive/index.html"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 20
+
+
+@pytest.mark.parametrize("before", ["no folder", "an empty folder", "a site"])
+def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch, before):
+    """Whatever fails, in whichever process, and however far the search process got: nothing it
+    wrote or staged is left (here the JSON feed fails while the search process is still at work)."""
+    from generator import build as build_module
+    from generator.output import STAGING
+
+    from conftest import ROOT, snapshot
+
+    out = tmp_path / "out"
+    if before == "an empty folder":
+        out.mkdir()
+    elif before == "a site":
+        build(CONTENT, out, LAYOUTS, SiteConfig(title="The site before"), vendor_dir=ROOT / "node_modules")
+    was = snapshot(out) if out.exists() else None
+
+    def fails(*arguments):
+        raise RuntimeError("a failure while the search files are being made")
+
+    monkeypatch.setattr(build_module, "render_json_feed", fails)
+    with pytest.raises(RuntimeError, match="a failure while"):
+        build(CONTENT, out, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=tmp_path / "cache")
+    assert (snapshot(out) if out.exists() else None) == was
+    assert not (out / STAGING).exists()
+
+
+def test_a_tag_named_as_a_file_of_the_site_is_refused(tmp_path):
+    from conftest import run_cli
+
+    write(tmp_path, "content/2025/05/06/x.md", record(tags="[cs.LG, index.html]"))
+    result = run_cli("check", "--content", str(tmp_path / "content"), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("content/2025/05/06/x.md:5: tags: 'index.html' would be named as a file the site makes "
+            "(tags/index.html); choose another tag") in result.stderr

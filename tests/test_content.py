@@ -271,6 +271,12 @@ def test_hidden_files_are_ignored(tmp_path):
     ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\nText\n",
      "2025/01/02/a.md:2: front matter: uses YAML anchors and aliases"),
+    ("---\nauthors: [A]\ntitle: " + "[" * 400 + "x" + "]" * 400 + "\n---\nText\n",
+     "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
+    ("---\nauthors: [A]\ntitle: " + "{a: " * 300 + "x" + "}" * 300 + "\n---\nText\n",
+     "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
+    ("---\nauthors: [A]\ntitle: " + "[" * 11 + "x" + "]" * 11 + "\n---\nText\n",
+     "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
 ])
 def test_hostile_yaml_is_refused_before_it_builds_anything(tmp_path, text, expected):
     problem = only_problem(tmp_path, text, "2025/01/02/a.md")
@@ -302,13 +308,18 @@ def test_naming_many_files_at_once_names_them_as_one_at_a_time(tmp_path, monkeyp
     write(tmp_path, "project/content/2025/01/02/a.md", "x")
     write(tmp_path, "elsewhere/b.md", "x")
     (tmp_path / "project/content/2025/01/02/link.md").symlink_to(tmp_path / "elsewhere/b.md")
+    write(tmp_path, "project/README.md", "x")
+    (tmp_path / "project/content/2025/01/02/inside.md").symlink_to("../../../../README.md")
     monkeypatch.chdir(tmp_path / "project")
     paths = [Path("content/2025/01/02/a.md"), tmp_path / "project/content/2025/01/02/a.md",
              Path("../project/content/2025/01/02/a.md"), tmp_path / "elsewhere/b.md",
-             Path("content/2025/01/02/link.md")]
+             Path("content/2025/01/02/link.md"), Path("content/2025/01/02/inside.md"), Path("README.md")]
     memo: dict[str, str] = {}
     named = [display_path(path, memo) for path in paths]
     assert named == [display_path(path) for path in paths]
     assert named[:3] == ["content/2025/01/02/a.md"] * 3
     assert named[3] == (tmp_path / "elsewhere/b.md").as_posix()  # outside the project: as given
     assert named[4] == "content/2025/01/02/link.md"  # a link to outside the project: by its own name
+    # A link to another file of the project: by its own name, not its target's (an annotation on
+    # the link's line must not land on an innocent file).
+    assert named[5:] == ["content/2025/01/02/inside.md", "README.md"]

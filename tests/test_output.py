@@ -269,3 +269,15 @@ def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, mo
     assert found["papers/a/index.html"] == (status.st_size, status.st_mtime_ns)
     listers = {int(pid) for pid in listed_by.read_text().split()}
     assert listers == {os.getpid()} if cores == 1 else (len(listers) == 2 and os.getpid() not in listers)
+
+
+@pytest.mark.parametrize("files", [["tags/index.html", "tags/index.html/index.html"],
+                                   ["tags/index.html/feed.xml", "tags/index.html"]],
+                         ids=["file, then a file inside it", "a file inside, then the file"])
+def test_a_file_of_the_site_is_never_also_a_folder_of_it(tmp_path, files):
+    """Writing one would silently remove the other: the build stops instead, and output/ stays."""
+    write_site({"index.html": b"before"}, tmp_path / "out")
+    with pytest.raises(OutputError, match="tags/index.html"):
+        write_site({path: b"page" for path in files} | {"index.html": b"after"}, tmp_path / "out")
+    assert [path.name for path in (tmp_path / "out").iterdir()] == [".dailypapers-output", "index.html"]
+    assert (tmp_path / "out/index.html").read_bytes() == b"before"
