@@ -6,8 +6,10 @@ is refused with MathError, and the caller shows the span as the plain text it wa
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from html import escape
 
 GREEK = {
@@ -62,6 +64,7 @@ STRIPPED_COMMAND = re.compile(
 PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}\s+[A-Za-z]{3,}")
 TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|\d+(?:\.\d+)?|\s+|.", re.S)
 MAX_SOURCE = 500
+MAX_DEPTH = 50  # groups and atoms inside each other: real math nests a few deep, and Python's stack ends
 
 
 class MathError(ValueError):
@@ -125,6 +128,7 @@ class _Parser:
         self.tokens = TOKEN.findall(source)
         self.position = 0
         self.font: str | None = None
+        self.depth = 0
 
     def peek(self) -> str | None:
         while self.position < len(self.tokens) and self.tokens[self.position].isspace():
@@ -181,7 +185,18 @@ class _Parser:
     def parse_group(self) -> str:
         if self.take() != "{":
             raise MathError("expected '{'")
-        return "<mrow>" + self.parse_sequence(stop="}") + "</mrow>"
+        with self.nested():
+            return "<mrow>" + self.parse_sequence(stop="}") + "</mrow>"
+
+    @contextlib.contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise MathError("nested too deeply")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def parse_argument(self) -> str:
         return self.parse_group() if self.peek() == "{" else self.parse_atom()
@@ -207,7 +222,8 @@ class _Parser:
             self.position -= 1
             return self.parse_group()
         if token.startswith("\\"):
-            return self.parse_command(token[1:])
+            with self.nested():
+                return self.parse_command(token[1:])
         if token.isdigit() or re.fullmatch(r"\d+\.\d+", token):
             return f"<mn>{token}</mn>"
         if token.isalpha():

@@ -60,3 +60,16 @@ def test_source_is_kept_as_an_annotation_and_escaped():
 def test_what_is_not_math_is_refused(source):
     with pytest.raises(MathError):
         latex_to_mathml(source)
+
+
+@pytest.mark.parametrize("source", ["{" * 249 + "x" + "}" * 249, "\\frac" * 99, "\\sqrt" * 90 + "x",
+                                    "\\hat{" * 60 + "x" + "}" * 60],
+                         ids=["249 braces", "99 fractions", "90 roots", "60 accents"])
+def test_math_nested_past_any_real_formula_is_refused_not_a_crash(source):
+    with pytest.raises(MathError, match="nested too deeply"):
+        latex_to_mathml(source)
+
+
+def test_math_nested_as_deep_as_real_formulas_go_is_still_math():
+    ET.fromstring(latex_to_mathml("{" * 20 + "x" + "}" * 20))
+    ET.fromstring(latex_to_mathml("\\frac{\\sqrt{\\hat{x}^{2}}}{\\frac{1}{\\frac{2}{3}}}"))
