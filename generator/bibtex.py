@@ -21,6 +21,17 @@ def escape_bibtex(text: str) -> str:
     return "".join(SPECIAL.get(ch, ch) for ch in text)
 
 
+# BibTeX splits an author list at the word "and" (any case, between spaces) outside braces.
+AND_WORD = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
+
+
+def bibtex_name(name: str) -> str:
+    """Escape one author's name; a name holding the word "and" (a collaboration) is braced whole,
+    so that BibTeX reads it as one author rather than two."""
+    escaped = escape_bibtex(name)
+    return f"{{{escaped}}}" if AND_WORD.search(name) else escaped
+
+
 def ascii_word(text: str) -> str:
     """Fold a word to lowercase ASCII letters and digits, for a citation key."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -40,7 +51,7 @@ def bibtex_entry(paper: Paper) -> str:
     """Return a @misc BibTeX entry that cites the paper on arXiv when it has an id."""
     fields = [
         ("title", escape_bibtex(paper.title)),
-        ("author", " and ".join(escape_bibtex(name) for name in paper.authors)),
+        ("author", " and ".join(bibtex_name(name) for name in paper.authors)),
         ("year", str((paper.published or paper.day).year)),
     ]
     if paper.arxiv_base:

@@ -18,7 +18,7 @@ from generator.importers.arxiv import ARXIV_API, fetch_arxiv
 from generator.importers.fetch import FetchError
 from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
 from generator.output import OutputError
-from generator.problems import BuildFailed, Problem
+from generator.problems import BuildFailed, Problem, printable
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
 from generator.records import arxiv_problem, slug_for_arxiv
 
@@ -124,7 +124,7 @@ def run_build(args: argparse.Namespace) -> int:
     except jinja2.TemplateError as error:
         return report_problems([template_problem(error, args.layouts)])
     except OutputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     if not args.quiet:
         print(summary)
@@ -143,8 +143,8 @@ def github_annotation(problem: Problem) -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
-    return (f"::error file={escape(problem.path, property=True)},line={max(problem.line, 1)},"
-            f"title={escape(problem.field, property=True)}::{escape(problem.message)}")
+    return (f"::error file={escape(printable(problem.path), property=True)},line={max(problem.line, 1)},"
+            f"title={escape(printable(problem.field), property=True)}::{escape(printable(problem.message))}")
 
 
 def given_file_problems(files: list[Path], content_dir: Path) -> list[Problem]:
@@ -184,7 +184,7 @@ def run_new(args: argparse.Namespace) -> int:
     problem = arxiv_problem(args.arxiv_id)
     found = existing_record(args.content, slug_for_arxiv(args.arxiv_id)) if not problem else None
     if problem or found:
-        print(f"error: {problem or f'arXiv {args.arxiv_id} is already recorded in {found.as_posix()}'}",
+        print(printable(f"error: {problem or f'arXiv {args.arxiv_id} is already recorded in {found.as_posix()}'}"),
               file=sys.stderr)
         return 1
     if not args.offline:
@@ -192,12 +192,13 @@ def run_new(args: argparse.Namespace) -> int:
             paper = fetch_arxiv(args.arxiv_id, args.arxiv_api, timeout=args.timeout, backoff=args.retry_wait)
             path = write_record(args.content, day, args.arxiv_id, paper["fields"], paper["abstract"])
         except (FetchError, RecordFileError) as error:
-            print(f"warning: could not fill the record from arXiv: {error}", file=sys.stderr)
+            print(printable(f"warning: could not fill the record from arXiv: {error}"), file=sys.stderr)
         else:
-            print(f"Wrote {path.as_posix()} from arXiv: check it, add links and tags, then open a pull request.")
+            print(printable(f"Wrote {path.as_posix()} from arXiv: check it, add links and tags, then open a "
+                            "pull request."))
             return 0
     path = write_skeleton(args.content, args.arxiv_id, day)
-    print(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`.")
+    print(printable(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`."))
     return 0
 
 
@@ -208,7 +209,7 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait)
     except (FetchError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 1
     written, skipped = [], list(imported.unusable)
     for paper in imported.papers:
@@ -219,9 +220,9 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             written.append(path)
     for path in written:
-        print(f"wrote {path.as_posix()}")
+        print(printable(f"wrote {path.as_posix()}"))
     for reason in skipped:
-        print(f"skipped {reason}")
+        print(printable(f"skipped {reason}"))
     print(f"Imported from Hugging Face: {len(written)} written, {len(skipped)} skipped.")
     return 0
 
@@ -230,10 +231,10 @@ def run_seed(args: argparse.Namespace) -> int:
     try:
         entries = json.loads(args.json_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        print(f"error: cannot read {args.json_file}: {error}", file=sys.stderr)
+        print(printable(f"error: cannot read {args.json_file}: {error}"), file=sys.stderr)
         return 1
     written, unchanged = write_seed(args.content, entries)
-    print(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged.")
+    print(printable(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged."))
     return 0
 
 
@@ -241,11 +242,11 @@ def run_synthesize(args: argparse.Namespace) -> int:
     from generator.synthetic import write_synthetic
 
     if args.content.exists() and any(args.content.iterdir()):
-        print(f"error: {args.content} is not empty; synthesize writes only into a new or empty folder",
+        print(printable(f"error: {args.content} is not empty; synthesize writes only into a new or empty folder"),
               file=sys.stderr)
         return 1
     count = write_synthetic(args.content, args.papers, args.seed)
-    print(f"Wrote {count} synthetic records under {args.content.as_posix()}/.")
+    print(printable(f"Wrote {count} synthetic records under {args.content.as_posix()}/."))
     return 0
 
 

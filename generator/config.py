@@ -57,7 +57,7 @@ def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
                 hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(SETTINGS)
                 problems.append(Problem(shown, lines[name], name, f"unknown setting; {hint}"))
             elif name in NUMBER_SETTINGS:
-                if text.isdigit() and 1 <= int(text) <= MAX_NUMBER:
+                if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_NUMBER:
                     values[name] = int(text)
                 else:
                     message = f"must be a whole number from 1 to {MAX_NUMBER}, not {text!r}"
@@ -71,6 +71,10 @@ def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
     config = SiteConfig(**values)  # type: ignore[arg-type]
     if not is_web_url(config.base_url):
         message = "must be an http:// or https:// address"
+        problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))
+    elif "?" in config.base_url or "#" in config.base_url:
+        message = ("must be the site's address without a ?query or #fragment (every page's address is made "
+                   "by adding to it)")
         problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))
     elif not config.base_url.endswith("/"):
         config = dataclasses.replace(config, base_url=config.base_url + "/")

@@ -17,7 +17,7 @@ from generator.cache import RecordCache
 from generator.markup import render_abstract
 from generator.parallel import Forked, in_second_process
 from generator.problems import Problem
-from generator.records import SLUG, Paper, make_paper
+from generator.records import SLUG, WINDOWS_RESERVED, Paper, make_paper
 from generator.termcounts import PaperTerms, paper_terms
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
@@ -25,8 +25,12 @@ MAX_RECORD_BYTES = 512 * 1024
 FENCE = re.compile(r"---[ \t]*")
 # Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
 TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
+# Fields whose plain values are whole numbers as a person writes them: `010` is ten, not YAML 1.1's
+# octal eight, and `1:30` is no number at all (YAML 1.1 reads ninety).
+NUMBER_FIELDS = frozenset({"upvotes"})
+DECIMAL = re.compile(r"-?[0-9]+")
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-YEAR, TWO_DIGITS = re.compile(r"\d{4}"), re.compile(r"\d{2}")
+YEAR, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")  # ASCII digits only, as folders are typed
 
 
 class RecordFile(NamedTuple):
@@ -204,6 +208,9 @@ def day_and_slug(relative: Path, shown: str) -> tuple[tuple[dt.date, str] | None
         message = f"{day_text} is not a real date; move the file to the folder of a day that exists"
         return None, [Problem(shown, 1, "day", message)]
     slug = relative.stem
+    if slug.split(".")[0] in WINDOWS_RESERVED:
+        message = f"{relative.name!r} is a name Windows reserves for a device; the repository would not check out there"
+        return None, [Problem(shown, 1, "file", message)]
     if not SLUG.fullmatch(slug):
         message = (
             f"{relative.name!r} is not a valid name; use the arXiv id (like 2305.02993.md) or "
@@ -308,6 +315,10 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
                 # Keep what was typed: `arxiv: 2305.02990` is an id, not the number 2305.0299.
                 fields[name] = None if value_node.value in NULLS else value_node.value
                 continue
+            if name in NUMBER_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+                typed = value_node.value
+                fields[name] = None if typed in NULLS else int(typed) if DECIMAL.fullmatch(typed) else typed
+                continue
             try:
                 fields[name] = loader.construct_object(value_node, deep=True)
             except ValueError as error:  # for example a date such as 2024-02-30 that does not exist
@@ -347,10 +358,15 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
             return Problem(shown, line, "front matter", message)
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
             for key, value in node.value:
+                line = key.start_mark.line + line_offset + 1
                 if not isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + line_offset + 1
                     return Problem(shown, line, "front matter", "keys must be plain field names")
+                if key.value in keys and node is not root:  # the fields themselves: read_yaml_fields says
+                    message = f"{key.value!r} appears twice (first on line {keys[key.value]}); keep one"
+                    return Problem(shown, line, "front matter", message)
+                keys.setdefault(key.value, line)
                 children.append(value)
         elif isinstance(node, yaml.SequenceNode):
             children.extend(node.value)

@@ -13,14 +13,21 @@ from urllib.parse import urlsplit
 from generator.problems import Problem
 from generator.urls import TAGS, TAKEN_TAG_SLUGS, tag_slug
 
-NEW_ARXIV_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?P<version>v[1-9]\d*)?")
+NEW_ARXIV_ID = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?P<version>v[1-9]\d*)?", re.ASCII)
 OLD_ARXIV_ID = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)/(?P<num>\d{7})(?P<version>v[1-9]\d*)?"
+    r"(?P<archive>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?)/(?P<num>\d{7})(?P<version>v[1-9]\d*)?", re.ASCII
 )
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?")
 TAG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ._+-]{0,38}[A-Za-z0-9+])?")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 HANDLE = re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})")
+
+# Names Windows keeps for devices, with or without an extension: a file so named cannot be checked
+# out there, nor a folder of the site made.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                              *(f"lpt{n}" for n in range(10))})
+# Joiners that Arabic, Persian and Indic scripts (and emoji sequences) need inside a word.
+JOINERS = frozenset("\u200c\u200d")
 
 LINK_KINDS = ("pdf", "code", "project", "huggingface", "dataset", "demo", "video", "blog", "doi")
 
@@ -103,7 +110,7 @@ class Paper:
         return next((link.url for link in self.links if link.kind == kind), None)
 
 
-ARXIV_VERSION = re.compile(r"v\d+$")
+ARXIV_VERSION = re.compile(r"v\d+$", re.ASCII)
 
 
 def strip_arxiv_version(arxiv_id: str) -> str:
@@ -139,8 +146,9 @@ def arxiv_problem(value: str) -> str | None:
 
 
 def is_web_url(value: str) -> bool:
-    """Tell whether a string is an absolute http(s) URL with a host and nothing unsafe in it."""
-    if any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`\\" for ch in value):
+    """Tell whether a string is an absolute http(s) URL with a host and nothing unsafe in it (no
+    space, control, invisible, surrogate or unassigned character: isprintable refuses them all)."""
+    if not value.isprintable() or any(ch == " " or ch in "<>\"'`\\" for ch in value):
         return False
     try:
         parts = urlsplit(value)
@@ -161,7 +169,18 @@ def bad_character(text: str, *, multiline: bool = False) -> str | None:
         category = unicodedata.category(ch)
         if category in ("Cc", "Cs", "Co", "Cn") or ch in "\ufeff\ufffe\uffff":
             return f"contains the invisible control character U+{ord(ch):04X} at character {index + 1}"
+        if category == "Cf" and not (ch in JOINERS and inside_word(text, index)):
+            # Zero-width characters, bidirectional overrides and isolates, tag characters, soft hyphens.
+            name = unicodedata.name(ch, "a format character")
+            return f"contains the invisible character U+{ord(ch):04X} ({name}) at character {index + 1}"
     return None
+
+
+def inside_word(text: str, index: int) -> bool:
+    """Whether the character at index has visible, non-space characters on both sides."""
+    return (0 < index < len(text) - 1 and all(
+        not neighbour.isspace() and unicodedata.category(neighbour)[0] != "C"
+        for neighbour in (text[index - 1], text[index + 1])))
 
 
 def suggest_field(name: str) -> str:
@@ -312,6 +331,9 @@ class RecordChecker:
             if TAG.fullmatch(tag) and tag_slug(tag) in TAKEN_TAG_SLUGS:
                 self.report("tags", f"{tag!r} would be named as a file the site makes "
                             f"({TAGS}{tag_slug(tag)}); choose another tag")
+            elif TAG.fullmatch(tag) and tag_slug(tag).split(".")[0] in WINDOWS_RESERVED:
+                self.report("tags", f"{tag!r} would name its folder as Windows names a device, where the site "
+                            "could not be built; choose another tag")
             elif TAG.fullmatch(tag):
                 if tag not in valid:
                     valid.append(tag)

@@ -17,7 +17,7 @@ import jinja2
 from generator.build import Progress, build
 from generator.config import load_config
 from generator.output import OutputError
-from generator.problems import BuildFailed
+from generator.problems import BuildFailed, printable
 
 BUILD_ID_PATH = "/__dailypapers/build"
 # Added to HTML as it is served, never written to output/: the built site stays script-free.
@@ -49,7 +49,8 @@ class SiteWatcher:
                 state[str(path)] = (stat.st_mtime_ns, stat.st_size)
         return state
 
-    def rebuild(self) -> bool:
+    def rebuild(self, first: bool = False) -> bool:
+        """Build the site; on a problem say so (the first build's OutputError is raised: serve stops)."""
         config, problems = load_config(self.args.config)
         if problems:
             print(BuildFailed(problems).report(), file=sys.stderr, flush=True)
@@ -62,7 +63,12 @@ class SiteWatcher:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
             return False
         except jinja2.TemplateError as error:
-            print(f"template error: {error}", file=sys.stderr, flush=True)
+            print(printable(f"template error: {error}"), file=sys.stderr, flush=True)
+            return False
+        except OutputError as error:
+            if first:
+                raise
+            print(printable(f"error: {error}") + " The previous build is still served.", file=sys.stderr, flush=True)
             return False
         with self.lock:
             self.build_id += 1
@@ -127,9 +133,9 @@ def serve(args: argparse.Namespace) -> int:
     watcher = SiteWatcher(args, base_url)
     before_first_build = watcher.snapshot()
     try:
-        watcher.rebuild()
+        watcher.rebuild(first=True)
     except OutputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     args.output.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(PreviewHandler, directory=str(args.output))

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CONTENT, SEED_JSON, run_cli, snapshot
+import pytest
+
+from conftest import CONTENT, SEED_JSON, run_cli, snapshot, write
 
 
 def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
@@ -79,6 +81,19 @@ def test_check_passes_on_the_sample_and_settings_typos_are_caught(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("address", ["https://example.org/papers/?ref=x", "https://example.org/#top"])
+def test_a_base_url_with_a_query_or_fragment_is_refused(tmp_path, address):
+    """Every absolute address is made by adding to it: a ? or # in it would corrupt them all."""
+    settings = tmp_path / "site.yaml"
+    settings.write_text(f"title: T\nbase_url: {address}\n")
+    result = run_cli("build", "--config", str(settings), "--output", str(tmp_path / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{settings}:2: base_url: must be the site's address without a ?query or #fragment" in result.stderr
+    given = run_cli("build", "--base-url", address, "--output", str(tmp_path / "out"))
+    assert given.returncode == 1 and "base_url: must be the site's address without" in given.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_synthesize_writes_the_same_valid_archive_every_time(tmp_path):
     for name in ("one", "two"):
         result = run_cli("synthesize", "--papers", "300", "--content", str(tmp_path / name))
@@ -122,3 +137,22 @@ def test_check_inside_github_actions_prints_annotations(content_copy):
         f"::error file={broken},line=1,title=authors::is required: a list of names, each on a line starting with '- '",
         f"::error file={broken},line=3,title=autors::unknown field; did you mean 'authors'?",
     ]
+
+
+def test_names_and_keys_from_records_are_printed_escaped(tmp_path):
+    """A YAML key or a file name holding a newline and '::error' cannot forge a GitHub Actions
+    annotation, and an escape sequence cannot reach the terminal, on stdout or stderr."""
+    content = tmp_path / "content"
+    write(content, "2025/01/02/a.md", '---\ntitle: T\nauthors: [A]\n"x\\n::error file=README.md::forged": 1\n---\n\nText.\n')
+    write(content, "2025/01/02/b\x1b[2J.md", "---\ntitle: T\nauthors: [A]\n---\n\nText.\n")
+    for environment in ({}, {"GITHUB_ACTIONS": "true"}):
+        result = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(content)],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                                env={**os.environ, **environment})
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        printed = result.stdout + result.stderr
+        assert "\x1b" not in printed
+        assert all(not line.startswith("::") or line.startswith("::error file=content/2025/01/02/")
+                   for line in printed.splitlines()), printed
+        assert "content/2025/01/02/a.md:4: x\\n:\\:error file=README.md:\\:forged: unknown field" in result.stderr
+        assert "content/2025/01/02/b\\x1b[2J.md:1: file:" in result.stderr

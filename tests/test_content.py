@@ -117,6 +117,13 @@ def test_misspelt_field_names_a_suggestion_and_never_vanishes(tmp_path, text, ex
         ({"links": "{projet: 'https://x.org'}"}, "links: unknown link kind 'projet'; did you mean 'project'?"),
         ({"submitted_by": "'not a handle!'"}, "submitted_by: 'not a handle!' is not a handle"),
         ({"organization": "[a, b]"}, "organization: must be text, not a list; put the value in quotes"),
+        ({"links": '{code: "https://example.com/\\ud800"}'}, "links: code: 'https://example.com/\\ud800' is not"),
+        ({"links": '{code: "https://example.com/\\uFFFE"}'}, "links: code: 'https://example.com/\\ufffe' is not"),
+        ({"links": '{code: "https://exa\\u200Bmple.com/"}'}, "links: code: 'https://exa\\u200bmple.com/' is not"),
+        ({"tags": "[Aux]"}, "tags: 'Aux' would name its folder as Windows names a device"),
+        ({"upvotes": "1:30"}, "upvotes: must be a whole number of 0 or more, not '1:30'"),  # YAML 1.1: 90
+        ({"upvotes": "0x1F"}, "upvotes: must be a whole number of 0 or more, not '0x1F'"),
+        ({"upvotes": "1_000"}, "upvotes: must be a whole number of 0 or more, not '1_000'"),
     ],
 )
 def test_field_values_are_checked(tmp_path, fields, expected):
@@ -157,6 +164,37 @@ def test_characters_xml_cannot_carry_are_refused_before_any_feed(tmp_path, field
 def test_empty_author_list_is_refused(tmp_path):
     problem = only_problem(tmp_path, "---\ntitle: T\nauthors: []\n---\n\nText.\n", "2025/01/02/slug.md")
     assert problem == "2025/01/02/slug.md:3: authors: must list at least one name"
+
+
+def test_upvotes_are_read_as_the_decimal_number_written(tmp_path):
+    papers, problems = read(tmp_path, {"2025/01/02/a.md": record(upvotes="010"),
+                                       "2025/01/02/b.yaml": "title: B\nauthors: [A]\nabstract: x\nupvotes: 7\n"})
+    assert problems == [] and sorted(paper.upvotes for paper in papers) == [7, 10]  # YAML 1.1 reads 010 as 8
+
+
+@pytest.mark.parametrize(("field", "value", "character"), [
+    ("title", "\u200b\u200b\u200b", "U+200B (ZERO WIDTH SPACE) at character 1"),
+    ("title", "Safe \u202egnp.exe", "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 6"),
+    ("title", "Isolated \u2067text\u2069", "U+2067 (RIGHT-TO-LEFT ISOLATE) at character 10"),
+    ("organization", "Deep\u00adMind", "U+00AD (SOFT HYPHEN) at character 5"),
+    ("organization", "Lab\U000e0041\U000e0042", "U+E0041 (TAG LATIN CAPITAL LETTER A) at character 4"),
+    ("title", "\u200d", "U+200D (ZERO WIDTH JOINER) at character 1"),
+    ("title", "Word \u200c word", "U+200C (ZERO WIDTH NON-JOINER) at character 6"),
+    ("tags", "['cs\u200bLG']", "item 1 contains the invisible character U+200B"),
+    ("authors", "['Ada\u2066 Lovelace']", "item 1 contains the invisible character U+2066"),
+])
+def test_invisible_characters_are_refused_where_a_reader_would_be_fooled(tmp_path, field, value, character):
+    fields = {"title": "A Paper", "authors": ["Ada"]}
+    text = "---\n" + "".join(f"{name}: {value!r}\n" for name, value in fields.items() if name != field)
+    text += f"{field}: {value if value.startswith('[') else repr(value)}\n---\n\nText.\n"
+    problem = only_problem(tmp_path, text.replace("'", '"') if "\\" in text else text, "2025/01/02/a.md")
+    assert f"{field}: " in problem and character in problem, problem
+
+
+def test_joiners_inside_words_of_scripts_that_need_them_are_kept(tmp_path):
+    title = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 and \u0915\u094d\u200d\u0937 and \U0001f468\u200d\U0001f469"
+    papers, problems = read(tmp_path, {"2025/01/02/a.md": f"---\ntitle: {title}\nauthors: [A]\n---\n\nText.\n"})
+    assert problems == [] and papers[0].title == title
 
 
 def test_control_characters_are_refused(tmp_path):
@@ -200,6 +238,16 @@ def test_control_characters_are_refused(tmp_path):
         ("2025/01/02/a.md", "---\ntitle: &t T\nauthors: [*t]\n---\nText\n",
          "2025/01/02/a.md:2: front matter: uses YAML anchors and aliases (&name, *name)"),
         ("2025/01/02/2401.00001.md", VALID_RECORD, "2025/01/02/2401.00001.md:6: arxiv: the file is named '2401.00001'"),
+        ("\u0662\u0660\u0662\u0665/\u0661\u0661/\u0661\u0667/a.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "\u0662\u0660\u0662\u0665/\u0661\u0661/\u0661\u0667/a.md:1: day: is not in a day folder"),
+        ("2025/01/02/con.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/01/02/con.md:1: file: 'con.md' is a name Windows reserves for a device"),
+        ("2025/01/02/aux.yaml", "title: T\nauthors: [A]\nabstract: x\n",
+         "2025/01/02/aux.yaml:1: file: 'aux.yaml' is a name Windows reserves"),
+        ("2025/01/02/nul.v2.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/01/02/nul.v2.md:1: file: 'nul.v2.md' is a name Windows reserves"),
+        ("2025/01/02/com1.md", VALID_RECORD.replace('"2305.02993"', "null"),
+         "2025/01/02/com1.md:1: file: 'com1.md' is a name Windows reserves"),
     ],
 )
 def test_malformed_files_are_reported_without_a_traceback(tmp_path, name, data, expected):
@@ -275,6 +323,10 @@ def test_hidden_files_are_ignored(tmp_path):
      "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
     ("---\nauthors: [A]\ntitle: " + "{a: " * 300 + "x" + "}" * 300 + "\n---\nText\n",
      "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
+    ("---\ntitle: T\nauthors: [A]\nlinks:\n  code: https://a.org/1\n  code: https://b.org/2\n---\nText\n",
+     "2025/01/02/a.md:6: front matter: 'code' appears twice (first on line 5); keep one"),
+    ("---\ntitle: T\nauthors: [A]\nlinks: {pdf: 'https://a.org/1', pdf: 'https://b.org/2'}\n---\nText\n",
+     "2025/01/02/a.md:4: front matter: 'pdf' appears twice (first on line 4); keep one"),
     ("---\nauthors: [A]\ntitle: " + "[" * 11 + "x" + "]" * 11 + "\n---\nText\n",
      "2025/01/02/a.md:3: front matter: nests lists or mappings more than 10 deep"),
 ])

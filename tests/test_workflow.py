@@ -23,7 +23,7 @@ def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
     triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]  # YAML 1.1 reads `on` as true
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
     check = commands("check")
-    assert "dailypapers check $changed" in check and "make test" in check
+    assert "| xargs -0 -r dailypapers check" in check and "make test" in check
     assert ".venv/bin/dailypapers build" in check  # a pull request is built too
     assert "--diff-filter=AMR" in check
     deploy = WORKFLOW["jobs"]["deploy"]
@@ -65,3 +65,48 @@ def test_every_dailypapers_command_in_the_workflow_works_as_the_workflow_runs_it
     home = (tmp_path / "out/index.html").read_text()
     assert '<link rel="canonical" href="https://octocat.github.io/papers/">' in home
     assert "Sitemap: https://octocat.github.io/papers/sitemap.xml" in (tmp_path / "out/robots.txt").read_text()
+
+
+def test_the_pull_request_check_passes_every_changed_name_whole_and_prints_it_escaped(tmp_path):
+    """The workflow's own command, run in a repository whose pull request adds records named with a
+    space, non-ASCII letters and a newline that forges a workflow command: each reaches the check
+    as one name, and nothing the check prints starts a command."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import record
+
+    step = next(step["run"] for step in steps("check") if "xargs -0" in step.get("run", ""))
+    pipeline = next(line for line in step.replace("\\\n", "").splitlines() if "xargs -0" in line).strip()
+    pipeline = pipeline.replace("origin/${{ github.base_ref }}", "base")
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "content", repo / "content")
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("branch", "base")
+    day = repo / "content/2025/11/19"
+    day.mkdir(parents=True)
+    names = ["my paper.md", "café.md", "x\n::warning file=README.md,line=1::approved\n.md"]
+    for name in names:
+        (day / name).write_text(record(title="A paper"))
+    git("add", "-A")
+    git("commit", "-q", "-m", "pull request")
+    environment = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-c", pipeline], cwd=repo, capture_output=True, text=True, env=environment,
+                            timeout=120)
+    assert result.returncode != 0
+    reported = [line for line in result.stderr.splitlines() if line.startswith("content/2025/11/19/")]
+    assert len(reported) == 3, result.stderr  # each name whole: none split at a space or newline
+    assert "content/2025/11/19/my paper.md:1: file: 'my paper.md' is not a valid name" in result.stderr
+    assert "content/2025/11/19/café.md:1: file: " in result.stderr
+    assert "content/2025/11/19/x\\n:\\:warning file=README.md,line=1:\\:approved\\n.md:1: file:" in result.stderr
+    for line in (result.stdout + result.stderr).splitlines():
+        assert not line.lstrip().startswith("::"), line
