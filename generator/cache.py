@@ -21,8 +21,9 @@ import msgspec
 import yaml
 
 from generator import cachefile
+from generator.files import read_plain_file
 from generator.problems import Problem
-from generator.records import Paper
+from generator.records import MAX_RECORD_BYTES, Paper
 from generator.termcounts import PaperTerms
 
 VERSION = 3
@@ -126,10 +127,9 @@ class RecordCache:
             self.now[key] = known
             return known.result
         self.renewed.add(key)
-        try:
-            data = Path(file.path).read_bytes()
-        except OSError:
-            return parse(None)  # gone since it was listed: reading it again says what is wrong
+        data = read_plain_file(file.path, MAX_RECORD_BYTES + 1)
+        if data is None:
+            return parse(None)  # gone or replaced since it was listed: reading it again says what is wrong
         digest = hashlib.sha256(data).hexdigest()
         if known and known.digest == digest:
             result = known.result

@@ -52,6 +52,6 @@ def month_calendar(month: Month) -> MonthCalendar:
 def week_title(week: Week) -> str:
     """Name a week by its number and its Monday-to-Sunday dates: Week 42, 2025 (13–19 Oct)."""
     monday = dt.date.fromisocalendar(week.year, week.week, 1)
-    sunday = monday + dt.timedelta(days=6)
+    sunday = monday + dt.timedelta(days=min(6, (dt.date.max - monday).days))  # the last week of 9999 ends early
     first = f"{monday.day} {monday:%b}" if monday.month != sunday.month else f"{monday.day}"
     return f"Week {week.week}, {week.year} ({first}–{sunday.day} {sunday:%b})"

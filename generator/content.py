@@ -14,14 +14,14 @@ from typing import Any, NamedTuple
 import yaml
 
 from generator.cache import RecordCache
+from generator.files import read_plain_file
 from generator.markup import render_abstract
 from generator.parallel import Forked, in_second_process
 from generator.problems import Problem
-from generator.records import SLUG, WINDOWS_RESERVED, Paper, make_paper
+from generator.records import MAX_RECORD_BYTES, SLUG, WINDOWS_RESERVED, Paper, make_paper
 from generator.termcounts import PaperTerms, paper_terms
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
-MAX_RECORD_BYTES = 512 * 1024
 FENCE = re.compile(r"---[ \t]*")
 # Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
 TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
@@ -167,9 +167,12 @@ def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown:
         return None, [Problem(shown, 1, "file", "is a symbolic link; records must be plain files")]
     place, problems = day_and_slug(path.relative_to(content_dir), shown)
     if data is None:
-        data = path.read_bytes()
+        data = read_plain_file(path, MAX_RECORD_BYTES + 1)
+    if data is None:
+        message = "is not a plain file (a FIFO, a device or a folder named like a record); records must be plain files"
+        return None, problems + [Problem(shown, 1, "file", message)]
     if len(data) > MAX_RECORD_BYTES:
-        message = f"is {len(data)} bytes; a record must be under 512 KiB"
+        message = "is larger than 512 KiB; a record must be under 512 KiB"
         return None, problems + [Problem(shown, 1, "file", message)]
     try:
         text = data.decode("utf-8-sig")

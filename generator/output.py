@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.files import create_file
 from generator.problems import OutputError
 from generator.reuse import Kept, Ledger, Written, bytes_digest
 
@@ -113,11 +114,6 @@ def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Pa
     return True
 
 
-def create_file(path: Path, data: bytes) -> None:
-    """Write a new file; fail rather than write through anything (a link) already there."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
 
 
 def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:

@@ -12,6 +12,7 @@ bytes and its name between builds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -27,8 +28,8 @@ from generator.reuse import Kept, Reuse, key_of
 from generator.searchindex import FIELD_NAMES, SearchIndex, TermPostings
 from generator.termcounts import (
     FIELDS,
-    SLOTS_PER_DAY,
     PaperTerms,
+    day_slots,
     paper_terms,
     search_documents,
     unpack_terms,
@@ -90,11 +91,21 @@ def partition_terms(terms: list[str], sizes: dict[str, int], prefix: str = "") -
 
 
 def shard_file(start: str) -> str:
-    """Name a shard by its first prefix, with every character outside [a-z0-9] spelled in hex."""
-    if start == "":
-        return TERMS_DIR + "_.json"
-    safe = "".join(ch if ch.isascii() and ch.isalnum() else f"_{ord(ch):x}_" for ch in start)
-    return f"{TERMS_DIR}{safe}.json"
+    """Name a shard by its first prefix (see file_stem)."""
+    return f"{TERMS_DIR}{file_stem(start) if start else '_'}.json"
+
+
+MAX_STEM = 100  # characters of a file name made of a term: a file name has at most 255 bytes
+
+
+def file_stem(text: str) -> str:
+    """Spell a prefix or term as a file name: every character outside [a-z0-9] in hex (`_4e2d_`).
+    A name longer than MAX_STEM keeps its first part and a hash of the whole (after a '~', which
+    no spelt name holds); the manifest lists those (long_names), for the browser."""
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else f"_{ord(ch):x}_" for ch in text)
+    if len(safe) <= MAX_STEM:
+        return safe
+    return safe[:60] + "~" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def to_json(data) -> bytes:
@@ -169,7 +180,7 @@ def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_averag
 
 
 def big_term_file(term: str, field: str, tier: int) -> str:
-    return f"{BIG_DIR}{shard_file(term).removeprefix(TERMS_DIR).removesuffix('.json')}.{field}.{tier}.json"
+    return f"{BIG_DIR}{file_stem(term)}.{field}.{tier}.json"
 
 
 def paper_file(number: int) -> str:
@@ -260,7 +271,9 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "document_count": figures.document_count,
         "average_field_length": figures.average_field_length,
         "rank_average_field_length": ranked_with,
-        "slots_per_day": SLOTS_PER_DAY,
+        "slots_per_day": day_slots(archive),
+        "long_names": {name: file_stem(name) for name in chain((start for start, _ in shards), big)
+                       if "~" in file_stem(name)},
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
         "big_dir": BIG_DIR,

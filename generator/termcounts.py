@@ -28,7 +28,7 @@ from generator.records import Paper
 
 # Field name and boost: a match in the title counts most.
 FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
-SLOTS_PER_DAY = 4096  # document number = day ordinal * SLOTS_PER_DAY + place in the day
+SLOTS_PER_DAY = 4096  # document number = day ordinal * slots + place in the day (at least this many slots)
 SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
 # Characters str.split() takes for whitespace that lunr's tokenizer does not: text holding one is
 # split by lunr's own separators instead (str.split() is the quicker, and otherwise the same).
@@ -60,20 +60,28 @@ def make_builder() -> Builder:
     return builder
 
 
-def document_number(paper: Paper, place: int) -> int:
+def day_slots(archive: Archive) -> int:
+    """How many numbers each day has for its papers: SLOTS_PER_DAY, or the power of two above it
+    that holds the busiest day (a big arXiv category announces more than a thousand a day)."""
+    busiest = max((len(day.papers) for day in archive.days), default=0)
+    return max(SLOTS_PER_DAY, 1 << max(busiest - 1, 0).bit_length())
+
+
+def document_number(paper: Paper, place: int, slots: int = SLOTS_PER_DAY) -> int:
     """Number a paper by its day and its place among that day's papers (by name): stable while
     its day is unchanged, and a hit's day can be read straight from its number."""
-    if place >= SLOTS_PER_DAY:
-        raise ValueError(f"more than {SLOTS_PER_DAY} papers on {paper.day}")
-    return paper.day.toordinal() * SLOTS_PER_DAY + place
+    if place >= slots:
+        raise ValueError(f"more than {slots} papers on {paper.day}")
+    return paper.day.toordinal() * slots + place
 
 
 def search_documents(archive: Archive) -> list[tuple[int, Paper]]:
     """Return (document number, paper) for every paper, in document-number order."""
+    slots = day_slots(archive)
     numbered = []
     for day in archive.days:
         for place, paper in enumerate(sorted(day.papers, key=lambda p: p.slug)):
-            numbered.append((document_number(paper, place), paper))
+            numbered.append((document_number(paper, place, slots), paper))
     return sorted(numbered, key=lambda pair: pair[0])
 
 

@@ -427,3 +427,16 @@ def test_a_tag_named_as_a_file_of_the_site_is_refused(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert ("content/2025/05/06/x.md:5: tags: 'index.html' would be named as a file the site makes "
             "(tags/index.html); choose another tag") in result.stderr
+
+
+def test_the_first_and_last_days_a_folder_can_name_build(tmp_path):
+    """9999/12/31 is in a week whose Sunday is past the last date Python knows."""
+    import feedparser
+
+    for day in ("9999/12/31", "0001/01/01"):
+        write(tmp_path / "content", f"{day}/{day[:4]}.md", record(title=f"Paper of {day}"))
+    summary = build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig())
+    assert (summary.papers, summary.days) == (2, 2)
+    assert "Week 52, 9999 (27–31 Dec)" in text(parse(tmp_path / "out/9999/W52/index.html").find(".//h1"))
+    feed = feedparser.parse((tmp_path / "out/feed.xml").read_bytes())
+    assert not feed.bozo and [entry.title for entry in feed.entries][0] == "Paper of 9999/12/31"

@@ -375,3 +375,24 @@ def test_naming_many_files_at_once_names_them_as_one_at_a_time(tmp_path, monkeyp
     # A link to another file of the project: by its own name, not its target's (an annotation on
     # the link's line must not land on an innocent file).
     assert named[5:] == ["content/2025/01/02/inside.md", "README.md"]
+
+
+def test_a_fifo_named_like_a_record_is_refused_not_read(tmp_path):
+    """Reading a FIFO blocks until someone writes to it: build and check would hang forever."""
+    import os
+
+    from generator.cache import RecordCache
+
+    content = tmp_path / "content"
+    write(content, "2025/01/02/a.md", VALID_RECORD.replace('"2305.02993"', "null"))
+    os.mkfifo(content / "2025/01/02/x.md")
+    for cache in (None, RecordCache(tmp_path / "cache")):
+        papers, problems = read_papers(content, cache=cache)
+        assert len(papers) == 1 and [problem.field for problem in problems] == ["file"]
+        assert str(problems[0]).endswith("x.md:1: file: is not a plain file (a FIFO, a device or a folder named "
+                                         "like a record); records must be plain files")
+
+
+def test_a_huge_record_is_refused_without_reading_it_whole(tmp_path):
+    problem = only_problem(tmp_path, "---\ntitle: T\nauthors: [A]\n---\n\n" + "word " * 300_000)
+    assert problem.endswith(":1: file: is larger than 512 KiB; a record must be under 512 KiB")

@@ -183,3 +183,48 @@ def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_
     # Every score changed (one more paper, new average lengths), yet tiers hold counts: nearly all
     # keep their bytes (an entry whose rank moved across a tier's edge may change two).
     assert same >= 0.9 * len(before), (same, len(before))
+
+
+def test_a_day_with_more_papers_than_4096_is_found_by_lunr_js(tmp_path):
+    """A big arXiv category announces more than a thousand papers a day: a day's numbers grow to
+    hold them, and the last of them is found, on its day, by its title."""
+    from generator.termcounts import day_slots
+
+    content = tmp_path / "content"
+    for number in range(4097):
+        write(content, f"2025/11/18/p{number:04d}.yaml",
+              f"title: Paper {number:04d} zq{number:04d}\nauthors: [A]\nabstract: Text.\n")
+    build(content, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    manifest = json.loads((tmp_path / "out/search/manifest.json").read_text())
+    assert manifest["slots_per_day"] == 8192 == day_slots(group_papers(read_papers(content)[0]))
+    answer = node_search(tmp_path / "out", ["zq4096", "zq0000"])
+    assert answer["zq4096"]["titles"] == ["Paper 4096 zq4096"] and answer["zq0000"]["titles"] == ["Paper 0000 zq0000"]
+
+
+def test_words_sharing_a_long_prefix_get_file_names_a_file_system_takes(tmp_path):
+    """Words that share a 43-character CJK prefix made a shard name of 260 bytes (OSError: File
+    name too long); the name is now bounded, the browser finds it through the manifest, and the
+    words and a long big term are found by lunr.js."""
+    from generator import search
+
+    prefix = "中" * 43
+    content = tmp_path / "content"
+    for number in range(30):
+        words = " ".join(f"{prefix}{chr(0x4e00 + number * 7 + k)}" for k in range(7))
+        long_word = "x" * 120
+        write(content, f"2025/11/18/p{number:02d}.yaml",
+              f"title: Paper {number}\nauthors: [A]\nabstract: {words} {long_word} filler{number}\n")
+    original = search.SHARD_LIMIT
+    try:
+        search.SHARD_LIMIT = 200  # small shards, so that prefixes grow long
+        build(content, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    finally:
+        search.SHARD_LIMIT = original
+    names = [path.name for path in (tmp_path / "out/search").rglob("*")]
+    assert max(len(name.encode()) for name in names) <= 255
+    manifest = json.loads((tmp_path / "out/search/manifest.json").read_text())
+    assert manifest["long_names"] and all("~" in stem for stem in manifest["long_names"].values())
+    target = f"{prefix}{chr(0x4e00 + 5 * 7 + 3)}"
+    answer = node_search(tmp_path / "out", [target, "x" * 120])
+    assert answer[target]["titles"] == ["Paper 5"], answer
+    assert len(answer["x" * 120]["refs"]) == 30

@@ -55,6 +55,10 @@
 
   function shardFile(m, start) {
     if (start === "") return m.terms_dir + "_.json";
+    // A name too long for a file is shortened with a hash, which the manifest gives.
+    if (m.long_names && Object.prototype.hasOwnProperty.call(m.long_names, start)) {
+      return m.terms_dir + m.long_names[start] + ".json";
+    }
     var name = "";
     for (var i = 0; i < start.length; i++) {
       var code = start.codePointAt(i);

@@ -1,0 +1,27 @@
+"""Files read and written without following a link or blocking: what the build's two ends share."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def read_plain_file(path: Path | str, limit: int) -> bytes | None:
+    """Up to `limit` bytes of a regular file, or None for anything else: a FIFO or a device would
+    block or never end, and a link is never followed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return file.read(limit)
+
+
+def create_file(path: Path | str, data: bytes) -> None:
+    """Write a new file; fail rather than write through anything (a link) already there."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
