@@ -15,7 +15,7 @@ from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.content import display_path, read_papers
 from generator.importers.arxiv import ARXIV_API, fetch_arxiv
-from generator.importers.fetch import FetchError
+from generator.importers.fetch import FetchError, is_http_url
 from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
 from generator.output import OutputError
 from generator.problems import BuildFailed, Problem, printable
@@ -62,7 +62,7 @@ def make_parser() -> argparse.ArgumentParser:
                             help="the day it is featured, YYYY-MM-DD (default: today, UTC)")
     new_parser.add_argument("--content", type=Path, default=Path("content"))
     new_parser.add_argument("--offline", action="store_true", help="write an empty record; ask no one")
-    new_parser.add_argument("--arxiv-api", default=ARXIV_API, help="the arXiv API's address")
+    new_parser.add_argument("--arxiv-api", type=web_address, default=ARXIV_API, help="the arXiv API's address")
     add_fetch_options(new_parser)
 
     import_parser = commands.add_parser("import", help="write records from another site's data")
@@ -71,7 +71,7 @@ def make_parser() -> argparse.ArgumentParser:
     where.add_argument("--date", type=parse_day, help="fetch the papers featured on this day")
     where.add_argument("--file", type=Path, help="read a saved /api/daily_papers answer instead")
     import_parser.add_argument("--content", type=Path, default=Path("content"))
-    import_parser.add_argument("--hf-api", default=HF_API, help="the daily papers API's address")
+    import_parser.add_argument("--hf-api", type=web_address, default=HF_API, help="the daily papers API's address")
     add_fetch_options(import_parser)
 
     synthetic_parser = commands.add_parser("synthesize", help="write a synthetic archive for benchmarks")
@@ -90,6 +90,16 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer")
     parser.add_argument("--retry-wait", type=float, default=2.0,
                         help="seconds before the first retry when the service is busy (doubles each time)")
+
+
+def web_address(text: str) -> str:
+    if not is_http_url(text):
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not an http:// or https:// address")
+    return text
+
+
+def said_on_stderr(message: str) -> None:
+    print(printable(message), file=sys.stderr, flush=True)
 
 
 def parse_day(text: str) -> dt.date:
@@ -189,7 +199,8 @@ def run_new(args: argparse.Namespace) -> int:
         return 1
     if not args.offline:
         try:
-            paper = fetch_arxiv(args.arxiv_id, args.arxiv_api, timeout=args.timeout, backoff=args.retry_wait)
+            paper = fetch_arxiv(args.arxiv_id, args.arxiv_api, timeout=args.timeout, backoff=args.retry_wait,
+                                waiting=said_on_stderr)
             path = write_record(args.content, day, args.arxiv_id, paper["fields"], paper["abstract"])
         except (FetchError, RecordFileError) as error:
             print(printable(f"warning: could not fill the record from arXiv: {error}"), file=sys.stderr)
@@ -197,7 +208,11 @@ def run_new(args: argparse.Namespace) -> int:
             print(printable(f"Wrote {path.as_posix()} from arXiv: check it, add links and tags, then open a "
                             "pull request."))
             return 0
-    path = write_skeleton(args.content, args.arxiv_id, day)
+    try:
+        path = write_skeleton(args.content, args.arxiv_id, day)
+    except (RecordFileError, OSError) as error:
+        print(printable(f"error: {error}"), file=sys.stderr)
+        return 1
     print(printable(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`."))
     return 0
 
@@ -207,7 +222,8 @@ def run_import(args: argparse.Namespace) -> int:
         if args.file:
             imported = parse_daily_papers(args.file.read_bytes())
         else:
-            imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait)
+            imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait,
+                                          waiting=said_on_stderr)
     except (FetchError, OSError) as error:
         print(printable(f"error: {error}"), file=sys.stderr)
         return 1
@@ -230,11 +246,15 @@ def run_import(args: argparse.Namespace) -> int:
 def run_seed(args: argparse.Namespace) -> int:
     try:
         entries = json.loads(args.json_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        print(printable(f"error: cannot read {args.json_file}: {error}"), file=sys.stderr)
+    except (OSError, ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        print(printable(f"error: cannot read {args.json_file}: {reason}"), file=sys.stderr)
         return 1
-    written, unchanged = write_seed(args.content, entries)
-    print(printable(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged."))
+    written, unchanged, skipped = write_seed(args.content, entries)
+    for reason in skipped:
+        print(printable(f"skipped {reason}"))
+    print(printable(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged, "
+                    f"{len(skipped)} skipped."))
     return 0
 
 

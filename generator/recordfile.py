@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.content import parse_record_text
-from generator.records import arxiv_problem, make_paper, slug_for_arxiv
+from generator.files import create_file
+from generator.records import MAX_RECORD_BYTES, arxiv_problem, make_paper, slug_for_arxiv
 
 
 class RecordFileError(Exception):
@@ -24,8 +27,33 @@ def format_record(fields: dict[str, Any], abstract: str) -> str:
 
 
 def record_path(content_dir: Path, day: dt.date, slug: str) -> Path:
-    """Return where the record of a paper featured on `day` lives."""
-    return content_dir / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{slug}.md"
+    """Return where the record of a paper featured on `day` lives (years in four digits, as the
+    build reads them: the year 1 is 0001)."""
+    return content_dir / f"{day.year:04d}" / f"{day.month:02d}" / f"{day.day:02d}" / f"{slug}.md"
+
+
+def put_record(content_dir: Path, path: Path, text: str) -> None:
+    """Write a record file under content_dir as the build writes output/: its day folders made as
+    real folders, and never through a link (a planted link, dangling or not, is refused)."""
+    folder = content_dir
+    for part in path.relative_to(content_dir).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise RecordFileError(f"{folder.as_posix()} is a symbolic link; records are written only into real folders")
+        if not folder.is_dir():
+            folder.mkdir(parents=folder == content_dir / part)
+    if path.is_symlink():
+        raise RecordFileError(f"{path.as_posix()} is a symbolic link; it is not written through")
+    if not path.exists():
+        create_file(path, text.encode("utf-8"))
+        return
+    if not path.is_file():
+        raise RecordFileError(f"{path.as_posix()} is not a plain file")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    create_file(temporary, text.encode("utf-8"))
+    os.replace(temporary, path)
 
 
 def existing_record(content_dir: Path, slug: str) -> Path | None:
@@ -74,8 +102,7 @@ def write_record(content_dir: Path, day: dt.date, arxiv_id: str, fields: dict[st
     problems = record_text_problems(text, path, content_dir)
     if problems:
         raise RecordFileError("the record would not be valid: " + "; ".join(problems))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    put_record(content_dir, path, text)
     return path
 
 
@@ -89,8 +116,7 @@ def write_skeleton(content_dir: Path, arxiv_id: str, day: dt.date) -> Path:
     if found:
         raise RecordFileError(f"arXiv {arxiv_id} is already recorded in {found.as_posix()}")
     path = record_path(content_dir, day, slug)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SKELETON.format(arxiv=arxiv_id), encoding="utf-8")
+    put_record(content_dir, path, SKELETON.format(arxiv=arxiv_id))
     return path
 
 
@@ -115,16 +141,37 @@ def seed_record(entry: dict[str, Any]) -> tuple[dt.date, str, str]:
     return published, slug_for_arxiv(entry["arxiv_id"]), format_record(fields, entry["abstract"])
 
 
-def write_seed(content_dir: Path, entries: list[dict[str, Any]]) -> tuple[int, int]:
-    """Write one record per seed entry, featured on its published date; return (written, unchanged)."""
+def write_seed(content_dir: Path, entries: Any) -> tuple[int, int, list[str]]:
+    """Write one record per seed entry, featured on its published date, each checked as `import`
+    checks what it writes; return (written, unchanged, why each entry left out was left out)."""
+    if not isinstance(entries, list):
+        return 0, 0, ["the file holds no list of papers"]
     written = unchanged = 0
-    for entry in entries:
-        day, slug, text = seed_record(entry)
+    skipped: list[str] = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            day, slug, text = seed_record(entry)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            skipped.append(f"entry {position}: not a paper of seed-papers.json's shape ({type(error).__name__}: "
+                           f"{str(error)[:200]})")
+            continue
+        if arxiv_problem(str(entry.get("arxiv_id"))):
+            skipped.append(f"entry {position}: {arxiv_problem(str(entry.get('arxiv_id')))}")
+            continue
         path = record_path(content_dir, day, slug)
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        problems = record_text_problems(text, path, content_dir)
+        if len(text.encode("utf-8")) > MAX_RECORD_BYTES:
+            problems.append("the record would be larger than 512 KiB")
+        if problems:
+            skipped.append(f"entry {position}: the record would not be valid: " + "; ".join(problems))
+            continue
+        if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text:
             unchanged += 1
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            put_record(content_dir, path, text)
+        except (RecordFileError, OSError) as error:
+            skipped.append(f"entry {position}: {error}")
+            continue
         written += 1
-    return written, unchanged
+    return written, unchanged, skipped

@@ -16,6 +16,7 @@ import jinja2
 
 from generator.build import Progress, build
 from generator.config import load_config
+from generator.files import read_plain_file
 from generator.output import OutputError
 from generator.problems import BuildFailed, printable
 
@@ -87,28 +88,52 @@ class SiteWatcher:
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    """Serve the built site, answer the reload poll, and add the reload script to HTML pages."""
+    """Serve the built site's plain files (never through a link), answer the reload poll, and add
+    the reload script to HTML pages; anything else is a 404."""
 
     watcher: SiteWatcher
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        if self.path.split("?")[0] == BUILD_ID_PATH:
+        address = self.path.split("?")[0].split("#")[0]
+        if address == BUILD_ID_PATH:
             self.send_bytes(str(self.watcher.build_id).encode(), "text/plain", HTTPStatus.OK)
             return
-        file_path = Path(self.translate_path(self.path))
-        if file_path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                super().do_GET()  # the standard redirect to the path with a slash
-                return
-            file_path = file_path / "index.html"
-        if file_path.suffix == ".html" and file_path.is_file():
-            self.send_html(file_path.read_bytes(), HTTPStatus.OK)
-        elif not file_path.exists():
-            not_found = Path(self.directory) / "404.html"
-            body = not_found.read_bytes() if not_found.is_file() else b"<h1>Not found</h1>"
-            self.send_html(body, HTTPStatus.NOT_FOUND)
+        found = self.site_file()
+        if found == "folder" and not address.endswith("/"):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)  # as a static host does: the folder's page
+            self.send_header("Location", address + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = read_plain_file(found, MAX_SERVED) if isinstance(found, Path) else None
+        if data is None:
+            not_found = read_plain_file(Path(self.directory) / "404.html", MAX_SERVED)
+            self.send_html(not_found or b"<h1>Not found</h1>", HTTPStatus.NOT_FOUND)
+        elif found.suffix == ".html":
+            self.send_html(data, HTTPStatus.OK)
         else:
-            super().do_GET()
+            self.send_bytes(data, self.guess_type(str(found)), HTTPStatus.OK)
+
+    def site_file(self) -> Path | str | None:
+        """The file of output/ the request names (a folder's index.html), "folder" for a folder
+        asked without its '/', or None: missing, a name no file can have, or reached through a link."""
+        root = Path(self.directory)
+        try:
+            relative = Path(self.translate_path(self.path)).relative_to(root)
+            current = root
+            for part in relative.parts:
+                current = current / part
+                if current.is_symlink():
+                    return None
+            if current.is_dir():
+                if not self.path.split("?")[0].endswith("/"):
+                    return "folder"
+                current = current / "index.html"
+                if current.is_symlink():
+                    return None
+            return current if current.is_file() else None
+        except (OSError, ValueError):  # a name longer than the file system allows, say
+            return None
 
     def send_html(self, body: bytes, status: HTTPStatus) -> None:
         marker = b"</body>"
@@ -127,6 +152,21 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         pass
 
 
+MAX_SERVED = 256 * 2**20  # no file of a site is larger; a bigger one is not served whole from memory
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's server: a client that goes away mid-answer is no news."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        print(printable(f"serve: a request failed: {type(error).__name__}: {error}"), file=sys.stderr, flush=True)
+
+
 def serve(args: argparse.Namespace) -> int:
     """Build, then serve output/ until interrupted, rebuilding on changes."""
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
@@ -140,8 +180,7 @@ def serve(args: argparse.Namespace) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(PreviewHandler, directory=str(args.output))
     PreviewHandler.watcher = watcher
-    server = ThreadingHTTPServer((args.host, args.port), handler)
-    server.daemon_threads = True
+    server = PreviewServer((args.host, args.port), handler)
     stop = threading.Event()
     threading.Thread(target=watcher.watch, args=(stop, before_first_build), daemon=True).start()
     print(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "

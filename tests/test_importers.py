@@ -180,3 +180,121 @@ def test_hf_import_errors_are_clear_and_write_nothing(tmp_path, service, answers
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert not content.exists()
 
+
+
+class ScriptedServer:
+    """A local TCP server that answers every request with the same bytes, sent in (bytes, pause)
+    steps, then closes: for answers no well-behaved HTTP server would give."""
+
+    def __init__(self, steps: list[tuple[bytes, float]]):
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api"
+        self.steps = steps
+        self.stopped = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
+
+    def answer(self, connection) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                for data, pause in self.steps:
+                    if self.stopped.wait(pause):
+                        return
+                    connection.sendall(data)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def scripted():
+    servers: list[ScriptedServer] = []
+
+    def start(*steps: tuple[bytes, float]) -> str:
+        servers.append(ScriptedServer(list(steps)))
+        return servers[-1].url
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+@pytest.mark.parametrize(("steps", "message"), [
+    ([(HEAD + b"Content-Length: 40\r\n\r\n", 0.0)] + [(b"x", 0.3)] * 40, "did not answer within 1 seconds"),
+    ([(b"HTTP/1.1 200 OK\r\n", 0.0)] + [(b"X-Drip: 1\r\n", 0.3)] * 40, "did not answer within 1 seconds"),
+    ([(HEAD + b"Content-Length: 100\r\n\r\n" + b"[" * 50, 0.0)], "broken answer (cut short: 50 of 100 bytes)"),
+    ([(b"HTTQ/9 OK maybe\r\n\r\n", 0.0)], "broken answer (BadStatusLine"),
+    ([(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 0.0)], "broken answer (LineTooLong"),
+    ([(HEAD + b"Content-Length: 209715200\r\n\r\n", 0.0)], "answered with 209715200 bytes"),
+    ([(HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"100000\r\n" + b"a" * 2**20 + b"\r\n", 0.0)] * 1
+     + [(b"100000\r\n" + b"a" * 2**20 + b"\r\n", 0.0)] * 40, "answered with more than 33554432 bytes"),
+    ([(b"HTTP/1.1 429 Too Many\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n", 0.0)],
+     "asks to wait 3600 seconds; run the command again later"),
+    ([(HEAD + b"Content-Length: 200000\r\n\r\n" + b"[" * 100_000 + b"]" * 100_000, 0.0)],
+     "JSON that cannot be read (nested too deeply)"),
+], ids=["a body dripped", "headers dripped", "a body cut short", "a bad status line", "an over-long header",
+        "200 MB announced", "33 MB chunked", "a wait of an hour asked", "JSON 100,000 deep"])
+def test_a_misbehaving_service_gives_one_line_within_the_deadline(tmp_path, scripted, steps, message):
+    api = scripted(*steps)
+    started = time.monotonic()
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(tmp_path / "content"), "--hf-api", api,
+                     "--timeout", "1", "--retry-wait", "0.01")
+    assert time.monotonic() - started < 20  # each try is bounded by its deadline, not by the server
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+    assert not (tmp_path / "content").exists()
+
+
+def test_new_writes_its_empty_record_whatever_the_answer_was(tmp_path, scripted):
+    api = scripted((b"HTTQ/9 nonsense\r\n\r\n", 0.0))
+    content = tmp_path / "content"
+    result = run_cli("new", "2305.02993", "--day", "2025-11-18", "--content", str(content), "--arxiv-api", api)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "warning: could not fill the record from arXiv:" in result.stderr and "broken answer" in result.stderr
+    assert (content / "2025/11/18/2305.02993.md").is_file()
+
+
+def test_a_short_wait_asked_by_the_service_is_said(service):
+    url = service.answer("/busy", (429, b"", 0.0), (200, b"done", 0.0))
+    said: list[str] = []
+    waits: list[float] = []
+    assert fetch(url, sleep=waits.append, waiting=said.append) == b"done"
+    assert waits == [2.0] and said == [f"{url} answered 429 (busy); trying again in 2 s"]
+
+
+def test_one_item_of_another_shape_is_skipped_and_the_rest_imported(tmp_path, service):
+    import json
+
+    good = json.loads((RECORDED / "hf-daily-2025-11-18.json").read_bytes())
+    odd = [{"paper": {"id": "2511.00009", "authors": 7, "title": "T", "summary": "S",
+                      "submittedOnDailyAt": "2025-11-18T00:00:00Z"}},
+           {"paper": {"id": "2511.00008", "submittedOnDailyAt": ["not", "a", "date"]}}]
+    api = service.answer("/api/daily_papers", (200, json.dumps(odd + good).encode(), 0.0))
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(tmp_path / "content"), "--hf-api", api)
+    assert result.returncode == 0, result.stderr
+    assert "skipped item 1: not a paper of the shape Hugging Face gives (TypeError)" in result.stdout
+    assert "skipped 2511.00008: no day it was featured (submittedOnDailyAt)" in result.stdout
+    assert result.stdout.splitlines()[-1] == "Imported from Hugging Face: 3 written, 4 skipped."
+
+
+@pytest.mark.parametrize("command", [["new", "2305.02993", "--arxiv-api"], ["import", "hf", "--hf-api"]])
+def test_a_service_address_must_be_http(tmp_path, command):
+    result = run_cli(*command, "file:///etc/passwd", "--content", str(tmp_path / "content"))
+    assert result.returncode == 2 and "'file:///etc/passwd' is not an http:// or https:// address" in result.stderr
+    assert not (tmp_path / "content").exists()

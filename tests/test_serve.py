@@ -122,3 +122,28 @@ def _quiet_fetch(url: str) -> str | None:
         return fetch(url)[1]
     except OSError:
         return None
+
+
+def test_serve_answers_only_plain_files_and_stays_quiet_about_odd_clients(tmp_path, content_copy):
+    """A link inside output/ is never followed; a name longer than any file's gets a 404, not a
+    dropped connection; a client that goes away mid-request leaves no traceback."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token=s3cret")
+    output = tmp_path / "out"
+    with running_server(content_copy, output) as (url, process):
+        (output / "leak.txt").symlink_to(secret)
+        (output / "static/linked").symlink_to(tmp_path)
+        for address in ("leak.txt", "static/linked/secret.txt", "x" * 300, "a/" + "y" * 300 + "/"):
+            status, body = fetch(url + address)
+            assert status == 404 and "s3cret" not in body, address
+        assert fetch(url + "static/style.css")[0] == 200 and fetch(url + "archive")[1].startswith("<!doctype html>")
+        for _ in range(3):  # ask, then hang up before the answer is read
+            with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) as client:
+                client.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) as client:
+            client.sendall(b"GET /ind")  # half a request, then gone
+        assert fetch(url)[0] == 200
+        process.terminate()
+        said = process.communicate(timeout=10)[0]
+    assert "Traceback" not in said and "Error" not in said, said

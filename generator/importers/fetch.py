@@ -1,51 +1,126 @@
-"""Fetch a URL with a timeout, retrying politely when the server says it is busy."""
+"""Fetch a URL within a deadline and a size limit, retrying politely when the server says it is busy."""
 
 from __future__ import annotations
 
+import http.client
+import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Callable
 
 USER_AGENT = "dailypapers (https://github.com/; static paper digest generator)"
 RETRY_STATUSES = {429, 503}
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 5
+MAX_BYTES = 32 * 2**20  # an answer larger than this is no paper metadata (a day of Hugging Face is ~0.5 MB)
+MAX_RETRY_WAIT = 60.0  # seconds a service may ask to be left alone before a retry; longer is refused
 
 
 class FetchError(Exception):
     """The service could not be reached or did not give a usable answer."""
 
 
+def is_http_url(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def fetch(url: str, *, timeout: float = 20.0, retries: int = 3, backoff: float = 2.0,
-          sleep: Callable[[float], None] = time.sleep) -> bytes:
-    """Return the body of a GET request; retry 429 and 503 with growing waits, then give up clearly."""
+          sleep: Callable[[float], None] = time.sleep, max_bytes: int = MAX_BYTES,
+          waiting: Callable[[str], None] | None = None) -> bytes:
+    """Return the body of a GET request, each try answered whole within `timeout` seconds and
+    `max_bytes`; retry 429 and 503 with growing waits (or the wait the service asks, when at most
+    a minute, said through `waiting`), then give up clearly."""
+    if not is_http_url(url):
+        raise FetchError(f"{url} is not an http:// or https:// address")
     for attempt in range(retries + 1):
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only)
-                return response.read()
-        except urllib.error.HTTPError as error:
-            if error.code in RETRY_STATUSES and attempt < retries:
-                wait = retry_after(error) or backoff * (2 ** attempt)
-                sleep(wait)
-                continue
-            if error.code in RETRY_STATUSES:
-                raise FetchError(f"{url} kept answering {error.code} (too many requests) after "
-                                 f"{retries + 1} tries; wait a while and run the command again") from None
-            raise FetchError(f"{url} answered {error.code} {error.reason}") from None
-        except TimeoutError:
-            raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
-        except urllib.error.URLError as error:
-            if isinstance(error.reason, TimeoutError):
-                raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
-            raise FetchError(f"cannot reach {url}: {error.reason}") from None
-        except OSError as error:
-            raise FetchError(f"cannot reach {url}: {error}") from None
+        status, reason, retry_after, body = get(url, timeout, max_bytes)
+        if status == 200:
+            return body
+        if status in RETRY_STATUSES and attempt < retries:
+            if retry_after is not None and retry_after > MAX_RETRY_WAIT:
+                raise FetchError(f"{url} answered {status} and asks to wait {retry_after:g} seconds; run the "
+                                 "command again later")
+            wait = retry_after if retry_after is not None else backoff * (2 ** attempt)
+            if waiting:
+                waiting(f"{url} answered {status} (busy); trying again in {wait:g} s")
+            sleep(wait)
+            continue
+        if status in RETRY_STATUSES:
+            raise FetchError(f"{url} kept answering {status} (too many requests) after "
+                             f"{retries + 1} tries; wait a while and run the command again")
+        raise FetchError(f"{url} answered {status} {reason}".rstrip())
     raise FetchError(f"{url}: no answer")  # not reached
 
 
-def retry_after(error: urllib.error.HTTPError) -> float | None:
-    """Honour a Retry-After header given in seconds, capped at a minute."""
-    value = error.headers.get("Retry-After") if error.headers else None
-    if value and value.strip().isdigit():
-        return min(float(value), 60.0)
+def get(url: str, timeout: float, max_bytes: int) -> tuple[int, str, float | None, bytes]:
+    """One GET, following redirects to http(s) addresses: (status, reason, Retry-After, body)."""
+    for _ in range(MAX_REDIRECTS + 1):
+        status, reason, headers, body = get_once(url, timeout, max_bytes)
+        if status not in REDIRECT_STATUSES:
+            return status, reason, retry_after(headers.get("Retry-After")), body
+        target = urllib.parse.urljoin(url, headers.get("Location") or "")
+        if not is_http_url(target):
+            raise FetchError(f"{url} redirects to {target!r}, which is not an http(s) address")
+        url = target
+    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+
+
+def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.client.HTTPMessage, bytes]:
+    """One request, stopped at the deadline however slowly the server sends (a watchdog shuts the
+    socket: a socket timeout bounds only each read)."""
+    parts = urllib.parse.urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    try:
+        connection = kind(parts.hostname, parts.port, timeout=timeout)
+    except ValueError as error:
+        raise FetchError(f"cannot reach {url}: {error}") from None
+    late = threading.Event()
+
+    def stop() -> None:
+        late.set()
+        if connection.sock is not None:
+            try:
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(timeout, stop)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+        response = connection.getresponse()
+        length = response.getheader("Content-Length")
+        if length and length.strip().isdigit() and int(length) > max_bytes:
+            raise FetchError(f"{url} answered with {int(length)} bytes; more than {max_bytes} is no answer of ours")
+        body = response.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise FetchError(f"{url} answered with more than {max_bytes} bytes; that is no answer of ours")
+        if length and length.strip().isdigit() and len(body) != int(length) and not late.is_set():
+            raise FetchError(f"{url} gave a broken answer (cut short: {len(body)} of {int(length)} bytes)")
+        if late.is_set():
+            raise TimeoutError
+        return response.status, response.reason, response.headers, body
+    except TimeoutError:
+        raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
+    except http.client.HTTPException as error:
+        if late.is_set():
+            raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
+        raise FetchError(f"{url} gave a broken answer ({type(error).__name__}: {error})") from None
+    except OSError as error:
+        if late.is_set():
+            raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
+        raise FetchError(f"cannot reach {url}: {error.strerror or error}") from None
+    finally:
+        watchdog.cancel()
+        connection.close()
+
+
+def retry_after(value: str | None) -> float | None:
+    """The wait a Retry-After header asks, in seconds, when given as a number of seconds."""
+    if value and value.strip().isascii() and value.strip().isdigit():
+        return float(value.strip())
     return None

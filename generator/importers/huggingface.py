@@ -37,55 +37,64 @@ def parse_daily_papers(body: bytes) -> HfImport:
     """Read the answer; items that cannot make a valid record are listed with the reason."""
     try:
         items = json.loads(body)
-    except ValueError as error:
-        raise FetchError(f"Hugging Face answered with JSON that cannot be read ({error})") from None
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise FetchError(f"Hugging Face answered with JSON that cannot be read ({reason})") from None
     if not isinstance(items, list):
         raise FetchError("Hugging Face answered with JSON that is not a list of papers")
     result = HfImport()
     for position, item in enumerate(items, start=1):
-        paper = item.get("paper") if isinstance(item, dict) else None
-        if not isinstance(paper, dict):
-            result.unusable.append(f"item {position}: no paper in it")
-            continue
-        arxiv_id = str(paper.get("id", ""))
-        if arxiv_problem(arxiv_id):
-            result.unusable.append(f"item {position}: {arxiv_id!r} is not an arXiv id")
-            continue
-        featured = str(paper.get("submittedOnDailyAt") or item.get("publishedAt") or "")[:10]
         try:
-            day = dt.date.fromisoformat(featured)
-        except ValueError:
-            result.unusable.append(f"{arxiv_id}: no day it was featured (submittedOnDailyAt)")
-            continue
-        title = flatten(str(paper.get("title") or item.get("title") or ""))
-        authors = [flatten(str(a.get("name", ""))) for a in paper.get("authors") or [] if isinstance(a, dict)]
-        abstract = flatten(str(paper.get("summary") or ""))
-        if not title or not [a for a in authors if a] or not abstract:
-            result.unusable.append(f"{arxiv_id}: no title, authors or abstract")
-            continue
-        fields: dict[str, Any] = {"title": title, "authors": [a for a in authors if a], "arxiv": arxiv_id}
-        published = str(paper.get("publishedAt") or "")[:10]
-        try:
-            fields["published"] = dt.date.fromisoformat(published)
-        except ValueError:
-            pass
-        upvotes = paper.get("upvotes")
-        if isinstance(upvotes, int) and not isinstance(upvotes, bool) and upvotes >= 0:
-            fields["upvotes"] = upvotes
-        organization = paper.get("organization") or item.get("organization")
-        if isinstance(organization, dict):
-            name = organization.get("fullname") or organization.get("name")
-            if isinstance(name, str) and name.strip():
-                fields["organization"] = flatten(name)
-        links = {kind: str(paper[key]) for kind, key in (("code", "githubRepo"), ("project", "projectPage"))
-                 if paper.get(key) and is_web_url(str(paper[key]))}
-        links["huggingface"] = f"https://huggingface.co/papers/{arxiv_id}"
-        fields["links"] = links
-        submitter = paper.get("submittedOnDailyBy") or item.get("submittedBy")
-        if isinstance(submitter, dict) and isinstance(submitter.get("user"), str):
-            fields["submitted_by"] = submitter["user"]
-        result.papers.append(ImportedPaper(day, arxiv_id, fields, abstract))
+            found = parse_item(position, item)
+        except (TypeError, ValueError, AttributeError, KeyError) as error:  # one item of another shape
+            found = f"item {position}: not a paper of the shape Hugging Face gives ({type(error).__name__})"
+        if isinstance(found, str):
+            result.unusable.append(found)
+        else:
+            result.papers.append(found)
     return result
+
+
+def parse_item(position: int, item: Any) -> ImportedPaper | str:
+    """One item of the answer as a paper, or why it cannot be one."""
+    paper = item.get("paper") if isinstance(item, dict) else None
+    if not isinstance(paper, dict):
+        return f"item {position}: no paper in it"
+    arxiv_id = str(paper.get("id", ""))
+    if arxiv_problem(arxiv_id):
+        return f"item {position}: {arxiv_id[:100]!r} is not an arXiv id"
+    featured = str(paper.get("submittedOnDailyAt") or item.get("publishedAt") or "")[:10]
+    try:
+        day = dt.date.fromisoformat(featured)
+    except ValueError:
+        return f"{arxiv_id}: no day it was featured (submittedOnDailyAt)"
+    title = flatten(str(paper.get("title") or item.get("title") or ""))
+    authors = [flatten(str(a.get("name", ""))) for a in paper.get("authors") or [] if isinstance(a, dict)]
+    abstract = flatten(str(paper.get("summary") or ""))
+    if not title or not [a for a in authors if a] or not abstract:
+        return f"{arxiv_id}: no title, authors or abstract"
+    fields: dict[str, Any] = {"title": title, "authors": [a for a in authors if a], "arxiv": arxiv_id}
+    published = str(paper.get("publishedAt") or "")[:10]
+    try:
+        fields["published"] = dt.date.fromisoformat(published)
+    except ValueError:
+        pass
+    upvotes = paper.get("upvotes")
+    if isinstance(upvotes, int) and not isinstance(upvotes, bool) and upvotes >= 0:
+        fields["upvotes"] = upvotes
+    organization = paper.get("organization") or item.get("organization")
+    if isinstance(organization, dict):
+        name = organization.get("fullname") or organization.get("name")
+        if isinstance(name, str) and name.strip():
+            fields["organization"] = flatten(name)
+    links = {kind: str(paper[key]) for kind, key in (("code", "githubRepo"), ("project", "projectPage"))
+             if paper.get(key) and is_web_url(str(paper[key]))}
+    links["huggingface"] = f"https://huggingface.co/papers/{arxiv_id}"
+    fields["links"] = links
+    submitter = paper.get("submittedOnDailyBy") or item.get("submittedBy")
+    if isinstance(submitter, dict) and isinstance(submitter.get("user"), str):
+        fields["submitted_by"] = submitter["user"]
+    return ImportedPaper(day, arxiv_id, fields, abstract)
 
 
 def fetch_daily_papers(date: dt.date, base_url: str = HF_API, **fetch_options) -> HfImport:
