@@ -393,10 +393,12 @@ def test_links_planted_in_output_are_replaced_never_written_through(tmp_path):
         assert not (out / name).is_symlink() and (out / name).stat().st_size > 20
 
 
+@pytest.mark.parametrize("where", ["here", "in the search process"])
 @pytest.mark.parametrize("before", ["no folder", "an empty folder", "a site"])
-def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch, before):
-    """Whatever fails, in whichever process, and however far the search process got: nothing it
-    wrote or staged is left (here the JSON feed fails while the search process is still at work)."""
+def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch, before, where):
+    """Whatever fails, in whichever process, and however far the other process got: nothing it
+    wrote or staged is left (the JSON feed fails here while the search process is still at work,
+    or a search file fails there while the pages are written here)."""
     from generator import build as build_module
     from generator.output import STAGING
 
@@ -412,7 +414,17 @@ def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch
     def fails(*arguments):
         raise RuntimeError("a failure while the search files are being made")
 
-    monkeypatch.setattr(build_module, "render_json_feed", fails)
+    def fails_later(*arguments, **keywords):  # once some search files are written or staged
+        for made, file in enumerate(real_search(*arguments, **keywords)):
+            if made == 40:
+                raise RuntimeError("a failure while the pages are being made")
+            yield file
+
+    real_search = build_module.render_search
+    if where == "here":
+        monkeypatch.setattr(build_module, "render_json_feed", fails)
+    else:
+        monkeypatch.setattr(build_module, "render_search", fails_later)
     with pytest.raises(RuntimeError, match="a failure while"):
         build(CONTENT, out, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=tmp_path / "cache")
     assert (snapshot(out) if out.exists() else None) == was
