@@ -298,7 +298,8 @@ def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: P
         cachefile.usable_folder(cache_dir)
         on_disk = look_at_output(output_dir)  # meanwhile
         code = code_fingerprint()
-        record_files = find_record_files(content_dir) if content_dir.is_dir() else []  # read below too
+        record_files = (find_record_files(content_dir)  # read below too
+                        if content_dir.is_dir() and not content_dir.is_symlink() else [])
         site = site_fingerprint(layouts_dir, [vendor_dir / source for source in VENDORED.values()
                                               if (vendor_dir / source).is_file()], repr(config), output_dir, code)
         fingerprint = inputs_fingerprint(record_files, site)

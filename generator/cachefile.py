@@ -53,14 +53,11 @@ def this_users_stamp() -> bytes | None:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             try:
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                make_key(path)
             except FileExistsError:
-                continue  # made meanwhile by another build: read it
+                pass  # made meanwhile by another build: read it
             except OSError:
                 return None
-            with os.fdopen(fd, "wb") as file:
-                file.write(secrets.token_bytes(KEY_BYTES))
             continue
         except OSError:
             return None
@@ -70,6 +67,19 @@ def this_users_stamp() -> bytes | None:
             return None
         return hmac.new(key, MAGIC, hashlib.sha256).digest()
     return None
+
+
+def make_key(path: Path) -> None:
+    """Write a new random key whole, then link it into place: a build never reads half a key, and
+    two builds making one at once keep the first (os.link fails where the name is taken)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_bytes(KEY_BYTES))
+        os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def usable_folder(folder: Path) -> Path:

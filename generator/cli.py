@@ -160,11 +160,13 @@ def github_annotation(problem: Problem) -> str:
 def given_file_problems(files: list[Path], content_dir: Path) -> list[Problem]:
     """Say which of the files named on the command line cannot be records of the archive."""
     problems = []
+    root = os.path.join(os.path.realpath(content_dir), "")
     for path in files:
-        if not path.resolve().is_relative_to(content_dir.resolve()):
+        # The file's folder resolved, its own name kept: a link (even one to itself) is named as it is.
+        if not os.path.join(os.path.realpath(path.parent), path.name).startswith(root):
             message = f"is not under {content_dir.as_posix()}/, where records live"
             problems.append(Problem(display_path(path), 1, "file", message))
-        elif not path.exists():
+        elif not os.path.lexists(path):
             problems.append(Problem(display_path(path), 1, "file", "not found"))
     return problems
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from generator.files import read_plain_file
 from generator.problems import Problem
 from generator.records import bad_character, is_web_url
 
 CONFIG_FILE = "site.yaml"
+MAX_SETTINGS_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,23 @@ def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     shown = path.as_posix()
-    if path.is_file():
+    if path.is_symlink():
+        return SiteConfig(), [Problem(shown, 1, "settings", "is a symbolic link; the settings must be a plain file")]
+    if path.exists():
+        data = read_plain_file(path, MAX_SETTINGS_BYTES + 1)
+        if data is None or len(data) > MAX_SETTINGS_BYTES:
+            return SiteConfig(), [Problem(shown, 1, "settings", "must be a plain file of at most 64 KiB")]
         try:
-            root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            root = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
+        except RecursionError:
+            return SiteConfig(), [Problem(shown, 1, "settings", "nests lists or mappings too deeply; write "
+                                          "`name: value` lines")]
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            return SiteConfig(), [Problem(shown, line, "settings", f"cannot be read: {error}")]
+            what = ("not UTF-8 text" if isinstance(error, UnicodeDecodeError)
+                    else getattr(error, "problem", None) or "not valid YAML")
+            return SiteConfig(), [Problem(shown, line, "settings", f"cannot be read: {what}")]
         if root is not None and not isinstance(root, yaml.MappingNode):
             return SiteConfig(), [Problem(shown, 1, "settings", "must be `name: value` lines")]
         for key, value in root.value if root is not None else []:

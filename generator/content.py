@@ -106,6 +106,9 @@ def read_papers(
     """Read every record under content_dir (or the given files, found there by find_record_files);
     return the valid Papers and all problems found. With a cache, records whose files are
     unchanged since the last build are not parsed again."""
+    if content_dir.is_symlink():  # every file of the folder it points to would be read, and named
+        message = "is a symbolic link; records live in a real folder"
+        return [], [Problem(display_path(content_dir), 0, "content", message)]
     if not content_dir.is_dir():
         return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
     if paths is None:

@@ -33,7 +33,9 @@ LINK_REL = "nofollow ugc noopener"
 # each '[' it looks for the link's end to the text's end (19,000 of them took 13 s), and each '&'
 # it met cost a pass over the text. Record text never holds private-use characters (bad_character).
 LITERAL_BRACKET, LITERAL_AMPERSAND = "\ue000", "\ue001"
-LINK = re.compile(r"\[[^\[\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)")  # an address may hold (one level of) ( )
+BRACKET_OR_BREAK = re.compile(r"[\[\]]|\n[ \t]*\n")  # a blank line ends a paragraph: no link spans it
+MAX_LINKS = 100  # [text](address) links in one abstract (real ones have a few); past them '[' is text
+MAX_LINK_BRACKETS = 20  # brackets inside one link's text, as in [the [1] paper](address)
 
 
 class MathProcessor(InlineProcessor):
@@ -115,11 +117,40 @@ def render_abstract(text: str) -> str:
 
 
 def kept_from_markdown(text: str) -> str:
-    """The text with each '[' that opens no `[text](address)` link, and each '&', as its stand-in."""
+    """The text with each '&', and each '[' that is neither a link's nor inside a link's text, as
+    its stand-in: Python-Markdown then scans only from the '[' of `[text](address)` links."""
     if "[" in text:
-        openers = {match.start() for match in LINK.finditer(text)}
-        text = re.sub(r"\[", lambda match: "[" if match.start() in openers else LITERAL_BRACKET, text)
+        kept = link_brackets(text)
+        text = re.sub(r"\[", lambda match: "[" if match.start() in kept else LITERAL_BRACKET, text)
     return text.replace("&", LITERAL_AMPERSAND)
+
+
+def link_brackets(text: str) -> set[int]:
+    """Where the '[' of each `[text](address)` link and of the bracket pairs in its text are (at
+    most MAX_LINKS links, each with at most MAX_LINK_BRACKETS brackets in its text), found in one
+    pass that pairs brackets as Python-Markdown does, within a paragraph."""
+    pairs: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for match in BRACKET_OR_BREAK.finditer(text):
+        if match.group() == "[":
+            opened.append(match.start())
+        elif match.group() == "]":
+            if opened:
+                pairs.append((opened.pop(), match.start()))
+        else:
+            opened.clear()
+    kept: set[int] = set()
+    links = 0
+    inside_until = -1  # the end of the text of the link being looked inside
+    for start, end in sorted(pairs):
+        if start < inside_until:
+            kept.add(start)
+        elif (text.startswith("(", end + 1) and links < MAX_LINKS
+              and text.count("[", start + 1, end) + text.count("]", start + 1, end) <= MAX_LINK_BRACKETS):
+            kept.add(start)
+            links += 1
+            inside_until = end
+    return kept
 
 
 def as_typed(text: str) -> str:

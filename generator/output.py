@@ -18,6 +18,7 @@ from generator.reuse import Kept, Ledger, Written, bytes_digest
 
 MARKER = ".dailypapers-output"
 
+
 @dataclass(frozen=True)
 class WriteResult:
     written: int
@@ -114,8 +115,6 @@ def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Pa
     return True
 
 
-
-
 def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:
     """Remove the files found in output/ (as a scan at the start of the build listed them) that
     the new site does not have, and the folders they leave empty; return how many files."""
@@ -125,7 +124,7 @@ def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:
     for path in gone:
         try:
             (output_dir / path).unlink()
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):  # a link found in a folder's place is a folder now
             pass
         folders.update(parent for parent in parents(path))
     for folder in sorted(folders, key=lambda name: -name.count("/")):  # deepest first

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Two colons begin a GitHub Actions workflow command (`::error file=...::`), on stdout or stderr.
-WORKFLOW_COMMAND = re.compile(r":(?=:)")
+# Two colons begin a GitHub Actions workflow command (`::error file=...::`), on stdout or stderr,
+# and `##[` its older form (`##[error]...`), found anywhere in a line.
+WORKFLOW_COMMAND = re.compile(r":(?=:)|#(?=#\[)")
 
 
 def printable(text: str) -> str:
     """Text that came from outside (a file's name, a YAML key, a server's words) as it may be
     printed on one line: newlines, control and invisible characters written as escapes (\\n,
-    \\x1b, \\u202e), and every '::' broken, so no terminal or CI log obeys it."""
-    if text.isprintable() and "::" not in text:
+    \\x1b, \\u202e), and every '::' and '##[' broken, so no terminal or CI log obeys it."""
+    if text.isprintable() and "::" not in text and "##[" not in text:
         return text
     shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    return WORKFLOW_COMMAND.sub(r":\\", shown)
+    return WORKFLOW_COMMAND.sub(lambda found: found.group() + "\\", shown)
 
 
 @dataclass(frozen=True, order=True)

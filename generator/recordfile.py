@@ -35,6 +35,13 @@ def record_path(content_dir: Path, day: dt.date, slug: str) -> Path:
 def put_record(content_dir: Path, path: Path, text: str) -> None:
     """Write a record file under content_dir as the build writes output/: its day folders made as
     real folders, and never through a link (a planted link, dangling or not, is refused)."""
+    try:
+        put_record_file(content_dir, path, text)
+    except OSError as error:  # a file where a day folder belongs, a folder that cannot be written
+        raise RecordFileError(f"cannot write {path.as_posix()}: {error.strerror or error}") from None
+
+
+def put_record_file(content_dir: Path, path: Path, text: str) -> None:
     folder = content_dir
     for part in path.relative_to(content_dir).parts[:-1]:
         folder = folder / part

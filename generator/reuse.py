@@ -60,7 +60,8 @@ def key_of(ingredients: object) -> str:
 
 def files_on_disk(output_dir: Path, chosen: Callable[[str], bool] = lambda name: True) -> dict[str, tuple[int, int]]:
     """Size and modification time of every plain file under output_dir (or under those of its own
-    entries whose names are `chosen`), by its path inside it."""
+    entries whose names are `chosen`), by its path inside it; anything else but a folder (a link,
+    say) is listed with size and time -1."""
     found: dict[str, tuple[int, int]] = {}
 
     def scan(folder: str, prefix: str) -> None:
@@ -76,6 +77,8 @@ def files_on_disk(output_dir: Path, chosen: Callable[[str], bool] = lambda name:
             elif entry.is_file(follow_symlinks=False):
                 status = entry.stat(follow_symlinks=False)
                 found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+            else:  # a link or a FIFO: never as a build left it, so replaced or removed, never published
+                found[prefix + entry.name] = (-1, -1)
 
     scan(str(output_dir), "")
     return found

@@ -92,8 +92,13 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     the reload script to HTML pages; anything else is a 404."""
 
     watcher: SiteWatcher
+    head_only = False  # a HEAD request: the headers a GET would get, without the body
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
+        self.head_only = True
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
         address = self.path.split("?")[0].split("#")[0]
         if address == BUILD_ID_PATH:
             self.send_bytes(str(self.watcher.build_id).encode(), "text/plain", HTTPStatus.OK)
@@ -146,7 +151,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if not self.head_only:
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         pass

@@ -374,6 +374,22 @@ def test_an_output_folder_that_is_a_link_is_refused(tmp_path):
     assert [path.name for path in (tmp_path / "elsewhere").iterdir()] == ["precious.txt"]
 
 
+@pytest.mark.parametrize("cached", [False, True], ids=["without the cache", "with the cache"])
+def test_a_link_planted_in_output_is_removed_so_the_deploy_never_publishes_its_target(tmp_path, cached):
+    """upload-pages-artifact packs output/ following links: one left there would publish the file it
+    points to (a checkout's .git/config, the cache key)."""
+    out = tmp_path / "out"
+    cache = tmp_path / "cache" if cached else None
+    build(CONTENT, out, LAYOUTS, SiteConfig(), cache_dir=cache)
+    (tmp_path / "secret.txt").write_text("token=s3cret")
+    (out / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (out / "static/leaked").symlink_to(tmp_path)
+    summary = build(CONTENT, out, LAYOUTS, SiteConfig(), cache_dir=cache)
+    assert not summary.unchanged and summary.removed >= 1
+    assert not (out / "leak.txt").is_symlink() and not (out / "static/leaked").is_symlink()
+    assert (tmp_path / "secret.txt").read_text() == "token=s3cret"
+
+
 def test_links_planted_in_output_are_replaced_never_written_through(tmp_path):
     """A pull request can force-add files under output/: the marker and the pages it links are
     replaced by the build's own files; what they pointed to is untouched, dangling ones stay unmade."""
@@ -452,3 +468,14 @@ def test_the_first_and_last_days_a_folder_can_name_build(tmp_path):
     assert "Week 52, 9999 (27–31 Dec)" in text(parse(tmp_path / "out/9999/W52/index.html").find(".//h1"))
     feed = feedparser.parse((tmp_path / "out/feed.xml").read_bytes())
     assert not feed.bozo and [entry.title for entry in feed.entries][0] == "Paper of 9999/12/31"
+
+
+def test_a_content_folder_that_is_a_link_is_refused(tmp_path):
+    from generator.problems import BuildFailed
+
+    (tmp_path / "content").symlink_to(CONTENT)
+    for cache in (None, tmp_path / "cache"):
+        with pytest.raises(BuildFailed) as failed:
+            build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig(), cache_dir=cache)
+        assert [(p.field, p.message) for p in failed.value.problems] == [
+            ("content", "is a symbolic link; records live in a real folder")]

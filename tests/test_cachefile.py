@@ -166,3 +166,23 @@ def test_a_cache_folder_that_is_a_link_is_refused(tmp_path, content_copy):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cache folder .dailypapers-cache: it is a symbolic link" in result.stderr
     assert list(elsewhere.iterdir()) == [] and not (tmp_path / "out").exists()
+
+
+def test_two_builds_making_the_key_at_once_share_one_whole_key(tmp_path, another_user):
+    import threading
+
+    another_user("racing")
+    stamps: list[bytes | None] = []
+
+    def make() -> None:
+        cachefile.this_users_stamp.cache_clear()
+        stamps.append(cachefile.this_users_stamp.__wrapped__())
+
+    threads = [threading.Thread(target=make) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(stamps)) == 1 and stamps[0] is not None
+    folder = tmp_path / "racing" / "dailypapers"
+    assert [path.name for path in folder.iterdir()] == ["cache-key"]  # no temporary key left behind

@@ -145,6 +145,7 @@ def test_names_and_keys_from_records_are_printed_escaped(tmp_path):
     content = tmp_path / "content"
     write(content, "2025/01/02/a.md", '---\ntitle: T\nauthors: [A]\n"x\\n::error file=README.md::forged": 1\n---\n\nText.\n')
     write(content, "2025/01/02/b\x1b[2J.md", "---\ntitle: T\nauthors: [A]\n---\n\nText.\n")
+    write(content, "2025/01/02/c##[error]forged.md", "---\ntitle: T\nauthors: [A]\n---\n\nText.\n")
     for environment in ({}, {"GITHUB_ACTIONS": "true"}):
         result = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(content)],
                                 capture_output=True, text=True, cwd=tmp_path, timeout=60,
@@ -156,3 +157,29 @@ def test_names_and_keys_from_records_are_printed_escaped(tmp_path):
                    for line in printed.splitlines()), printed
         assert "content/2025/01/02/a.md:4: x\\n:\\:error file=README.md:\\:forged: unknown field" in result.stderr
         assert "content/2025/01/02/b\\x1b[2J.md:1: file:" in result.stderr
+        assert "##[" not in printed and "content/2025/01/02/c#\\#[error]forged.md:1: file:" in result.stderr
+
+
+def test_check_names_a_record_that_is_a_link_to_itself(tmp_path):
+    content = tmp_path / "content"
+    (content / "2025/11/18").mkdir(parents=True)
+    (content / "2025/11/18/2511.00001.md").symlink_to("2511.00001.md")
+    result = run_cli("check", "--content", str(content), str(content / "2025/11/18/2511.00001.md"), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "content/2025/11/18/2511.00001.md:1: file: is a symbolic link; records must be plain files" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (None, "settings: is a symbolic link; the settings must be a plain file"),
+    ("title: " + "[" * 5000 + "]" * 5000 + "\n", "settings: nests lists or mappings too deeply"),
+])
+def test_settings_that_are_a_link_or_nested_deep_are_refused(tmp_path, text, message):
+    settings = tmp_path / "site.yaml"
+    if text is None:
+        (tmp_path / "secret.txt").write_text("title: x\nline two: token=s3cret\n")
+        settings.symlink_to(tmp_path / "secret.txt")
+    else:
+        settings.write_text(text)
+    result = run_cli("build", "--config", str(settings), "--output", str(tmp_path / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "s3cret" not in result.stderr
+    assert message in result.stderr

@@ -298,3 +298,37 @@ def test_a_service_address_must_be_http(tmp_path, command):
     result = run_cli(*command, "file:///etc/passwd", "--content", str(tmp_path / "content"))
     assert result.returncode == 2 and "'file:///etc/passwd' is not an http:// or https:// address" in result.stderr
     assert not (tmp_path / "content").exists()
+
+
+@pytest.mark.parametrize("location", [b"http://[::1/x", b"http://a..b/", b"ftp://example.org/x", b"javascript:x"])
+def test_a_redirect_nowhere_a_fetch_may_go_is_one_line(scripted, location):
+    url = scripted((b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n", 0.0))
+    with pytest.raises(FetchError):
+        fetch(url, timeout=2, retries=0)
+
+
+def test_the_deadline_holds_when_connecting_took_it_all(scripted, monkeypatch):
+    """A slow connection (or name lookup) used the whole deadline before there was a socket to stop."""
+    import socket
+
+    url = scripted((HEAD + b"Content-Length: 40\r\n\r\n", 0.0), *[(b"x", 0.3)] * 40)
+    connect = socket.create_connection
+
+    def slow_connection(*arguments, **keywords):
+        time.sleep(1.2)
+        return connect(*arguments, **keywords)
+
+    monkeypatch.setattr(socket, "create_connection", slow_connection)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="did not answer within 1 seconds"):
+        fetch(url, timeout=1, retries=0)
+    assert time.monotonic() - started < 5  # not the 12 s the server takes to drip its answer
+
+
+def test_a_file_where_a_day_folder_belongs_is_one_line(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "2025").write_text("a file, not a folder")
+    result = run_cli("import", "hf", "--file", str(RECORDED / "hf-daily-2025-11-18.json"), "--content", str(content))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "cannot write" in result.stdout and "0 written" in result.stdout

@@ -151,3 +151,15 @@ def test_brackets_and_ampersands_in_any_number_come_out_as_written_at_once(text)
     assert text_of(html) == text.replace("[z](https://example.org/?a=1&b=2)", "z")
     if "example.org" in text:
         assert [(a.get("href"), a.text) for a in elements(html, "a")] == [("https://example.org/?a=1&b=2", "z")]
+
+
+@pytest.mark.parametrize(("text", "href", "label"), [
+    ("See [our\ncode](https://example.com/x) now.", "https://example.com/x", "our\ncode"),
+    ("See [the [1] paper](https://example.com/x).", "https://example.com/x", "the [1] paper"),
+    ("[x](https://e.com/a(b(c)))", "https://e.com/a(b(c))", "x"),
+    ('Link [x](https://e.com/?a=1&b=2 "T & [t]")', "https://e.com/?a=1&b=2", "x"),
+    ("[" * 500 + " then [a link](https://e.com/y)", "https://e.com/y", "a link"),
+])
+def test_links_python_markdown_reads_are_still_links_among_any_brackets(text, href, label):
+    [link] = elements(render_abstract(text), "a")
+    assert (link.get("href"), "".join(link.itertext())) == (href, label)

@@ -137,6 +137,13 @@ def test_serve_answers_only_plain_files_and_stays_quiet_about_odd_clients(tmp_pa
             status, body = fetch(url + address)
             assert status == 404 and "s3cret" not in body, address
         assert fetch(url + "static/style.css")[0] == 200 and fetch(url + "archive")[1].startswith("<!doctype html>")
+        for address, status in (("leak.txt", 404), ("static/linked/", 404), ("static/style.css", 200)):
+            request = urllib.request.Request(url + address, method="HEAD")
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert (response.status, response.read()) == (status, b""), address
+            except urllib.error.HTTPError as error:
+                assert error.code == status, address
         for _ in range(3):  # ask, then hang up before the answer is read
             with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) as client:
                 client.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")

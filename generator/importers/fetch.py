@@ -22,8 +22,11 @@ class FetchError(Exception):
 
 
 def is_http_url(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # such as an unclosed [ of an IPv6 address, or a port that is no number
+        return False
 
 
 def fetch(url: str, *, timeout: float = 20.0, retries: int = 3, backoff: float = 2.0,
@@ -60,7 +63,10 @@ def get(url: str, timeout: float, max_bytes: int) -> tuple[int, str, float | Non
         status, reason, headers, body = get_once(url, timeout, max_bytes)
         if status not in REDIRECT_STATUSES:
             return status, reason, retry_after(headers.get("Retry-After")), body
-        target = urllib.parse.urljoin(url, headers.get("Location") or "")
+        try:
+            target = urllib.parse.urljoin(url, headers.get("Location") or "")
+        except ValueError:
+            target = headers.get("Location") or ""
         if not is_http_url(target):
             raise FetchError(f"{url} redirects to {target!r}, which is not an http(s) address")
         url = target
@@ -81,8 +87,8 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
     def stop() -> None:
         late.set()
         if connection.sock is not None:
-            try:
-                connection.sock.shutdown(socket.SHUT_RDWR)
+            try:  # the plain socket's shutdown, even under TLS: the TLS object stays for the reader
+                socket.socket.shutdown(connection.sock, socket.SHUT_RDWR)
             except OSError:
                 pass
 
@@ -92,6 +98,8 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
     try:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+        if late.is_set():  # the deadline passed while connecting, before there was a socket to stop
+            raise TimeoutError
         response = connection.getresponse()
         length = response.getheader("Content-Length")
         if length and length.strip().isdigit() and int(length) > max_bytes:
@@ -110,10 +118,10 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
         if late.is_set():
             raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
         raise FetchError(f"{url} gave a broken answer ({type(error).__name__}: {error})") from None
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a host name no lookup takes, such as a..b
         if late.is_set():
             raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
-        raise FetchError(f"cannot reach {url}: {error.strerror or error}") from None
+        raise FetchError(f"cannot reach {url}: {getattr(error, 'strerror', None) or error}") from None
     finally:
         watchdog.cancel()
         connection.close()
