@@ -29,6 +29,8 @@ TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "publ
 # octal eight, and `1:30` is no number at all (YAML 1.1 reads ninety).
 NUMBER_FIELDS = frozenset({"upvotes"})
 DECIMAL = re.compile(r"-?[0-9]+")
+MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
+TOO_DEEP = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 YEAR, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")  # ASCII digits only, as folders are typed
 
@@ -275,8 +277,7 @@ def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecor
     try:
         return read_yaml_fields(text, shown, line_offset, yaml.SafeLoader)
     except RecursionError:  # PyYAML's own composer recurses once per level, before anything can check
-        message = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
-        return Problem(shown, line_offset + 1, "front matter", message)
+        return Problem(shown, line_offset + 1, "front matter", TOO_DEEP)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + line_offset + 1) if mark else line_offset + 1
@@ -338,9 +339,6 @@ PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                        ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
 
-MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
-
-
 def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:
     """Refuse YAML aliases, tags and keys that are not plain names: each hides what a record says,
     and tags and aliases are how YAML builds objects or multiplies itself. Refuse values nested
@@ -351,8 +349,7 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             line = node.start_mark.line + line_offset + 1
-            message = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
-            return Problem(shown, line, "front matter", message)
+            return Problem(shown, line, "front matter", TOO_DEEP)
         if id(node) in seen:
             line = node.start_mark.line + line_offset + 1
             message = "uses YAML anchors and aliases (&name, *name); write each value out"

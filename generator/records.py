@@ -329,21 +329,20 @@ class RecordChecker:
         tags = self.string_list(data, "tags", MAX_TAGS, 40) or []
         valid = []
         for tag in tags:
-            if TAG.fullmatch(tag) and tag_slug(tag) in TAKEN_TAG_SLUGS:
-                self.report("tags", f"{tag!r} would be named as a file the site makes "
-                            f"({TAGS}{tag_slug(tag)}); choose another tag")
-            elif TAG.fullmatch(tag) and tag_slug(tag).split(".")[0] in WINDOWS_RESERVED:
-                self.report("tags", f"{tag!r} would name its folder as Windows names a device, where the site "
-                            "could not be built; choose another tag")
-            elif TAG.fullmatch(tag):
-                if tag not in valid:
-                    valid.append(tag)
-            else:
+            if not TAG.fullmatch(tag):
                 self.report(
                     "tags",
                     f"{tag!r} is not a short tag; use letters, digits, spaces, '.', '_', '+' or '-' "
                     "(at most 40 characters, starting with a letter or digit)",
                 )
+            elif tag_slug(tag) in TAKEN_TAG_SLUGS:
+                self.report("tags", f"{tag!r} would be named as a file the site makes "
+                            f"({TAGS}{tag_slug(tag)}); choose another tag")
+            elif tag_slug(tag).split(".")[0] in WINDOWS_RESERVED:
+                self.report("tags", f"{tag!r} would name its folder as Windows names a device, where the site "
+                            "could not be built; choose another tag")
+            elif tag not in valid:
+                valid.append(tag)
         return valid
 
     def links(self, data: dict) -> list[Link]:

@@ -272,8 +272,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "average_field_length": figures.average_field_length,
         "rank_average_field_length": ranked_with,
         "slots_per_day": day_slots(archive),
-        "long_names": {name: file_stem(name) for name in chain((start for start, _ in shards), big)
-                       if "~" in file_stem(name)},
+        "long_names": {name: stem for name in chain((start for start, _ in shards), big)
+                       if "~" in (stem := file_stem(name))},
         "shards": [start for start, _ in shards],
         "terms_dir": TERMS_DIR,
         "big_dir": BIG_DIR,

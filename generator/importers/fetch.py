@@ -101,14 +101,15 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
         if late.is_set():  # the deadline passed while connecting, before there was a socket to stop
             raise TimeoutError
         response = connection.getresponse()
-        length = response.getheader("Content-Length")
-        if length and length.strip().isdigit() and int(length) > max_bytes:
-            raise FetchError(f"{url} answered with {int(length)} bytes; more than {max_bytes} is no answer of ours")
+        length = response.getheader("Content-Length", "").strip()
+        announced = int(length) if length.isascii() and length.isdigit() else None
+        if announced is not None and announced > max_bytes:
+            raise FetchError(f"{url} answered with {announced} bytes; more than {max_bytes} is no answer of ours")
         body = response.read(max_bytes + 1)
         if len(body) > max_bytes:
             raise FetchError(f"{url} answered with more than {max_bytes} bytes; that is no answer of ours")
-        if length and length.strip().isdigit() and len(body) != int(length) and not late.is_set():
-            raise FetchError(f"{url} gave a broken answer (cut short: {len(body)} of {int(length)} bytes)")
+        if announced is not None and len(body) != announced and not late.is_set():
+            raise FetchError(f"{url} gave a broken answer (cut short: {len(body)} of {announced} bytes)")
         if late.is_set():
             raise TimeoutError
         return response.status, response.reason, response.headers, body
