@@ -75,9 +75,9 @@ class Progress:
         self.interval = interval
         self.last = time.monotonic()
 
-    def update(self, message: str, force: bool = False) -> None:
+    def update(self, message: str) -> None:
         now = time.monotonic()
-        if self.stream is not None and (force or now - self.last >= self.interval):
+        if self.stream is not None and now - self.last >= self.interval:
             print(message, file=self.stream, flush=True)
             self.last = now
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from generator import urls
 from generator.archive import Month, Week
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 @dataclass(frozen=True)
 class CalendarDay:

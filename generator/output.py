@@ -355,15 +355,3 @@ def same_bytes(target: Path, data: bytes) -> bool:
 def write_new(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> None:
     make_folder(target.parent, root, made_folders)
     create_file(target, data)
-
-
-def write_site(files: dict[str, bytes | Kept], output_dir: Path, ledger: Ledger | None = None) -> WriteResult:
-    """Make output_dir hold exactly these files (see SiteWriter)."""
-    writer = SiteWriter.open(output_dir, ledger)
-    try:
-        for path in sorted(files):
-            writer.add(path, files[path])
-        return writer.finish()
-    except BaseException:
-        writer.discard()
-        raise

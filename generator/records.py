@@ -43,7 +43,6 @@ FIELDS = (
     "submitted_by",
     "abstract",
 )
-REQUIRED = ("title", "authors", "abstract")
 
 # Names people reach for that mean one of ours; a wrong name must never be dropped silently.
 FIELD_ALIASES = {

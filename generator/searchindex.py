@@ -10,7 +10,6 @@ same postings, so the search files are the same bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from array import array
 from bisect import bisect_left
@@ -241,11 +240,6 @@ class SearchIndex:
         count = len(self.documents)
         average = {name: (self.totals[i] / count if count else 0.0) for i, name in enumerate(FIELD_NAMES)}
         return IndexCounts({}, count, average, {})
-
-    def counts(self) -> IndexCounts:
-        """The figures, every posting delta-encoded (as shards hold them) and each paper's field lengths."""
-        return dataclasses.replace(self.figures(), postings={term: self.encoded(term) for term in self.postings},
-                                   field_lengths={number: list(lengths) for number, lengths in self.lengths.items()})
 
     def encoded(self, term: str) -> dict[str, list[int]]:
         by_field = self.postings[term]

@@ -1,9 +1,9 @@
 """What lunr.py's builder counts for each paper: its terms, field by field, and the fields' lengths.
 
-`paper_terms` counts what lunr.py's Builder counts (a test holds the counts, gathered in the search
-index, equal to the Builder's), without its cost: lunr.py runs each word of each paper through its
-pipeline and keeps positions we never use, while here each distinct word goes through lunr.py's
-own pipeline functions once.
+`paper_terms` counts what lunr.py's Builder counts (tests/oracles.py runs the Builder, and a test
+holds the counts, gathered in the search index, equal to its), without its cost: lunr.py runs each
+word of each paper through its pipeline and keeps positions we never use, while here each distinct
+word goes through lunr.py's own pipeline functions once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from lunr.stemmer import porter_stemmer
 from lunr.stop_word_filter import stop_word_filter
@@ -49,17 +48,6 @@ Pipeline.register_function(cached_stemmer, "dailypapersStemmer")
 INDEX_PIPELINE = (trimmer, stop_word_filter, cached_stemmer)  # lunr's default, with the stemmer cached
 
 
-def make_builder() -> Builder:
-    """Return a lunr.py builder set up like lunr's default one, with our fields and boosts."""
-    builder = Builder()
-    builder.pipeline.add(*INDEX_PIPELINE)
-    builder.search_pipeline.add(cached_stemmer)
-    builder.ref("id")
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
-    return builder
-
-
 def day_slots(archive: Archive) -> int:
     """How many numbers each day has for its papers: SLOTS_PER_DAY, or the power of two above it
     that holds the busiest day (a big arXiv category announces more than a thousand a day)."""
@@ -90,22 +78,6 @@ def field_values(paper: Paper) -> tuple[str, ...]:
     return (paper.title, " ".join(paper.authors), " ".join(paper.tags), paper.arxiv_base or "", paper.abstract)
 
 
-def document_fields(number: int, paper: Paper) -> dict[str, str]:
-    return {"id": str(number), **dict(zip((name for name, _ in FIELDS), field_values(paper), strict=True))}
-
-
-def index_papers(documents: Iterable[tuple[int, Paper]]) -> Builder:
-    """Run every paper through lunr.py's pipeline; the builder then holds the counts we need."""
-    builder = make_builder()
-    for number, paper in documents:
-        builder.add(document_fields(number, paper))
-    if builder.document_count:
-        builder._calculate_average_field_lengths()  # lunr.py's own averaging, kept bit for bit
-    else:
-        builder.average_field_length = {name: 0.0 for name, _ in FIELDS}
-    return builder
-
-
 @dataclass(frozen=True)
 class IndexCounts:
     """What the browser needs to score like lunr: postings with counts, and archive-wide stats."""
@@ -114,22 +86,6 @@ class IndexCounts:
     document_count: int
     average_field_length: dict[str, float]
     field_lengths: dict[int, list[int]]  # document -> its fields' lengths, in FIELDS order
-
-
-def collect_counts(builder: Builder) -> IndexCounts:
-    """Turn the builder's inverted index into delta-encoded postings of (doc, tf, length)."""
-    postings: dict[str, dict[str, list[int]]] = {}
-    for term, posting in builder.inverted_index.items():
-        fields: dict[str, list[int]] = {}
-        for name, _ in FIELDS:
-            if posting[name]:
-                fields[name] = encode([(int(ref), builder.field_term_frequencies[f"{name}/{ref}"][term],
-                                        builder.field_lengths[f"{name}/{ref}"]) for ref in posting[name]])
-        postings[term] = fields
-    lengths: dict[int, list[int]] = {}
-    for ref in builder._documents:
-        lengths[int(ref)] = [builder.field_lengths.get(f"{name}/{ref}", 0) for name, _ in FIELDS]
-    return IndexCounts(postings, builder.document_count, dict(builder.average_field_length), lengths)
 
 
 def encode(entries: list[tuple[int, int, int]]) -> list[int]:

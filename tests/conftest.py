@@ -67,6 +67,20 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def write_site(files: dict, output_dir: Path, ledger=None):
+    """Make output_dir hold exactly these files, through the build's own writer."""
+    from generator.output import SiteWriter
+
+    writer = SiteWriter.open(output_dir, ledger)
+    try:
+        for path in sorted(files):
+            writer.add(path, files[path])
+        return writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
+
+
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run `python -m generator` as a user would and capture what it prints."""
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,

@@ -343,11 +343,10 @@ def tiered_site_server(tmp_path_factory):
     from generator.build import build
     from generator.config import SiteConfig
     from generator.content import read_papers
-    from generator.output import write_site
     from generator.search import render_search
     from generator.synthetic import write_synthetic
 
-    from conftest import LAYOUTS, ROOT, served_under_sub_path
+    from conftest import LAYOUTS, ROOT, served_under_sub_path, write_site
 
     root = tmp_path_factory.mktemp("tiered-site")
     write_synthetic(root / "content", 1500)
@@ -365,7 +364,9 @@ def tiered_site_server(tmp_path_factory):
 
 
 def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tiered_site_server):
-    from generator.termcounts import index_papers, search_documents
+    from generator.termcounts import search_documents
+
+    from oracles import index_papers
 
     address, archive, site = tiered_site_server
     documents = search_documents(archive)

@@ -10,9 +10,9 @@ import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
-from generator.output import MARKER, OutputError, check_site_path, write_site
+from generator.output import MARKER, OutputError, check_site_path
 
-from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write
+from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write, write_site
 
 
 def test_two_builds_are_byte_identical(tmp_path):

@@ -12,9 +12,10 @@ from generator.build import build
 from generator.config import SiteConfig
 from generator.content import read_papers
 from generator.search import SHARD_LIMIT, partition_terms, render_search, shard_file
-from generator.termcounts import index_papers, search_documents
+from generator.termcounts import search_documents
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, write
+from oracles import index_papers
 
 ARCHIVE = group_papers(read_papers(CONTENT)[0])
 DOCUMENTS = search_documents(ARCHIVE)
@@ -125,8 +126,9 @@ def test_partition_keeps_shards_under_the_limit_and_in_order():
 @pytest.fixture(scope="module")
 def tiered_site(tmp_path_factory):
     """A synthetic archive whose common words are big terms split into several tiers."""
-    from generator.output import write_site
     from generator.synthetic import write_synthetic
+
+    from conftest import write_site
 
     root = tmp_path_factory.mktemp("tiered")
     write_synthetic(root / "content", 1500)

@@ -25,17 +25,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the lunr.py oracle
 
 from generator.api import render_api  # noqa: E402
 from generator.archive import group_papers  # noqa: E402
 from generator.build import read_static_files  # noqa: E402
 from generator.config import SiteConfig  # noqa: E402
 from generator.content import read_papers  # noqa: E402
-from generator.output import write_site  # noqa: E402
 from generator.pages import PageRenderer, paper_views  # noqa: E402
 from generator.search import render_search  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
-from generator.termcounts import index_papers, search_documents  # noqa: E402
+from generator.termcounts import search_documents  # noqa: E402
+
+from conftest import write_site  # noqa: E402
+from oracles import index_papers  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
