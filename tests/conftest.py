@@ -87,6 +87,14 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
+@pytest.fixture
+def two_cores(monkeypatch):
+    """A machine with two cores, whatever this one has: the two-process paths run for real."""
+    from generator import parallel
+
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
     """The sample content/ built once, published under a GitHub Pages project sub-path."""

@@ -102,13 +102,13 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
         assert "Traceback" not in run.stderr and "Exception" not in run.stderr and "Error" not in run.stderr
 
 
-def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch):
+def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, two_cores):
     from generator import content
 
     write(content_copy, "2025/10/14/broken.md", "---\ntitle: [unclosed\n---\n")  # problems come back too
     alone = content.read_papers(content_copy)
     monkeypatch.setattr(content, "PARALLEL_FROM", 10)
-    assert content.read_in_second_process([], content_copy, None) is not None  # two cores here: really forked
+    assert content.read_in_second_process([], content_copy, None) is not None  # really forked
     together = content.read_papers(content_copy)
     assert together == alone and len(alone[0]) == 57 and len(alone[1]) == 1
     cache = RecordCache(tmp_path / "cache")
@@ -193,7 +193,7 @@ def test_what_a_cache_file_holds_is_frozen_until_the_build_ends(tmp_path, conten
     assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
-def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_path, content_copy):
+def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_path, content_copy, two_cores):
     """Their memory goes to the pages (a few hundred MB of search terms at 100,000 papers); the
     search files are the same, and the record cache on disk stays whole."""
     from generator.archive import group_papers
@@ -210,7 +210,7 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     times = [path.stat().st_mtime_ns for path in kept]
     search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
     worker = write_search(group_papers(papers), Reuse(), SiteWriter.open(tmp_path / "out"), search)
-    assert worker is not None  # two cores here: the search files are made by a second process
+    assert worker is not None  # the search files are made by a second process
     assert records.before == {} and records.now == {}  # let go of here
     assert worker.result()["paths"] == {path for path, _ in render_search(group_papers(papers))}
     records.save()  # nothing to save any more: the cache stays as it was
@@ -220,7 +220,7 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     assert again.papers == 57 and len(RecordCache(tmp_path / "cache").before) == 57
 
 
-def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy):
+def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy, two_cores):
     """Letting go of them costs time (~1 s at 100,000 papers) and only pays when most pages render:
     with the last build's ledger, the same templates and one record changed of 57, they stay."""
     from generator import cachefile

@@ -221,7 +221,7 @@ def test_a_folder_made_meanwhile_by_the_other_process_is_taken_only_if_real(tmp_
         make_folder(root / "links", root, set())
 
 
-def test_two_processes_share_work_each_item_once():
+def test_two_processes_share_work_each_item_once(two_cores):
     import time
 
     from generator.parallel import WorkShare, in_second_process
@@ -236,7 +236,7 @@ def test_two_processes_share_work_each_item_once():
         return taken
 
     theirs = in_second_process(take)
-    assert theirs is not None  # two cores here: really forked
+    assert theirs is not None  # really forked
     mine = take()
     theirs = theirs.result()
     assert mine and theirs and sorted(mine + theirs) == list(range(300))

@@ -11,15 +11,15 @@ import pytest
 from generator.parallel import in_second_process
 
 
-def test_what_the_second_process_gives_comes_back():
+def test_what_the_second_process_gives_comes_back(two_cores):
     forked = in_second_process(lambda size: {str(n): (n, os.getpid()) for n in range(size)}, 200_000)
-    assert forked is not None  # two cores here: really forked
+    assert forked is not None  # really forked
     given = forked.result()
     assert len(given) == 200_000 and given["7"][0] == 7 and given["7"][1] != os.getpid()
     assert forked.result() is given and forked.exception() is None  # asked again: the same
 
 
-def test_what_the_second_process_raises_is_raised_here_with_its_traceback():
+def test_what_the_second_process_raises_is_raised_here_with_its_traceback(two_cores):
     def fail(word):
         raise ValueError(f"no {word}")
 
@@ -30,7 +30,7 @@ def test_what_the_second_process_raises_is_raised_here_with_its_traceback():
     assert isinstance(forked.exception(), ValueError)
 
 
-def test_an_outcome_that_cannot_be_sent_is_a_clear_error():
+def test_an_outcome_that_cannot_be_sent_is_a_clear_error(two_cores):
     class Unsendable:
         def __reduce__(self):
             raise TypeError("cannot be pickled")
@@ -40,7 +40,7 @@ def test_an_outcome_that_cannot_be_sent_is_a_clear_error():
         forked.result()
 
 
-def test_a_second_process_nobody_waits_for_is_stopped():
+def test_a_second_process_nobody_waits_for_is_stopped(two_cores):
     forked = in_second_process(time.sleep, 30)
     pid = forked.pid
     started = time.perf_counter()
