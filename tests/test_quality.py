@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import re
 import struct
 import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +18,6 @@ from conftest import ROOT
 
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
-SCREENSHOTS = ROOT / "tests/screenshots"
 PAGES = {"home": "", "day": "2025/09/25/", "paper": "papers/2510.12866/", "tag": "tags/cs.lg/", "tag year": "tags/cs.lg/2025/",
          "archive": "archive/", "search": "search/?q=grokking", "week": "2025/W42/", "month": "2025/06/"}
 
@@ -68,18 +70,24 @@ def png_size(path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(("device", "width"), [("phone", 390), ("desktop", 1280)])
-def test_screenshots_of_home_day_and_paper(browser, sub_path_server, device, width, scheme):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots_of_home_day_and_paper(browser, sub_path_server, device, width, scheme, tmp_path):
+    """Screenshots to look at (in DAILYPAPERS_SCREENSHOTS, if set, else a temporary folder): each
+    page fits the screen's width, and its colours follow the reader's light or dark scheme."""
+    folder = Path(os.environ.get("DAILYPAPERS_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,
                                   device_scale_factor=1, is_mobile=device == "phone")
     page = context.new_page()
     for name in ("home", "day", "paper"):
         page.goto(sub_path_server + PAGES[name])
-        path = SCREENSHOTS / f"{name}-{device}-{scheme}.png"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # no sideways scrolling
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (int(part) for part in re.findall(r"\d+", background)[:3])
+        assert (red + green + blue > 3 * 128) == (scheme == "light"), (name, scheme, background)
+        path = folder / f"{name}-{device}-{scheme}.png"
         page.screenshot(path=str(path), full_page=True)
         shot_width, shot_height = png_size(path)
         assert shot_width == width and shot_height >= 600, (path, shot_width, shot_height)
-        assert path.stat().st_size > 10_000
     context.close()
 
 

@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -51,18 +52,22 @@ def running_server(content: Path, output: Path):
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
+    process.said = []  # what it prints, line by line, as it prints it
+    reader = threading.Thread(target=lambda: process.said.extend(process.stdout), daemon=True)
+    reader.start()
     try:
         def answers():
             try:
                 return fetch(url + BUILD_ID)[0] == 200
             except OSError:
-                assert process.poll() is None, process.stdout.read()
+                assert process.poll() is None, "".join(process.said)
                 return False
         wait_for(answers)
         yield url, process
     finally:
         process.terminate()
         process.wait(timeout=10)
+        reader.join(timeout=10)
 
 
 def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content_copy):
@@ -81,7 +86,7 @@ def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content
 
         broken = content_copy / "2025/10/14/broken.md"
         broken.write_text("---\ntitle: [\n---\n")
-        time.sleep(2)
+        wait_for(lambda: any("The previous build is still served." in line for line in process.said))
         assert fetch(url + BUILD_ID)[1] == "2"  # no new build...
         assert "Grasping Everything" in fetch(url)[1]  # ...and the previous site is still served
 
@@ -90,7 +95,7 @@ def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content
 
         status, missing = fetch(url + "no/such/page/")
         assert status == 404 and "Page not found" in missing
-    log = process.stdout.read()
+    log = "".join(process.said)
     assert "broken.md:2: front matter: is not valid YAML" in log
     assert "The previous build is still served." in log
     assert "Traceback" not in log
@@ -151,6 +156,5 @@ def test_serve_answers_only_plain_files_and_stays_quiet_about_odd_clients(tmp_pa
         with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) as client:
             client.sendall(b"GET /ind")  # half a request, then gone
         assert fetch(url)[0] == 200
-        process.terminate()
-        said = process.communicate(timeout=10)[0]
+    said = "".join(process.said)
     assert "Traceback" not in said and "Error" not in said, said
