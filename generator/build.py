@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from generator import cachefile, urls
 from generator.api import render_api, render_json_feed
@@ -26,7 +27,7 @@ from generator.cache import (
     site_fingerprint,
 )
 from generator.config import SiteConfig
-from generator.content import display_path, find_record_files, read_papers
+from generator.content import RecordFile, display_path, find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
 from generator.output import MARKER, SiteWriter
 from generator.pages import (
@@ -58,6 +59,11 @@ class BuildSummary:
     seconds: float
     unchanged: bool = False  # nothing changed since the last build, so nothing was done
 
+    @classmethod
+    def nothing_changed(cls, last: LastBuild, seconds: float) -> BuildSummary:
+        return cls(papers=last.papers, days=last.days, files=last.files, written=0, removed=0, seconds=seconds,
+                   unchanged=True)
+
     def __str__(self) -> str:
         if self.unchanged:
             return (f"Nothing changed since the last build of {self.papers} papers on {self.days} days "
@@ -86,10 +92,10 @@ class Progress:
 VENDORED = {"static/lunr.min.js": "lunr/lunr.min.js"}
 
 
-def linked_layout_files(layouts_dir: Path, vendor_dir: Path) -> list[Problem]:
-    """Refuse links and other files that are not plain in layouts/ and in the vendored code: a link
-    would publish, or render, any file of the machine that builds (a checkout's .git/config holds
-    its token)."""
+def refuse_linked_layouts(layouts_dir: Path, vendor_dir: Path) -> None:
+    """Raise BuildFailed if layouts/ or the vendored code holds a link or a file that is not plain:
+    a link would publish, or render, any file of the machine that builds (a checkout's .git/config
+    holds its token)."""
     found = []
     for folder, folders, files in os.walk(layouts_dir):  # os.walk never goes into a linked folder
         for name in sorted(folders + files):
@@ -102,8 +108,10 @@ def linked_layout_files(layouts_dir: Path, vendor_dir: Path) -> list[Problem]:
         steps = Path(source).parts
         found += [os.fspath(vendor_dir.joinpath(*steps[:depth])) for depth in range(len(steps) + 1)
                   if os.path.islink(vendor_dir.joinpath(*steps[:depth]))]
-    return [Problem(display_path(path), 1, "file", "is a symbolic link or not a plain file; layouts and "
-                    "node_modules/ must hold plain files (copy the file in instead)") for path in found]
+    if found:
+        raise BuildFailed([Problem(display_path(path), 1, "file", "is a symbolic link or not a plain file; layouts "
+                                   "and node_modules/ must hold plain files (copy the file in instead)")
+                           for path in found])
 
 
 def read_static_files(layouts_dir: Path, vendor_dir: Path) -> dict[str, bytes]:
@@ -219,7 +227,7 @@ def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWr
 
 
 def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None,
-                paths: list[Path] | None = None) -> list[Paper]:
+                paths: list[RecordFile] | None = None) -> list[Paper]:
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
     def report(done: int, total: int) -> None:
         if progress:
@@ -275,46 +283,68 @@ def build(
     """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
     a build whose inputs are all as the last successful build left them does nothing, and
     records unchanged since the last build are not parsed again."""
+    vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
+    progress = progress or Progress(stream=None)
+    started = time.perf_counter()
+    refuse_linked_layouts(layouts_dir, vendor_dir)
+    with kept_from_the_collector() as keep:
+        inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir))
+        if inputs and inputs.as_last_built(output_dir):
+            return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
+        cache = keep(RecordCache(inputs.folder, inputs.code) if inputs else None)
+        papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
+        summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache,
+                            inputs.ledger if inputs else None, started)
+        if inputs:
+            record_build(inputs.folder, LastBuild(inputs.fingerprint, summary.papers, summary.days, summary.files))
+    return summary
+
+
+@contextlib.contextmanager
+def kept_from_the_collector() -> Iterator[Callable[[Any], Any]]:
+    """Give `keep`, which freezes (gc.freeze) what has been read so far and returns its argument:
+    the caches and the papers live as long as the build, so the cycle collector need not walk
+    their millions of objects each time the pages' short-lived ones set it off. Unfrozen at the end."""
+    def keep(value: Any) -> Any:
+        gc.freeze()
+        return value
+
     try:
-        return build_with_frozen_inputs(content_dir, output_dir, layouts_dir, config, progress, vendor_dir, cache_dir)
+        yield keep
     finally:
         gc.unfreeze()
 
 
-def build_with_frozen_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, config: SiteConfig,
-                             progress: Progress | None, vendor_dir: Path | None, cache_dir: Path | None
-                             ) -> BuildSummary:
-    """build(), freezing (gc.freeze) what it reads as it reads it: the ledger, the cache and the
-    papers live until the build ends, and the cycle collector need not walk their millions of
-    objects each time the pages' short-lived ones set it off (a sixth of a cold build's time)."""
-    vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
-    progress = progress or Progress(stream=None)
-    started = time.perf_counter()
-    fingerprint = code = record_files = site = ledger = None
-    linked = linked_layout_files(layouts_dir, vendor_dir)
-    if linked:
-        raise BuildFailed(linked)
-    if cache_dir:
-        cachefile.usable_folder(cache_dir)
-        on_disk = look_at_output(output_dir)  # meanwhile
-        code = code_fingerprint()
-        record_files = (find_record_files(content_dir)  # read below too
-                        if content_dir.is_dir() and not content_dir.is_symlink() else [])
-        site = site_fingerprint(layouts_dir, [vendor_dir / source for source in VENDORED.values()
-                                              if (vendor_dir / source).is_file()], repr(config), output_dir, code)
-        fingerprint = inputs_fingerprint(record_files, site)
-        last = last_build(cache_dir)
-        ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
-        gc.freeze()
-        if (last and last.fingerprint == fingerprint and (output_dir / MARKER).is_file()
-                and ledger.output_as_left(MARKER)):
-            return BuildSummary(papers=last.papers, days=last.days, files=last.files, written=0,
-                                removed=0, seconds=time.perf_counter() - started, unchanged=True)
-    cache = RecordCache(cache_dir, code) if cache_dir else None
-    gc.freeze()
-    papers = load_papers(content_dir, progress, cache, record_files)
-    gc.freeze()
-    summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache, ledger, started)
-    if cache_dir and fingerprint:
-        record_build(cache_dir, LastBuild(fingerprint, summary.papers, summary.days, summary.files))
-    return summary
+@dataclass(frozen=True)
+class CachedInputs:
+    """What a build with a cache knows before it reads a record: the fingerprint of its inputs, the
+    listing of content/, and what the last build left (its facts, and the ledger of output/)."""
+
+    folder: Path
+    code: str
+    record_files: list[RecordFile]
+    fingerprint: str
+    last: LastBuild | None
+    ledger: Ledger
+
+    def as_last_built(self, output_dir: Path) -> bool:
+        """Whether the inputs are the last build's, and output/ holds exactly what it left."""
+        return (self.last is not None and self.last.fingerprint == self.fingerprint
+                and (output_dir / MARKER).is_file() and self.ledger.output_as_left(MARKER))
+
+
+def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendor_dir: Path, config: SiteConfig,
+                   cache_dir: Path | None) -> CachedInputs | None:
+    """Fingerprint what the build is made of and load the last build's ledger (None without a cache);
+    output/ is listed meanwhile, in other processes."""
+    if not cache_dir:
+        return None
+    cachefile.usable_folder(cache_dir)
+    on_disk = look_at_output(output_dir)
+    code = code_fingerprint()
+    record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
+    vendored = [vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()]
+    site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
+    ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
+    return CachedInputs(cache_dir, code, record_files, inputs_fingerprint(record_files, site), last_build(cache_dir),
+                        ledger)
