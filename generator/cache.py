@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 import yaml
@@ -24,7 +24,7 @@ from generator import cachefile
 from generator.files import read_plain_file
 from generator.problems import Problem
 from generator.records import MAX_RECORD_BYTES, Paper
-from generator.termcounts import PaperTerms
+from generator.termcounts import PaperTerms, paper_terms
 
 VERSION = 3
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -63,8 +63,15 @@ class Listed(Protocol):
     mode: int
 
 
-# What reading a record gave: its Paper (or None), its problems, and its search terms (or None).
-ReadResult = tuple[Paper | None, list[Problem], PaperTerms | None]
+Parsed = tuple[Paper | None, list[Problem]]  # a record's Paper (or None) and its problems
+
+
+class ReadResult(NamedTuple):
+    """What reading a record gave (a tuple: a cache file holds one per record, as an array)."""
+
+    paper: Paper | None
+    problems: list[Problem]
+    terms: PaperTerms | None  # its search terms, counted when it was parsed
 
 
 @dataclass
@@ -115,17 +122,18 @@ class RecordCache:
     def part_file(self, part: int) -> Path:
         return self.folder / f"records-{part:02d}.cache"
 
-    def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Any]) -> Any:
-        """Return what parsing the file gives, from the cache when its bytes are unchanged and so is
-        the context its reading depends on (such as the name it is reported by). The file's size,
-        time and kind are as the listing of content/ found them."""
+    def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Parsed]) -> Parsed:
+        """Return what parsing the file gives (its Paper or None, and its problems), from the cache
+        when its bytes are unchanged and so is the context its reading depends on (such as the name
+        it is reported by). A record parsed here has its search terms counted too, once, while it is
+        at hand (see terms). The file's size, time and kind are as the listing of content/ found them."""
         key = (file.path, *context)
         if not stat.S_ISREG(file.mode):
             return parse(None)  # links and the like are reported, never cached
         known = self.before.get(key)
         if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
             self.now[key] = known
-            return known.result
+            return known.result[:2]
         self.renewed.add(key)
         data = read_plain_file(file.path, MAX_RECORD_BYTES + 1)
         if data is None:
@@ -134,10 +142,11 @@ class RecordCache:
         if known and known.digest == digest:
             result = known.result
         else:
-            result = parse(data)
+            paper, problems = parse(data)
+            result = ReadResult(paper, problems, paper_terms(paper) if paper is not None else None)
             self.parsed += 1
         self.now[key] = CachedRecord(file.size, file.mtime_ns, digest, result)
-        return result
+        return result[:2]
 
     def count_stale(self, files: list[Listed]) -> int:
         """How many of these files are not in the cache as they are now (a guess at how many
@@ -147,12 +156,14 @@ class RecordCache:
 
     def digests(self) -> dict[str, str]:
         """The hash of each valid record file read in this build, by the source its Paper names."""
-        return {entry.result[0].source: entry.digest for entry in self.now.values() if entry.result[0] is not None}
+        return {entry.result.paper.source: entry.digest for entry in self.now.values()
+                if entry.result.paper is not None}
 
     def terms(self) -> dict[str, Any]:
         """The search terms counted of each valid record read in this build, by the source its Paper
-        names (what content.read_one stores beside the Paper)."""
-        return {entry.result[0].source: entry.result[2] for entry in self.now.values() if entry.result[0] is not None}
+        names (as read counted them when the record was parsed)."""
+        return {entry.result.paper.source: entry.result.terms for entry in self.now.values()
+                if entry.result.paper is not None}
 
     def counted(self, token: str) -> Any:
         """The search terms of the record version a record_token names, if this build or the last
@@ -160,8 +171,8 @@ class RecordCache:
         if self.by_token is None:
             self.by_token = {}
             for entry in (*self.before.values(), *self.now.values()):
-                if entry.result[0] is not None:
-                    self.by_token[record_token(entry.result[0].source, entry.digest)] = entry.result[2]
+                if entry.result.paper is not None:
+                    self.by_token[record_token(entry.result.paper.source, entry.digest)] = entry.result.terms
         return self.by_token.get(token)
 
     def release(self) -> None:

@@ -19,7 +19,6 @@ from generator.markup import render_abstract
 from generator.parallel import Forked, in_second_process
 from generator.problems import Problem
 from generator.records import MAX_RECORD_BYTES, SLUG, WINDOWS_RESERVED, Paper, make_paper
-from generator.termcounts import PaperTerms, paper_terms
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 FENCE = re.compile(r"---[ \t]*")
@@ -138,17 +137,12 @@ def read_papers(
 
 def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, resolved: dict[str, str] | None = None
              ) -> tuple[Paper | None, list[Problem]]:
-    """Read one record; with a cache, from the cache when the file is unchanged. A record parsed for
-    the cache has its search terms counted too, once, while it is at hand (see RecordCache.terms)."""
+    """Read one record; with a cache, from the cache when the file is unchanged."""
     shown = display_path(record.path, resolved)
     if cache is None:
         return read_record(Path(record.path), content_dir, shown=shown)
     return cache.read(record, (shown, str(content_dir)),
-                      lambda data: with_terms(*read_record(Path(record.path), content_dir, data, shown)))[:2]
-
-
-def with_terms(paper: Paper | None, problems: list[Problem]) -> tuple[Paper | None, list[Problem], PaperTerms | None]:
-    return paper, problems, paper_terms(paper) if paper is not None else None
+                      lambda data: read_record(Path(record.path), content_dir, data, shown))
 
 
 def read_in_second_process(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> Forked | None:
