@@ -157,8 +157,8 @@ def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: Sear
     """Render and write the search files in a second process where the machine allows (the pages
     render meanwhile; its result is what its writer did), then the files `then` gives (pages
     the two processes share), otherwise here. With a cache, the last build's index is brought up
-    to date and kept for the next, and this process lets go of the records' terms once the
-    search process has its own copy, if the pages may need their memory (renders_most_pages)."""
+    to date and kept for the next, and this process releases the records' terms once the search
+    process has its own copy, if the pages may need their memory (renders_most_pages)."""
     def render(into: SiteWriter) -> SiteWriter:
         index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
         for path, data in render_search(archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
@@ -166,7 +166,7 @@ def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: Sear
             into.add(path, data)
         if cache:
             index.save(cache.folder)
-        del index  # its memory goes to the pages `then` gives (500 MB at 100,000 papers)
+        del index  # its memory goes to the pages `then` gives
         for path, data in then():
             into.add(path, data)
         return into
@@ -182,8 +182,8 @@ def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: Sear
 def renders_most_pages(reuse: Reuse, records: RecordCache) -> bool:
     """Whether this build will likely render most of the pages: there is no last build to keep
     files of, its templates or settings were others, or many records changed. Only then is the
-    memory the records hold worth handing back to the pages (letting go of 100,000 records' search
-    terms takes ~1 s; a build that renders a few pages has no need of their memory)."""
+    memory the records hold worth handing back to the pages (releasing them takes time, and a
+    build that renders a few pages has no need of their memory)."""
     ledger = reuse.ledger
     return ledger is None or not ledger.same_site or len(records.renewed) * 20 > len(records.now)
 

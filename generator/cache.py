@@ -91,7 +91,7 @@ class RecordPart(msgspec.Struct, array_like=True):
 
 
 # The record cache is kept in parts, each record in the part its file's name falls in, so a build
-# that changed a few records rewrites a few parts, not the whole cache (hundreds of MB at 100,000).
+# that changed a few records rewrites a few parts, not the whole cache (hundreds of MB for a large archive).
 RECORD_PARTS = 32
 
 
@@ -176,8 +176,8 @@ class RecordCache:
         return self.by_token.get(token)
 
     def release(self) -> None:
-        """Let go of every record, in a process with no more use for them (its memory goes to what
-        comes next: at 100,000 papers, a few hundred MB of search terms). Nothing is saved after."""
+        """Release every record, in a process with no more use for them (their memory, mostly
+        search terms, goes to what comes next). Nothing is saved after."""
         self.folder = None
         self.before, self.now, self.by_token = {}, {}, None
 

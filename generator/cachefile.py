@@ -206,7 +206,7 @@ def collector_paused(lasting: bool = False):
     garbage, and the collector would walk them again and again (a third of the time). `lasting`:
     what was made meanwhile lives as long as the build, so it is frozen (gc.freeze; build()
     unfreezes when it ends) rather than walked once more as soon as the collector is back, which
-    the millions of new objects would set off at once (0.9 s of reading 100,000 records)."""
+    the millions of new objects would set off at once."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

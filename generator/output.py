@@ -28,7 +28,7 @@ class WriteResult:
 
 
 # A path of plain names (letters, digits, "-", "_" and dots, never first) is inside the site:
-# the common case, answered by one match rather than the checks below (a site has ~3 files a paper).
+# the common case, answered by one match rather than the checks below (a site has several files a paper).
 PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
 
@@ -162,8 +162,9 @@ def prune(output_dir: Path, keep: set[str]) -> int:
 
 
 STAGING = ".dailypapers-staging"  # inside output/, so that moving a file into place is a rename
-MEMORY_BUDGET = 64 * 2**20  # bytes of changed files held in memory before they go to the staging folder (a
-# template change at 100,000 papers changes 4 GB of files: 512 MB of them took its peak past 2.5 GB)
+# Bytes of changed files held in memory before they go to the staging folder: a template change
+# rewrites every page, and a larger budget took a large site's peak past its memory target.
+MEMORY_BUDGET = 64 * 2**20
 
 
 class SiteWriter:

@@ -105,8 +105,8 @@ def from_listing(*parts: tuple[list[str], array, array]) -> dict[str, tuple[int,
 
 def look_at_output(output_dir: Path) -> Callable[[], dict[str, tuple[int, int]]]:
     """Start listing output/ (files_on_disk) in two more processes where the machine allows, one
-    for each part, while this one reads content/ and the caches (at 100,000 papers the listing
-    takes 2 s of one core); call what this returns for the listing, done here and then if there
+    for each part, while this one reads content/ and the caches (a large site's listing takes
+    seconds of one core); call what this returns for the listing, done here and then if there
     are no more processes."""
     parts = [in_second_process(files_in_part, output_dir, papers) for papers in (True, False)]
     if None in parts:
@@ -209,7 +209,7 @@ def to_columns(files: dict[str, Written], site: tuple[str, str] = ("", "")) -> L
 
 class LastWritten:
     """The files the last build wrote, read from the ledger's columns as they are asked for (a
-    Written for each of 336,000 files at 100,000 papers took half a second to make up front)."""
+    Written for every file of a large site, made up front, took longer than the asking)."""
 
     WIDTH = len(bytes_digest(b""))
 

@@ -50,8 +50,7 @@ DAYS_DIR = "search/days/"
 
 def postings_size(term: str, by_field: Mapping[str, TermPostings]) -> int:
     """Estimate a term's bytes in a shard (its name, and each field's name and delta-encoded
-    numbers) from the postings' columns, without making the encoded lists (hundreds of MB of
-    numbers at 100,000 papers)."""
+    numbers) from the postings' columns, without making the encoded lists (large at scale)."""
     size = len(term) + 12
     for name in FIELD_NAMES:
         postings = by_field.get(name)
@@ -311,7 +310,7 @@ def index_token(paper: Paper, reuse: Reuse) -> str:
 
 
 def shard_json(members: list[str], entry: dict[str, dict], index: SearchIndex) -> bytes:
-    """A shard: each of its terms' postings (delta-encoded, made for this shard and let go with
+    """A shard: each of its terms' postings (delta-encoded, made for this shard and freed with
     it), or a big term's tiers and count (from `entry`)."""
     return to_json({term: entry[term] if term in entry else index.encoded(term) for term in members})
 

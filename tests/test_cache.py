@@ -211,7 +211,7 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
     worker = write_search(group_papers(papers), Reuse(), SiteWriter.open(tmp_path / "out"), search)
     assert worker is not None  # the search files are made by a second process
-    assert records.before == {} and records.now == {}  # let go of here
+    assert records.before == {} and records.now == {}  # released here
     assert worker.result()["paths"] == {path for path, _ in render_search(group_papers(papers))}
     records.save()  # nothing to save any more: the cache stays as it was
     assert [path.stat().st_mtime_ns for path in kept] == times
