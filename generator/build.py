@@ -16,19 +16,12 @@ from typing import Any, TextIO
 from generator import cachefile, urls
 from generator.api import render_api, render_json_feed
 from generator.archive import Archive, group_papers
-from generator.cache import (
-    LastBuild,
-    RecordCache,
-    code_fingerprint,
-    data_fingerprint,
-    inputs_fingerprint,
-    last_build,
-    record_build,
-    site_fingerprint,
-)
+from generator.cache import LastBuild, RecordCache, last_build, record_build
 from generator.config import SiteConfig
 from generator.content import RecordFile, display_path, find_record_files, read_papers
 from generator.feeds import FeedBuilder, render_feeds
+from generator.fingerprints import code_fingerprint, data_fingerprint, inputs_fingerprint, site_fingerprint
+from generator.listing import look_at_output
 from generator.output import MARKER, SiteWriter
 from generator.pages import (
     PageRenderer,
@@ -42,7 +35,7 @@ from generator.pages import (
 from generator.parallel import Forked, WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.records import Paper
-from generator.reuse import Kept, Ledger, Reuse, look_at_output
+from generator.reuse import Kept, Ledger, Reuse
 from generator.search import render_search
 from generator.searchindex import SearchIndex
 

@@ -2,65 +2,34 @@
 
 Both live in a cache folder (`.dailypapers-cache/` by default), never in output/, and are only an
 aid: a missing, stale or unreadable cache means a full build, never a different site. Everything
-in it is keyed by the code of the generator too, so a new version of the code starts afresh.
+in it is keyed by the code of the generator too (fingerprints.code_fingerprint), so a new version
+of the code starts afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
 import stat
-import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import msgspec
-import yaml
 
 from generator import cachefile
 from generator.files import read_plain_file
+from generator.fingerprints import Listed, code_fingerprint
 from generator.problems import Problem
 from generator.records import MAX_RECORD_BYTES, Paper
 from generator.termcounts import PaperTerms, paper_terms
 
 VERSION = 3
-GENERATOR_DIR = Path(__file__).resolve().parent
-
-
-# Libraries whose versions change what a record reads as or what a page is: a new version starts afresh.
-LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr", "msgspec")
-
-
-def code_fingerprint() -> str:
-    """Hash the generator's own source and the versions of Python and the libraries it relies on:
-    records parsed by other code may read differently."""
-    versions = [sys.version, str(getattr(yaml, "__with_libyaml__", False))]
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} missing")
-    digest = hashlib.sha256("\n".join(versions).encode())
-    for path in sorted(GENERATOR_DIR.rglob("*.py")):
-        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
 
 def record_token(source: str, digest: str) -> str:
     """Name one version of a record: its source and the hash of its bytes."""
     return f"{source}\0{digest}"
-
-
-class Listed(Protocol):
-    """A file as content.find_record_files lists it (cache.py does not import content.py)."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    mode: int
 
 
 Parsed = tuple[Paper | None, list[Problem]]  # a record's Paper (or None) and its problems
@@ -218,29 +187,6 @@ def encodable(records: dict[tuple[str, ...], CachedRecord]) -> Iterator[tuple[tu
         except (TypeError, ValueError, msgspec.EncodeError):
             continue
         yield key, entry
-
-
-def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str, output_dir: Path, code: str) -> str:
-    """Hash what every page is made with besides the records: every layout and vendored file's
-    bytes, the settings, where the site goes and the generator's code."""
-    digest = hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0".encode())
-    for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()) + vendor_files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def data_fingerprint(settings: str, output_dir: Path, code: str) -> str:
-    """Hash what the files made without templates (JSON, search) are made with besides the records."""
-    return hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0data".encode()).hexdigest()
-
-
-def inputs_fingerprint(record_files: list[Listed], site: str) -> str:
-    """Hash what a build is made of: every record file's name, size, modification time and kind
-    (as the listing found them), and the site's fingerprint."""
-    digest = hashlib.sha256(site.encode())
-    digest.update("".join(f"{file.path}\0{file.size}\0{file.mtime_ns}\0{stat.S_ISLNK(file.mode)}\n"
-                          for file in record_files).encode())
-    return digest.hexdigest()
 
 
 class LastBuild(msgspec.Struct, frozen=True):

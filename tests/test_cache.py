@@ -120,13 +120,13 @@ def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, 
 
 
 def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch):
-    from generator import cache as cache_module
+    from generator import fingerprints
 
     first = RecordCache(tmp_path / "cache")
     read_papers(content_copy, cache=first)
     first.save()
-    real_version = cache_module.metadata.version
-    monkeypatch.setattr(cache_module.metadata, "version",
+    real_version = fingerprints.metadata.version
+    monkeypatch.setattr(fingerprints.metadata, "version",
                         lambda name: "99.0" if name == "Markdown" else real_version(name))
     again = RecordCache(tmp_path / "cache")
     read_papers(content_copy, cache=again)
@@ -198,7 +198,7 @@ def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_pa
     search files are the same, and the record cache on disk stays whole."""
     from generator.archive import group_papers
     from generator.build import SearchCache, write_search
-    from generator.cache import code_fingerprint
+    from generator.fingerprints import code_fingerprint
     from generator.output import SiteWriter
     from generator.reuse import Reuse
     from generator.search import render_search
@@ -226,7 +226,7 @@ def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy
     from generator import cachefile
     from generator.archive import group_papers
     from generator.build import SearchCache, renders_most_pages, write_search
-    from generator.cache import code_fingerprint
+    from generator.fingerprints import code_fingerprint
     from generator.output import SiteWriter
     from generator.reuse import LEDGER_FILE, Ledger, LedgerFile, Reuse
 

@@ -244,23 +244,23 @@ def test_two_processes_share_work_each_item_once(two_cores):
 
 @pytest.mark.parametrize("cores", [1, 2])
 def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, monkeypatch, cores):
-    """The ledger's listing of output/ (2 s at 100,000 papers) is made by two more processes, a
-    part each, beside the reading of content/ and the caches where there are two cores, and is
-    the same listing either way."""
-    from generator import parallel, reuse
+    """The ledger's listing of output/ is made by two more processes, a part each, beside the
+    reading of content/ and the caches where there are two cores, and is the same listing either way."""
+    from generator import listing as listing_module
+    from generator import parallel
 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     write_site({"index.html": b"home", "papers/a/index.html": b"a", "api/a.json": b"{}"}, tmp_path / "out")
     listed_by = tmp_path / "listed-by"
-    listing = reuse.files_on_disk
+    listing = listing_module.files_on_disk
 
     def noting_who_lists(output_dir, *part):
         with listed_by.open("a") as file:
             file.write(f"{os.getpid()}\n")
         return listing(output_dir, *part)
 
-    monkeypatch.setattr(reuse, "files_on_disk", noting_who_lists)
-    on_disk = reuse.look_at_output(tmp_path / "out")
+    monkeypatch.setattr(listing_module, "files_on_disk", noting_who_lists)
+    on_disk = listing_module.look_at_output(tmp_path / "out")
     (tmp_path / "out" / "later.html").write_text("made after the listing began")
     found = on_disk()
     assert set(found) <= {MARKER, "index.html", "papers/a/index.html", "api/a.json", "later.html"}
