@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from generator.files import replacing
 from generator.problems import OutputError
 
 MAGIC = b"dailypapers cache 1\n"
@@ -91,10 +92,10 @@ def usable_folder(folder: Path) -> Path:
         status = folder.lstat()
     if stat.S_ISLNK(status.st_mode):
         raise OutputError(f"refusing to use the cache folder {folder}: it is a symbolic link; remove it "
-                               "(or build with --no-cache)")
+                          "(or build with --no-cache)")
     if not stat.S_ISDIR(status.st_mode):
         raise OutputError(f"refusing to use the cache folder {folder}: it is not a folder; remove it "
-                               "(or build with --no-cache)")
+                          "(or build with --no-cache)")
     return folder
 
 
@@ -112,7 +113,7 @@ def save_frames(path: Path, values: Iterable[Any]) -> bool:
         return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with new_file(path) as file:
+        with replacing(path, mode=0o600) as file:
             file.write(MAGIC + stamp)
             for value in values:
                 data = ENCODER.encode(value)
@@ -124,21 +125,6 @@ def save_frames(path: Path, values: Iterable[Any]) -> bool:
             path.unlink()  # not to be read as what it no longer is
         return False
     return True
-
-
-@contextlib.contextmanager
-def new_file(path: Path) -> Iterator[BinaryIO]:
-    """A new temporary file beside `path` (made exclusively, so never through a link), renamed over
-    it once written: the file is never half there, and a link in its place is replaced."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            yield file
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def load(path: Path, kind: Any) -> Any:
@@ -202,7 +188,7 @@ def read_exactly(file: BinaryIO, size: int, left: int) -> bytes:
 
 @contextlib.contextmanager
 def collector_paused(lasting: bool = False):
-    """Pause Python's cycle collector: unpickling a cache makes millions of objects, none of them
+    """Pause Python's cycle collector: decoding a cache makes millions of objects, none of them
     garbage, and the collector would walk them again and again (a third of the time). `lasting`:
     what was made meanwhile lives as long as the build, so it is frozen (gc.freeze; build()
     unfreezes when it ends) rather than walked once more as soon as the collector is back, which

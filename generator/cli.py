@@ -134,7 +134,7 @@ def run_build(args: argparse.Namespace) -> int:
     except jinja2.TemplateError as error:
         return report_problems([template_problem(error, args.layouts)])
     except OutputError as error:
-        print(printable(f"error: {error}"), file=sys.stderr)
+        said_on_stderr(f"error: {error}")
         return 2
     if not args.quiet:
         print(summary)
@@ -196,8 +196,7 @@ def run_new(args: argparse.Namespace) -> int:
     problem = arxiv_problem(args.arxiv_id)
     found = existing_record(args.content, slug_for_arxiv(args.arxiv_id)) if not problem else None
     if problem or found:
-        print(printable(f"error: {problem or f'arXiv {args.arxiv_id} is already recorded in {found.as_posix()}'}"),
-              file=sys.stderr)
+        said_on_stderr(f"error: {problem or f'arXiv {args.arxiv_id} is already recorded in {found.as_posix()}'}")
         return 1
     if not args.offline:
         try:
@@ -205,15 +204,15 @@ def run_new(args: argparse.Namespace) -> int:
                                 waiting=said_on_stderr)
             path = write_record(args.content, day, args.arxiv_id, paper["fields"], paper["abstract"])
         except (FetchError, RecordFileError) as error:
-            print(printable(f"warning: could not fill the record from arXiv: {error}"), file=sys.stderr)
+            said_on_stderr(f"warning: could not fill the record from arXiv: {error}")
         else:
             print(printable(f"Wrote {path.as_posix()} from arXiv: check it, add links and tags, then open a "
                             "pull request."))
             return 0
     try:
         path = write_skeleton(args.content, args.arxiv_id, day)
-    except (RecordFileError, OSError) as error:
-        print(printable(f"error: {error}"), file=sys.stderr)
+    except RecordFileError as error:
+        said_on_stderr(f"error: {error}")
         return 1
     print(printable(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`."))
     return 0
@@ -227,7 +226,7 @@ def run_import(args: argparse.Namespace) -> int:
             imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait,
                                           waiting=said_on_stderr)
     except (FetchError, OSError) as error:
-        print(printable(f"error: {error}"), file=sys.stderr)
+        said_on_stderr(f"error: {error}")
         return 1
     written, skipped = [], list(imported.unusable)
     for paper in imported.papers:
@@ -250,7 +249,7 @@ def run_seed(args: argparse.Namespace) -> int:
         entries = json.loads(args.json_file.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as error:
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
-        print(printable(f"error: cannot read {args.json_file}: {reason}"), file=sys.stderr)
+        said_on_stderr(f"error: cannot read {args.json_file}: {reason}")
         return 1
     written, unchanged, skipped = write_seed(args.content, entries)
     for reason in skipped:
@@ -264,8 +263,7 @@ def run_synthesize(args: argparse.Namespace) -> int:
     from generator.synthetic import write_synthetic
 
     if args.content.exists() and any(args.content.iterdir()):
-        print(printable(f"error: {args.content} is not empty; synthesize writes only into a new or empty folder"),
-              file=sys.stderr)
+        said_on_stderr(f"error: {args.content} is not empty; synthesize writes only into a new or empty folder")
         return 1
     count = write_synthetic(args.content, args.papers, args.seed)
     print(printable(f"Wrote {count} synthetic records under {args.content.as_posix()}/."))

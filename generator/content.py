@@ -18,7 +18,7 @@ from generator.files import read_plain_file
 from generator.markup import render_abstract
 from generator.parallel import Forked, in_second_process
 from generator.problems import Problem
-from generator.records import MAX_RECORD_BYTES, SLUG, WINDOWS_RESERVED, Paper, make_paper
+from generator.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 FENCE = re.compile(r"---[ \t]*")
@@ -210,7 +210,7 @@ def day_and_slug(relative: Path, shown: str) -> tuple[tuple[dt.date, str] | None
         message = f"{day_text} is not a real date; move the file to the folder of a day that exists"
         return None, [Problem(shown, 1, "day", message)]
     slug = relative.stem
-    if slug.split(".")[0] in WINDOWS_RESERVED:
+    if is_windows_device_name(slug):
         message = f"{relative.name!r} is a name Windows reserves for a device; the repository would not check out there"
         return None, [Problem(shown, 1, "file", message)]
     if not SLUG.fullmatch(slug):

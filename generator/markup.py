@@ -29,9 +29,9 @@ UNUSED_INLINES = ("backtick", "escape", "reference", "image_link", "image_refere
 MATH = r"(?<![\\$])\$(?![\s$])((?:\\.|[^$\\\n])+?)(?<!\s)\$(?![\d$])"
 BARE_URL = r"\bhttps?://[^\s<>\"'`]+"
 LINK_REL = "nofollow ugc noopener"
-# Stand-ins for a '[' that opens no link and for every '&', kept from Python-Markdown's scans: from
-# each '[' it looks for the link's end to the text's end (19,000 of them took 13 s), and each '&'
-# it met cost a pass over the text. Record text never holds private-use characters (bad_character).
+# Stand-ins for a '[' that is no link's and for every '&', kept from Python-Markdown's scans: from
+# each '[' it looks for a link's end as far as the text's end, and each '&' it met cost a pass over
+# the text (quadratic in both). Record text never holds private-use characters (bad_character).
 LITERAL_BRACKET, LITERAL_AMPERSAND = "\ue000", "\ue001"
 BRACKET_OR_BREAK = re.compile(r"[\[\]]|\n[ \t]*\n")  # a blank line ends a paragraph: no link spans it
 MAX_LINKS = 100  # [text](address) links in one abstract (real ones have a few); past them '[' is text

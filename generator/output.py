@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
 import re
@@ -12,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.files import create_file
+from generator.files import create_file, replacing
 from generator.problems import OutputError
 from generator.reuse import Kept, Ledger, Written, bytes_digest
 
@@ -103,15 +102,8 @@ def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Pa
     if status is None:
         create_file(target, data)
         return True
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()  # a link or file left in the way: removed, never written through
-        create_file(temporary, data)
-        os.replace(temporary, target)
-    finally:
-        if temporary.is_symlink() or temporary.exists():
-            temporary.unlink()
+    with replacing(target) as file:
+        file.write(data)
     return True
 
 
@@ -336,7 +328,6 @@ class SiteWriter:
                     shutil.rmtree(entry.path)
                 else:
                     os.unlink(entry.path)
-
 
     def remove_staging(self) -> None:
         if self.staging.is_symlink():

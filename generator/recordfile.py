@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.content import parse_record_text
-from generator.files import create_file
-from generator.records import MAX_RECORD_BYTES, arxiv_problem, make_paper, slug_for_arxiv
+from generator.content import read_record
+from generator.files import create_file, replacing
+from generator.records import arxiv_problem, slug_for_arxiv
 
 
 class RecordFileError(Exception):
@@ -56,11 +54,8 @@ def put_record_file(content_dir: Path, path: Path, text: str) -> None:
         return
     if not path.is_file():
         raise RecordFileError(f"{path.as_posix()} is not a plain file")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    create_file(temporary, text.encode("utf-8"))
-    os.replace(temporary, path)
+    with replacing(path) as file:
+        file.write(text.encode("utf-8"))
 
 
 def existing_record(content_dir: Path, slug: str) -> Path | None:
@@ -87,14 +82,8 @@ submitted_by:       # your GitHub handle
 
 
 def record_text_problems(text: str, path: Path, content_dir: Path) -> list[str]:
-    """Validate a record's text as if it were the file at `path`; return its problems."""
-    parsed = parse_record_text(text, path.as_posix(), is_markdown=True)
-    if not isinstance(parsed, tuple):
-        return [str(parsed)]
-    fields, lines, first = parsed
-    relative = path.relative_to(content_dir)
-    day = dt.date(int(relative.parts[0]), int(relative.parts[1]), int(relative.parts[2]))
-    _, problems = make_paper(fields, path=path.as_posix(), slug=path.stem, day=day, lines=lines, first_line=first)
+    """Check a record's text as the build would read it from `path`; return its problems."""
+    _, problems = read_record(path, content_dir, text.encode("utf-8"), path.as_posix())
     return [str(problem) for problem in problems]
 
 
@@ -162,13 +151,12 @@ def write_seed(content_dir: Path, entries: Any) -> tuple[int, int, list[str]]:
             skipped.append(f"entry {position}: not a paper of seed-papers.json's shape ({type(error).__name__}: "
                            f"{str(error)[:200]})")
             continue
-        if arxiv_problem(str(entry.get("arxiv_id"))):
-            skipped.append(f"entry {position}: {arxiv_problem(str(entry.get('arxiv_id')))}")
+        problem = arxiv_problem(str(entry.get("arxiv_id")))
+        if problem:
+            skipped.append(f"entry {position}: {problem}")
             continue
         path = record_path(content_dir, day, slug)
         problems = record_text_problems(text, path, content_dir)
-        if len(text.encode("utf-8")) > MAX_RECORD_BYTES:
-            problems.append("the record would be larger than 512 KiB")
         if problems:
             skipped.append(f"entry {position}: the record would not be valid: " + "; ".join(problems))
             continue
@@ -177,7 +165,7 @@ def write_seed(content_dir: Path, entries: Any) -> tuple[int, int, list[str]]:
             continue
         try:
             put_record(content_dir, path, text)
-        except (RecordFileError, OSError) as error:
+        except RecordFileError as error:
             skipped.append(f"entry {position}: {error}")
             continue
         written += 1

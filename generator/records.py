@@ -26,6 +26,12 @@ HANDLE = re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})")
 # out there, nor a folder of the site made.
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                               *(f"lpt{n}" for n in range(10))})
+
+
+def is_windows_device_name(name: str) -> bool:
+    """Whether Windows reserves a (lowercase) file or folder name for a device (`con`, `aux.v2`)."""
+    return name.split(".")[0] in WINDOWS_RESERVED
+
 # Joiners that Arabic, Persian and Indic scripts (and emoji sequences) need inside a word.
 JOINERS = frozenset("\u200c\u200d")
 
@@ -337,7 +343,7 @@ class RecordChecker:
             elif tag_slug(tag) in TAKEN_TAG_SLUGS:
                 self.report("tags", f"{tag!r} would be named as a file the site makes "
                             f"({TAGS}{tag_slug(tag)}); choose another tag")
-            elif tag_slug(tag).split(".")[0] in WINDOWS_RESERVED:
+            elif is_windows_device_name(tag_slug(tag)):
                 self.report("tags", f"{tag!r} would name its folder as Windows names a device, where the site "
                             "could not be built; choose another tag")
             elif tag not in valid:

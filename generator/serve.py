@@ -103,8 +103,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if address == BUILD_ID_PATH:
             self.send_bytes(str(self.watcher.build_id).encode(), "text/plain", HTTPStatus.OK)
             return
-        found = self.site_file()
-        if found == "folder" and not address.endswith("/"):
+        found = self.site_file(address)
+        if found == "folder":
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)  # as a static host does: the folder's page
             self.send_header("Location", address + "/")
             self.send_header("Content-Length", "0")
@@ -119,7 +119,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         else:
             self.send_bytes(data, self.guess_type(str(found)), HTTPStatus.OK)
 
-    def site_file(self) -> Path | str | None:
+    def site_file(self, address: str) -> Path | str | None:
         """The file of output/ the request names (a folder's index.html), "folder" for a folder
         asked without its '/', or None: missing, a name no file can have, or reached through a link."""
         root = Path(self.directory)
@@ -131,7 +131,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 if current.is_symlink():
                     return None
             if current.is_dir():
-                if not self.path.split("?")[0].endswith("/"):
+                if not address.endswith("/"):
                     return "folder"
                 current = current / "index.html"
                 if current.is_symlink():

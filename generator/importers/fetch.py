@@ -108,20 +108,18 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
         body = response.read(max_bytes + 1)
         if len(body) > max_bytes:
             raise FetchError(f"{url} answered with more than {max_bytes} bytes; that is no answer of ours")
-        if announced is not None and len(body) != announced and not late.is_set():
-            raise FetchError(f"{url} gave a broken answer (cut short: {len(body)} of {announced} bytes)")
         if late.is_set():
             raise TimeoutError
+        if announced is not None and len(body) != announced:
+            raise FetchError(f"{url} gave a broken answer (cut short: {len(body)} of {announced} bytes)")
         return response.status, response.reason, response.headers, body
-    except TimeoutError:
-        raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
-    except http.client.HTTPException as error:
-        if late.is_set():
+    # ValueError: a host name no lookup takes, such as a..b. Once the watchdog has shut the socket,
+    # whatever the reading then met is the deadline's doing.
+    except (http.client.HTTPException, OSError, ValueError) as error:
+        if late.is_set() or isinstance(error, TimeoutError):
             raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
-        raise FetchError(f"{url} gave a broken answer ({type(error).__name__}: {error})") from None
-    except (OSError, ValueError) as error:  # ValueError: a host name no lookup takes, such as a..b
-        if late.is_set():
-            raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
+        if isinstance(error, http.client.HTTPException):
+            raise FetchError(f"{url} gave a broken answer ({type(error).__name__}: {error})") from None
         raise FetchError(f"cannot reach {url}: {getattr(error, 'strerror', None) or error}") from None
     finally:
         watchdog.cancel()
