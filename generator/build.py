@@ -4,40 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from generator import cachefile, urls
-from generator.api import render_api, render_json_feed
-from generator.archive import Archive, group_papers
-from generator.cache import LastBuild, RecordCache, last_build, record_build
+from generator import cachefile
 from generator.config import SiteConfig
-from generator.content import RecordFile, display_path, find_record_files, read_papers
-from generator.feeds import FeedBuilder, render_feeds
-from generator.fingerprints import code_fingerprint, data_fingerprint, inputs_fingerprint, site_fingerprint
-from generator.listing import look_at_output
-from generator.output import MARKER, SiteWriter
-from generator.pages import (
-    PageRenderer,
-    long_date,
-    paper_views,
-    render_pages,
-    render_paper_pages,
-    render_robots,
-    render_sitemap,
-)
-from generator.parallel import Forked, WorkShare, in_second_process
+from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
-from generator.records import Paper
-from generator.reuse import Kept, Ledger, Reuse
-from generator.search import render_search
-from generator.searchindex import SearchIndex
+from generator.read.cache import LastBuild, RecordCache, last_build, record_build
+from generator.read.content import RecordFile, display_path, find_record_files, read_papers
+from generator.read.fingerprints import code_fingerprint, data_fingerprint, inputs_fingerprint, site_fingerprint
+from generator.read.records import Paper
+from generator.site import outputs
+from generator.site.archive import group_papers
+from generator.site.outputs import Output, OutputGroup, SearchCache, Sources, made
+from generator.site.pages import PageRenderer, Site
+from generator.write.ledger import Ledger
+from generator.write.listing import look_at_output
+from generator.write.reuse import Reuse
+from generator.write.writer import MARKER, SiteWriter, WriteResult
 
 STATIC_DIR = "static"
 
@@ -123,53 +113,48 @@ def read_static_files(layouts_dir: Path, vendor_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def expected_file_count(archive: Archive) -> int:
-    """Count the files a build makes, to show progress against."""
-    # home, archive, tags index, search page, 404, sitemap, robots, 5 site feeds, api/days.json,
-    # the search manifest and .nojekyll
-    fixed = 15
-    pages = len(archive.days) + len(archive.weeks) + len(archive.months) + len(archive.years) + len(archive.papers)
-    api = len(archive.days) + len(archive.papers)
-    search_days = len(archive.days)
-    tags = 2 * len(archive.tags) + sum(len(tag.years) for tag in archive.tags)  # pages, feeds, year pages
-    return fixed + pages + api + search_days + tags  # + search shards
+def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, progress: Progress) -> None:
+    """Render every file of the table of outputs and hand it to the writer as it comes (a file the
+    last build made from the same value as KEPT). The search index is made in a second process
+    where the machine allows; that process then takes its share of the paper pages, so that the
+    two end together."""
+    table = outputs.OUTPUTS
+    values = {output: list(output.each(sources)) for output in table if isinstance(output, Output)}
+    shares = {output: WorkShare(values[output]) for output in values if output.shared}
+    groups = [group for group in table if isinstance(group, OutputGroup)]
+    records = sources.search.records if sources.search else None
 
+    def beside(into: SiteWriter) -> dict:
+        for group in groups:
+            for path, data in group.files(sources, reuse):
+                into.add(path, data)
+        for output, share in shares.items():
+            for value in share:
+                into.add(*made(output, value, site, reuse))
+        return into.part()
 
-@dataclass(frozen=True)
-class SearchCache:
-    """Where the search index is kept between builds, and the record cache its papers' terms come
-    from (as counted when each record was parsed, in this build or the last)."""
-
-    folder: Path
-    code: str
-    records: RecordCache
-
-
-def write_search(archive: Archive, reuse: Reuse, writer: SiteWriter, cache: SearchCache | None = None,
-                 then: Callable[[], Iterable] = tuple) -> Forked | None:
-    """Render and write the search files in a second process where the machine allows (the pages
-    render meanwhile; its result is what its writer did), then the files `then` gives (pages
-    the two processes share), otherwise here. With a cache, the last build's index is brought up
-    to date and kept for the next, and this process releases the records' terms once the search
-    process has its own copy, if the pages may need their memory (renders_most_pages)."""
-    def render(into: SiteWriter) -> SiteWriter:
-        index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
-        for path, data in render_search(archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
-                                        counted_before=cache.records.counted if cache else None):
-            into.add(path, data)
-        if cache:
-            index.save(cache.folder)
-        del index  # its memory goes to the pages `then` gives
-        for path, data in then():
-            into.add(path, data)
-        return into
-
-    worker = in_second_process(lambda: render(writer.for_second_process()).part())
-    if worker is None:
-        render(writer)
-    elif cache and renders_most_pages(reuse, cache.records):
-        cache.records.release()
-    return worker
+    second = in_second_process(beside, writer.for_second_process())
+    if second is not None and records and renders_most_pages(reuse, records):
+        records.release()  # the second process has its own copy of the terms; the pages may need the memory
+    total, done = sum(map(len, values.values())), 0
+    try:
+        for output in table:
+            if isinstance(output, OutputGroup):
+                if second is None:
+                    for path, data in output.files(sources, reuse):
+                        writer.add(path, data)
+                continue
+            for value in shares.get(output, values[output]):
+                writer.add(*made(output, value, site, reuse))
+                done += 1
+                progress.update(f"  rendered {done}/{total} files")
+    except BaseException:
+        if second is not None:
+            second.stop()  # before what it wrote or staged is discarded, so that it writes no more
+        raise
+    if second is not None:
+        progress.update("  waiting for the search index")
+        writer.adopt(second.result())
 
 
 def renders_most_pages(reuse: Reuse, records: RecordCache) -> bool:
@@ -181,44 +166,6 @@ def renders_most_pages(reuse: Reuse, records: RecordCache) -> bool:
     return ledger is None or not ledger.same_site or len(records.renewed) * 20 > len(records.now)
 
 
-def write_rendered_site(archive: Archive, renderer: PageRenderer, writer: SiteWriter, progress: Progress,
-                        reuse: Reuse | None = None, search_cache: SearchCache | None = None) -> None:
-    """Render every file of the site and hand it to the writer as it comes; a file that `reuse`
-    finds made from the same ingredients by the last build is handed over as KEPT instead."""
-    config = renderer.config
-    views = paper_views(archive)
-    feeds = FeedBuilder(archive, config, renderer.fragment, views)
-    site_feed = feeds.site_feed(urls.JSON_FEED)  # one set of items for RSS, Atom and JSON Feed
-    reuse = reuse or Reuse()
-    # The paper pages are shared: the search process takes its turn at them once the search files
-    # are done, so the two processes end together (pages only, after a template change).
-    paper_pages = WorkShare(list(archive.papers))
-    search = write_search(archive, reuse, writer, search_cache,
-                          then=lambda: render_paper_pages(paper_pages, archive, views, renderer, reuse))
-    try:
-        produced: Iterable[tuple[str, bytes | Kept]] = itertools.chain(
-            render_pages(archive, views, renderer, reuse, paper_pages),
-            render_feeds(feeds, site_feed, long_date),
-            [(urls.JSON_FEED, render_json_feed(site_feed, config))],
-            render_api(archive, views, config, reuse),
-            [reuse.data_file(urls.SITEMAP, ("sitemap", reuse.papers(tuple(archive.papers.values()))),
-                             render_sitemap, archive, config),
-             ("robots.txt", render_robots(config)),
-             (".nojekyll", b"")],
-        )
-        total = expected_file_count(archive)
-        for done, (path, data) in enumerate(produced, start=1):
-            writer.add(path, data)
-            progress.update(f"  rendered {done}/{total} files")
-    except BaseException:
-        if search is not None:
-            search.stop()  # before what it wrote or staged is discarded, so that it writes no more
-        raise
-    if search is not None:
-        progress.update("  waiting for the search index")
-        writer.adopt(search.result())
-
-
 def load_papers(content_dir: Path, progress: Progress | None = None, cache: RecordCache | None = None,
                 paths: list[RecordFile] | None = None) -> list[Paper]:
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
@@ -226,7 +173,8 @@ def load_papers(content_dir: Path, progress: Progress | None = None, cache: Reco
         if progress:
             progress.update(f"  read {done}/{total} records")
 
-    papers, problems = read_papers(content_dir, on_progress=report, cache=cache, paths=paths)
+    papers, problems = read_papers(content_dir, on_progress=report, cache=cache, paths=paths,
+                                   beside=in_second_process)
     if cache:
         cache.save()
     if problems:
@@ -234,34 +182,24 @@ def load_papers(content_dir: Path, progress: Progress | None = None, cache: Reco
     return papers
 
 
-def make_site(papers: list[Paper], output_dir: Path, layouts_dir: Path, config: SiteConfig, progress: Progress,
-              vendor_dir: Path, cache: RecordCache | None, ledger: Ledger | None, started: float) -> BuildSummary:
-    """Render the site of these papers into output_dir, reusing what the ledger says is still there."""
-    archive = group_papers(papers)
-    renderer = PageRenderer(layouts_dir, config)
+def write_site(sources: Sources, output_dir: Path, layouts_dir: Path, cache: RecordCache | None,
+               ledger: Ledger | None, progress: Progress) -> WriteResult:
+    """Render the site into output_dir, reusing what the ledger says is still there; on failure
+    output/ is left as it was."""
+    archive = sources.archive
+    site = Site(archive, PageRenderer(layouts_dir, sources.config))
     reuse = Reuse(ledger, cache.digests() if cache else {},
                   lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
-    static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
     writer = SiteWriter.open(output_dir, ledger)
     try:
-        write_rendered_site(archive, renderer, writer, progress, reuse,
-                            SearchCache(cache.folder, cache.code, cache) if cache else None)
-        for path, data in static.items():
-            writer.add(path, data)
+        render_site(sources, site, reuse, writer, progress)
         result = writer.finish()
     except BaseException:
         writer.discard()
         raise
     if ledger:
         ledger.save(result.files)
-    return BuildSummary(
-        papers=len(papers),
-        days=len(archive.days),
-        files=len(writer.paths),
-        written=result.written,
-        removed=result.removed,
-        seconds=time.perf_counter() - started,
-    )
+    return result
 
 
 def build(
@@ -286,8 +224,13 @@ def build(
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
         cache = keep(RecordCache(inputs.folder, inputs.code) if inputs else None)
         papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
-        summary = make_site(papers, output_dir, layouts_dir, config, progress, vendor_dir, cache,
-                            inputs.ledger if inputs else None, started)
+        archive = keep(group_papers(papers))
+        static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
+        sources = Sources(archive, config, static, SearchCache(cache.folder, cache.code, cache) if cache else None)
+        result = write_site(sources, output_dir, layouts_dir, cache, inputs.ledger if inputs else None, progress)
+        summary = BuildSummary(papers=len(papers), days=len(archive.days), files=result.files_in_site,
+                               written=result.written, removed=result.removed,
+                               seconds=time.perf_counter() - started)
         if inputs:
             record_build(inputs.folder, LastBuild(inputs.fingerprint, summary.papers, summary.days, summary.files))
     return summary
@@ -333,7 +276,7 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
     if not cache_dir:
         return None
     cachefile.usable_folder(cache_dir)
-    on_disk = look_at_output(output_dir)
+    on_disk = look_at_output(output_dir, beside=in_second_process)
     code = code_fingerprint()
     record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
     vendored = [vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()]

@@ -13,14 +13,14 @@ import jinja2
 
 from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
-from generator.content import display_path, read_papers
 from generator.importers.arxiv import ARXIV_API, fetch_arxiv
 from generator.importers.fetch import FetchError, is_http_url
 from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
-from generator.output import OutputError
 from generator.problems import BuildFailed, Problem, printable
+from generator.read.content import display_path, read_papers
+from generator.read.records import arxiv_problem, slug_for_arxiv
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
-from generator.records import arxiv_problem, slug_for_arxiv
+from generator.write.writer import OutputError
 
 
 def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:

@@ -11,7 +11,7 @@ import yaml
 
 from generator.files import read_plain_file
 from generator.problems import Problem
-from generator.records import bad_character, is_web_url
+from generator.read.records import bad_character, is_web_url
 
 CONFIG_FILE = "site.yaml"
 MAX_SETTINGS_BYTES = 64 * 1024

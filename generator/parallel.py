@@ -88,12 +88,22 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+def here_only(function: Callable[..., Any], *arguments: Any) -> None:
+    """A Beside that never starts a process: the caller does the work itself."""
+    return None
+
+
 def in_second_process(function: Callable[..., Any], *arguments: Any) -> Forked | None:
     """Start function(*arguments) in a forked process and return it as Forked, or return None when
     this machine has one core or cannot fork (the caller then does the work itself)."""
     if (os.cpu_count() or 1) < 2 or not can_fork():
         return None
     return Forked(function, arguments)
+
+
+# How the pipeline lends a stage a second process: start function(*arguments) there and return it
+# as Forked, or return None (the stage then does that work itself).
+Beside = Callable[..., Forked | None]
 
 
 class WorkShare:

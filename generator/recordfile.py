@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from generator.content import read_record
 from generator.files import create_file, replacing
-from generator.records import arxiv_problem, slug_for_arxiv
+from generator.read.content import read_record
+from generator.read.records import arxiv_problem, slug_for_arxiv
 
 
 class RecordFileError(Exception):

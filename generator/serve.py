@@ -17,8 +17,8 @@ import jinja2
 from generator.build import Progress, build
 from generator.config import load_config
 from generator.files import read_plain_file
-from generator.output import OutputError
 from generator.problems import BuildFailed, printable
+from generator.write.writer import OutputError
 
 BUILD_ID_PATH = "/__dailypapers/build"
 # Added to HTML as it is served, never written to output/: the built site stays script-free.

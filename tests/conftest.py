@@ -69,7 +69,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def write_site(files: dict, output_dir: Path, ledger=None):
     """Make output_dir hold exactly these files, through the build's own writer."""
-    from generator.output import SiteWriter
+    from generator.write.writer import SiteWriter
 
     writer = SiteWriter.open(output_dir, ledger)
     try:

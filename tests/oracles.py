@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from lunr.builder import Builder
 
-from generator.records import Paper
-from generator.searchindex import SearchIndex
-from generator.termcounts import FIELDS, INDEX_PIPELINE, IndexCounts, cached_stemmer, encode, field_values
+from generator.read.records import Paper
+from generator.search.index import SearchIndex
+from generator.search.terms import FIELDS, INDEX_PIPELINE, IndexCounts, cached_stemmer, encode, field_values
 
 
 def make_builder() -> Builder:

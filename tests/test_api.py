@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from generator.archive import group_papers
-from generator.content import read_papers
+from generator.read.content import read_papers
+from generator.site.archive import group_papers
 
 from conftest import CONTENT, SUB_PATH_BASE_URL
 

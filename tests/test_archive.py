@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.archive import group_papers
-from generator.records import Paper
+from generator.read.records import Paper
+from generator.site.archive import group_papers
 from generator.urls import tag_slug
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from pybtex.database import parse_string
 
-from generator.bibtex import bibtex_entry
-from generator.records import Paper
+from generator.read.records import Paper
+from generator.site.bibtex import bibtex_entry
 
 
 def paper(**fields) -> Paper:

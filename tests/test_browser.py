@@ -339,11 +339,11 @@ def tiered_site_server(tmp_path_factory):
     """A synthetic site whose common words are big terms in several tiers, served under a sub-path."""
     import shutil
 
-    from generator.archive import group_papers
     from generator.build import build
     from generator.config import SiteConfig
-    from generator.content import read_papers
-    from generator.search import render_search
+    from generator.read.content import read_papers
+    from generator.search.shards import render_search
+    from generator.site.archive import group_papers
     from generator.synthetic import write_synthetic
 
     from conftest import LAYOUTS, ROOT, served_under_sub_path, write_site
@@ -364,7 +364,7 @@ def tiered_site_server(tmp_path_factory):
 
 
 def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tiered_site_server):
-    from generator.termcounts import search_documents
+    from generator.search.terms import search_documents
 
     from oracles import index_papers
 

@@ -12,10 +12,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import html5lib
 import pytest
 
-from generator.archive import group_papers
 from generator.build import build
 from generator.config import SiteConfig
-from generator.content import read_papers
+from generator.read.content import read_papers
+from generator.site.archive import group_papers
 from generator.urls import tag_slug
 
 from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, write
@@ -81,7 +81,7 @@ def card_links(page: Path) -> list[str]:
 
 
 def test_a_tag_shows_its_newest_papers_and_every_paper_on_its_year_page(tmp_path, monkeypatch):
-    from generator import pages
+    from generator.site import pages
 
     monkeypatch.setattr(pages, "TAG_PAGE_PAPERS", 4)
     build(CONTENT, tmp_path / "site", LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
@@ -318,14 +318,16 @@ def test_relative_urls_lead_where_the_browser_resolves_them():
 def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_path, monkeypatch, two_cores):
     from generator import build as build_module
     from generator import parallel
-    from generator.output import SiteWriter
-    from generator.reuse import Reuse
 
-    archive = group_papers(read_papers(CONTENT)[0])
-    worker = build_module.write_search(archive, Reuse(), SiteWriter.open(tmp_path / "search-only"))
-    assert isinstance(worker, parallel.Forked)  # really forked
-    assert "search/manifest.json" in worker.result()["paths"] and (tmp_path / "search-only/search/manifest.json").is_file()
+    started = []
+
+    def watched(function, *arguments):
+        started.append(parallel.in_second_process(function, *arguments))
+        return started[-1]
+
+    monkeypatch.setattr(build_module, "in_second_process", watched)
     build(CONTENT, tmp_path / "two-cores", LAYOUTS, SiteConfig())
+    assert any(isinstance(worker, parallel.Forked) for worker in started)  # really forked
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     build(CONTENT, tmp_path / "one-core", LAYOUTS, SiteConfig())
     two = {p.relative_to(tmp_path / "two-cores"): p.read_bytes() for p in (tmp_path / "two-cores").rglob("*") if p.is_file()}
@@ -364,7 +366,7 @@ def test_a_link_in_the_layouts_or_vendored_code_is_refused_and_nothing_is_publis
 
 
 def test_an_output_folder_that_is_a_link_is_refused(tmp_path):
-    from generator.output import OutputError
+    from generator.write.writer import OutputError
 
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere/precious.txt").write_text("mine")
@@ -415,8 +417,10 @@ def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch
     """Whatever fails, in whichever process, and however far the other process got: nothing it
     wrote or staged is left (the JSON feed fails here while the search process is still at work,
     or a search file fails there while the pages are written here)."""
-    from generator import build as build_module
-    from generator.output import STAGING
+    import dataclasses
+
+    from generator.site import outputs
+    from generator.write.writer import STAGING
 
     from conftest import ROOT, snapshot
 
@@ -436,11 +440,13 @@ def test_a_build_that_fails_midway_leaves_output_as_it_was(tmp_path, monkeypatch
                 raise RuntimeError("a failure while the pages are being made")
             yield file
 
-    real_search = build_module.render_search
+    real_search = outputs.render_search
     if where == "here":
-        monkeypatch.setattr(build_module, "render_json_feed", fails)
+        monkeypatch.setattr(outputs, "OUTPUTS", [dataclasses.replace(output, render=fails)
+                                                 if output.name == "JSON Feed" else output
+                                                 for output in outputs.OUTPUTS])
     else:
-        monkeypatch.setattr(build_module, "render_search", fails_later)
+        monkeypatch.setattr(outputs, "render_search", fails_later)
     with pytest.raises(RuntimeError, match="a failure while"):
         build(CONTENT, out, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=tmp_path / "cache")
     assert (snapshot(out) if out.exists() else None) == was

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 
 from generator.build import build
-from generator.cache import RecordCache
 from generator.config import SiteConfig
-from generator.content import read_papers
+from generator.read.cache import RecordCache
+from generator.read.content import read_papers
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write
 
@@ -103,24 +103,32 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
 
 
 def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, two_cores):
-    from generator import content
+    from generator.parallel import Forked, in_second_process
+    from generator.read import content
+
+    started = []
+
+    def beside(function, *arguments):
+        started.append(in_second_process(function, *arguments))
+        return started[-1]
 
     write(content_copy, "2025/10/14/broken.md", "---\ntitle: [unclosed\n---\n")  # problems come back too
-    alone = content.read_papers(content_copy)
+    alone = content.read_papers(content_copy, beside=beside)
+    assert started == []  # too few records to be worth a second process
     monkeypatch.setattr(content, "PARALLEL_FROM", 10)
-    assert content.read_in_second_process([], content_copy, None) is not None  # really forked
-    together = content.read_papers(content_copy)
+    together = content.read_papers(content_copy, beside=beside)
+    assert len(started) == 1 and isinstance(started[0], Forked)  # really forked
     assert together == alone and len(alone[0]) == 57 and len(alone[1]) == 1
     cache = RecordCache(tmp_path / "cache")
-    assert content.read_papers(content_copy, cache=cache) == alone
+    assert content.read_papers(content_copy, cache=cache, beside=beside) == alone
     assert cache.parsed == 58 and len(cache.now) == 58  # what the second process parsed is kept too
     cache.save()
     again = RecordCache(tmp_path / "cache")
-    assert content.read_papers(content_copy, cache=again) == alone and again.parsed == 0
+    assert content.read_papers(content_copy, cache=again, beside=beside) == alone and again.parsed == 0
 
 
 def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch):
-    from generator import fingerprints
+    from generator.read import fingerprints
 
     first = RecordCache(tmp_path / "cache")
     read_papers(content_copy, cache=first)
@@ -134,7 +142,7 @@ def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch
 
 
 def test_the_record_cache_is_rewritten_only_when_it_learnt_something(tmp_path, content_copy):
-    from generator.cache import record_part
+    from generator.read.cache import record_part
 
     def read_and_save():
         cache = RecordCache(tmp_path / "cache")
@@ -172,63 +180,38 @@ def test_a_damaged_part_of_the_record_cache_costs_only_its_records(tmp_path, con
     assert RecordCache(tmp_path / "cache").before.keys() == first.now.keys()  # the part is whole again
 
 
-def test_what_a_cache_file_holds_is_frozen_until_the_build_ends(tmp_path, content_copy):
-    """The cycle collector does not walk what the caches hold (it lives as long as the build), and
-    a build leaves nothing frozen behind it."""
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(tmp_path, content_copy):
+    """A build freezes what lives as long as it does (the caches, the papers) so that the cycle
+    collector need not walk it; a caller that builds again and again (serve) gets it all back."""
     import gc
 
-    from generator import cachefile
-
-    gc.unfreeze()
-    held = [[number, str(number)] for number in range(10_000)]
-    assert cachefile.save(tmp_path / "held.cache", held)
-    loaded = cachefile.load(tmp_path / "held.cache", list[tuple[int, str]])
-    held = [tuple(pair) for pair in held]
-    assert loaded == held and gc.get_freeze_count() >= len(held) and gc.isenabled()
-    walked = {id(thing) for thing in gc.get_objects()}  # what the collector walks: never what is frozen
-    assert not any(id(item) in walked for item in loaded)
     gc.unfreeze()
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
-    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")  # reads every cache file
+    cached_build(content_copy, tmp_path / "other", tmp_path / "cache")  # reads every cache file
     assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
-def test_once_the_search_process_has_the_records_this_one_lets_go_of_them(tmp_path, content_copy, two_cores):
-    """Their memory goes to the pages (a few hundred MB of search terms at 100,000 papers); the
-    search files are the same, and the record cache on disk stays whole."""
-    from generator.archive import group_papers
-    from generator.build import SearchCache, write_search
-    from generator.fingerprints import code_fingerprint
-    from generator.output import SiteWriter
-    from generator.reuse import Reuse
-    from generator.search import render_search
-
-    records = RecordCache(tmp_path / "cache")
-    papers, _ = read_papers(content_copy, cache=records)
-    records.save()
-    kept = sorted((tmp_path / "cache").glob("records-*.cache"))
-    times = [path.stat().st_mtime_ns for path in kept]
-    search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
-    worker = write_search(group_papers(papers), Reuse(), SiteWriter.open(tmp_path / "out"), search)
-    assert worker is not None  # the search files are made by a second process
-    assert records.before == {} and records.now == {}  # released here
-    assert worker.result()["paths"] == {path for path, _ in render_search(group_papers(papers))}
-    records.save()  # nothing to save any more: the cache stays as it was
-    assert [path.stat().st_mtime_ns for path in kept] == times
+def test_a_build_on_two_cores_that_releases_the_records_keeps_their_cache_whole(tmp_path, content_copy, two_cores):
+    """The search process has its own copy of the records' terms, so a build that renders most
+    pages hands this process's back to them; the record cache on disk stays whole all the same."""
+    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
     assert len(RecordCache(tmp_path / "cache").before) == 57
-    again = cached_build(content_copy, tmp_path / "site", tmp_path / "cache")
-    assert again.papers == 57 and len(RecordCache(tmp_path / "cache").before) == 57
+    record = next(content_copy.rglob("*.md"))
+    record.write_text(record.read_text() + "\nOne more sentence.\n")
+    again = RecordCache(tmp_path / "cache")
+    read_papers(content_copy, cache=again)
+    assert len(again.renewed) == 1  # the other 56 came from the cache the first build left
+    cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
+    assert snapshot(tmp_path / "out") == clean_build(content_copy, tmp_path / "clean")
 
 
-def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy, two_cores):
-    """Letting go of them costs time (~1 s at 100,000 papers) and only pays when most pages render:
-    with the last build's ledger, the same templates and one record changed of 57, they stay."""
+def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy):
+    """Releasing them costs time and only pays when most pages render: with the last build's
+    ledger, the same templates and one record changed of 57, they stay."""
     from generator import cachefile
-    from generator.archive import group_papers
-    from generator.build import SearchCache, renders_most_pages, write_search
-    from generator.fingerprints import code_fingerprint
-    from generator.output import SiteWriter
-    from generator.reuse import LEDGER_FILE, Ledger, LedgerFile, Reuse
+    from generator.build import renders_most_pages
+    from generator.write.ledger import LEDGER_FILE, Ledger, LedgerFile
+    from generator.write.reuse import Reuse
 
     cached_build(content_copy, tmp_path / "out", tmp_path / "cache")
 
@@ -239,12 +222,8 @@ def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy
     record = next(content_copy.rglob("*.md"))
     record.write_text(record.read_text() + "\nOne more sentence.\n")
     records = RecordCache(tmp_path / "cache")
-    papers, _ = read_papers(content_copy, cache=records)
+    read_papers(content_copy, cache=records)
     assert len(records.renewed) == 1
     assert renders_most_pages(Reuse(ledger_of(same_site)), records) is False
     assert renders_most_pages(Reuse(ledger_of("other templates")), records) is True
     assert renders_most_pages(Reuse(), records) is True
-    search = SearchCache(tmp_path / "cache", code_fingerprint(), records)
-    worker = write_search(group_papers(papers), Reuse(ledger_of(same_site)), SiteWriter.open(tmp_path / "o2"), search)
-    assert worker is not None and len(records.now) == 57  # kept here
-    worker.result()

@@ -13,7 +13,7 @@ import pytest
 from test_cache import cached_build, clean_build
 
 from generator import cachefile
-from generator.cache import RecordCache, RecordPart
+from generator.read.cache import RecordCache, RecordPart
 
 from conftest import snapshot
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import read_papers
-from generator.records import Link
+from generator.read.content import read_papers
+from generator.read.records import Link
 
 from conftest import CONTENT, VALID_RECORD, record, write
 
@@ -345,7 +345,7 @@ def test_windows_line_ends_and_a_byte_order_mark_read_like_any_file(tmp_path):
 def test_libyaml_and_pyyaml_read_every_sample_record_alike(monkeypatch):
     import yaml
 
-    from generator import content
+    from generator.read import content
 
     assert content.FAST_LOADER is yaml.CSafeLoader  # the wheel carries libyaml: the fast path is tested
     fast = content.read_papers(CONTENT)
@@ -355,7 +355,7 @@ def test_libyaml_and_pyyaml_read_every_sample_record_alike(monkeypatch):
 
 
 def test_naming_many_files_at_once_names_them_as_one_at_a_time(tmp_path, monkeypatch):
-    from generator.content import display_path
+    from generator.read.content import display_path
 
     write(tmp_path, "project/content/2025/01/02/a.md", "x")
     write(tmp_path, "elsewhere/b.md", "x")
@@ -381,7 +381,7 @@ def test_a_fifo_named_like_a_record_is_refused_not_read(tmp_path):
     """Reading a FIFO blocks until someone writes to it: build and check would hang forever."""
     import os
 
-    from generator.cache import RecordCache
+    from generator.read.cache import RecordCache
 
     content = tmp_path / "content"
     write(content, "2025/01/02/a.md", VALID_RECORD.replace('"2305.02993"', "null"))

@@ -13,9 +13,9 @@ import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
-from generator.content import read_papers
-from generator.feeds import whole_recent_days
-from generator.records import Paper
+from generator.read.content import read_papers
+from generator.read.records import Paper
+from generator.site.feeds import whole_recent_days
 
 from conftest import CONTENT, LAYOUTS, SUB_PATH_BASE_URL, record, snapshot, write
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from generator.content import read_papers
 from generator.importers.fetch import FetchError, fetch
+from generator.read.content import read_papers
 
 from conftest import ROOT, run_cli, snapshot
 

@@ -12,9 +12,9 @@ import pytest
 from generator import cachefile
 from generator.build import build
 from generator.config import SiteConfig
-from generator.pages import PageRenderer
-from generator.reuse import LEDGER_FILE, LedgerFile
+from generator.site.pages import PageRenderer
 from generator.synthetic import write_synthetic
+from generator.write.ledger import LEDGER_FILE, LedgerFile
 
 from conftest import LAYOUTS, ROOT, snapshot
 
@@ -37,7 +37,7 @@ def folders(root):
 
 @pytest.fixture()
 def archive(tmp_path, monkeypatch):
-    from generator import search
+    from generator.search import shards as search
 
     # Words in more than 60 papers are "big": their tiers, and each paper's file of them, are built too.
     monkeypatch.setattr(search, "BIG_TERM_DOCUMENTS", 60)
@@ -70,18 +70,18 @@ def data_files_rendered(monkeypatch) -> list[str]:
     """Watch the files made without templates (JSON, search) being rendered from now on (here: no
     second process, so the search files are watched too)."""
     from generator import parallel
-    from generator.reuse import KEPT, Reuse
+    from generator.write.reuse import KEPT, Reuse
 
     seen: list[str] = []
-    data_file = Reuse.data_file
+    made = Reuse.made
 
-    def watched(self, path, ingredients, render, *arguments):
-        made = data_file(self, path, ingredients, render, *arguments)
-        if made[1] is not KEPT:
+    def watched(self, path, value, render, *context, kind="", templated=True):
+        file = made(self, path, value, render, *context, kind=kind, templated=templated)
+        if file[1] is not KEPT and not templated:
             seen.append(path)
-        return made
+        return file
 
-    monkeypatch.setattr(Reuse, "data_file", watched)
+    monkeypatch.setattr(Reuse, "made", watched)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     return seen
 
@@ -97,7 +97,7 @@ def index_updates(monkeypatch) -> list[tuple[bool, int, int]]:
     """Watch the search index being brought up to date (here: no second process) and note whether
     the last build's index was updated in place, how many terms it touched, and how many it has."""
     from generator import parallel
-    from generator.searchindex import SearchIndex
+    from generator.search.index import SearchIndex
 
     seen = []
     update = SearchIndex.bring_up_to_date
@@ -118,7 +118,7 @@ def edit_abstract(path):
 
 @pytest.mark.parametrize("staged", [False, True])  # changed files held in memory, or staged on disk
 def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive, monkeypatch, staged):
-    from generator import output
+    from generator.write import writer as output
 
     if staged:
         monkeypatch.setattr(output, "MEMORY_BUDGET", 0)
@@ -278,3 +278,64 @@ def test_a_damaged_ledger_only_means_more_work(tmp_path, archive, monkeypatch, d
     cached_build(content, out, cache, layouts)
     assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+
+
+def test_a_kind_of_page_registered_in_the_table_is_built_reused_and_removed_like_the_others(
+        tmp_path, archive, monkeypatch):
+    """One entry in the table of outputs and one template: a page per first author."""
+    from dataclasses import dataclass
+
+    from generator import urls
+    from generator.read.records import Paper
+    from generator.site import outputs
+
+    @dataclass(frozen=True)
+    class FirstAuthor:
+        name: str
+        papers: tuple[Paper, ...]
+
+    def first_authors(sources):
+        found: dict[str, list[Paper]] = {}
+        for day in sources.archive.days:
+            for paper in day.papers:
+                found.setdefault(paper.authors[0], []).append(paper)
+        return [FirstAuthor(name, tuple(papers)) for name, papers in sorted(found.items())]
+
+    def author_path(author):
+        return f"authors/{urls.tag_slug(author.name)}/"
+
+    entry = outputs.Output("first author", first_authors, author_path,
+                           lambda path, author, site: site.page("author.html", path, title=author.name,
+                                                                papers=site.cards(author.papers)),
+                           changed=lambda author: author.papers[0].day)
+    monkeypatch.setattr(outputs, "OUTPUTS", [*outputs.OUTPUTS, entry])
+    content, layouts = archive
+    (layouts / "author.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}<h1>{{ title }}</h1>\n<ul>{% for view in papers %}'
+        '<li><a href="{{ url(view.path) }}">{{ view.paper.title }}</a></li>{% endfor %}</ul>{% endblock %}\n')
+    day = records(content)[0].parent
+    (day / "registered.md").write_text("---\ntitle: A paper of its own\nauthors: [Ada Registered, Alan Turing]\n"
+                                       "---\n\nAn abstract.\n")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    cached_build(content, out, cache, layouts)
+    own = out / "authors/ada-registered/index.html"
+    assert "A paper of its own" in own.read_text()
+    pages = list((out / "authors").iterdir())
+    assert len(pages) > 20  # one per first author of the synthetic archive too
+    sitemap = (out / "sitemap.xml").read_text()
+    assert all(f"authors/{page.name}/</loc>" in sitemap for page in pages)
+
+    rendered = rendered_pages(monkeypatch)  # a paper retitled: its author's page, and no other, again
+    record = day / "registered.md"
+    record.write_text(record.read_text().replace("A paper of its own", "A paper retitled"))
+    cached_build(content, out, cache, layouts)
+    assert [path for path in rendered if path.startswith("authors/")] == ["authors/ada-registered/"]
+    assert "A paper retitled" in own.read_text()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+
+    record.unlink()  # its author's only paper: the page goes
+    cached_build(content, out, cache, layouts)
+    assert not own.exists() and not own.parent.exists()
+    assert "ada-registered" not in (out / "sitemap.xml").read_text()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean after", layouts)

@@ -8,8 +8,8 @@ import re
 import html5lib
 import pytest
 
-from generator.content import read_papers
-from generator.markup import plain_summary, render_abstract
+from generator.read.content import read_papers
+from generator.read.markup import plain_summary, render_abstract
 
 from conftest import CONTENT, ROOT
 
@@ -113,7 +113,7 @@ def test_summary_cuts_at_a_word():
 def test_plain_abstracts_skip_markdown_yet_render_exactly_as_markdown_would():
     import json
 
-    from generator import markup
+    from generator.read import markup
     from generator.synthetic import synthetic_records
 
     seed = json.loads((ROOT / "tests/data/seed-papers.json").read_text())

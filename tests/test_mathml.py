@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator.mathml import MathError, latex_to_mathml
+from generator.read.mathml import MathError, latex_to_mathml
 
 M = "{http://www.w3.org/1998/Math/MathML}"
 

@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
-from generator.output import MARKER, OutputError, check_site_path
+from generator.write.writer import MARKER, OutputError, check_site_path
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write, write_site
 
@@ -139,7 +139,7 @@ def test_an_incremental_build_equals_a_clean_build_after_deletes_renames_and_edi
 
 @pytest.mark.parametrize("budget", [0, 10**9])  # changed files staged on disk, or held in memory
 def test_a_build_that_fails_midway_leaves_the_previous_site_whole(tmp_path, content_copy, monkeypatch, budget):
-    from generator import output as output_module
+    from generator.write import writer as output_module
 
     monkeypatch.setattr(output_module, "MEMORY_BUDGET", budget)
     layouts = tmp_path / "layouts"
@@ -166,7 +166,7 @@ def test_a_build_that_fails_midway_leaves_the_previous_site_whole(tmp_path, cont
 
 
 def test_a_stopped_build_leaves_nothing_behind_for_the_next(tmp_path):
-    from generator.output import STAGING
+    from generator.write.writer import STAGING
 
     site = tmp_path / "out"
     build(CONTENT, site, LAYOUTS, SiteConfig())
@@ -202,7 +202,7 @@ def test_links_inside_output_are_replaced_never_written_through(tmp_path, conten
 def test_a_folder_made_meanwhile_by_the_other_process_is_taken_only_if_real(tmp_path, monkeypatch):
     from pathlib import Path
 
-    from generator.output import make_folder
+    from generator.write.writer import make_folder
 
     real_mkdir = Path.mkdir
     made_instead = {"papers": lambda path: real_mkdir(path),  # the other process made the folder first
@@ -246,8 +246,8 @@ def test_two_processes_share_work_each_item_once(two_cores):
 def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, monkeypatch, cores):
     """The ledger's listing of output/ is made by two more processes, a part each, beside the
     reading of content/ and the caches where there are two cores, and is the same listing either way."""
-    from generator import listing as listing_module
     from generator import parallel
+    from generator.write import listing as listing_module
 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     write_site({"index.html": b"home", "papers/a/index.html": b"a", "api/a.json": b"{}"}, tmp_path / "out")
@@ -260,7 +260,7 @@ def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, mo
         return listing(output_dir, *part)
 
     monkeypatch.setattr(listing_module, "files_on_disk", noting_who_lists)
-    on_disk = listing_module.look_at_output(tmp_path / "out")
+    on_disk = listing_module.look_at_output(tmp_path / "out", beside=parallel.in_second_process)
     (tmp_path / "out" / "later.html").write_text("made after the listing began")
     found = on_disk()
     assert set(found) <= {MARKER, "index.html", "papers/a/index.html", "api/a.json", "later.html"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from generator.content import read_papers
+from generator.read.content import read_papers
 
 from conftest import SEED_JSON, run_cli
 

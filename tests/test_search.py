@@ -7,12 +7,12 @@ import subprocess
 
 import pytest
 
-from generator.archive import group_papers
 from generator.build import build
 from generator.config import SiteConfig
-from generator.content import read_papers
-from generator.search import SHARD_LIMIT, partition_terms, render_search, shard_file
-from generator.termcounts import search_documents
+from generator.read.content import read_papers
+from generator.search.shards import SHARD_LIMIT, partition_terms, render_search, shard_file
+from generator.search.terms import search_documents
+from generator.site.archive import group_papers
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, write
 from oracles import index_papers
@@ -169,7 +169,7 @@ def test_tiered_big_terms_give_exactly_the_unsplit_top_twenty(tiered_site):
 
 
 def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_path):
-    from generator.records import Paper
+    from generator.read.records import Paper
 
     site, archive = tiered_site
     newest = archive.days[-1].papers[0]
@@ -190,7 +190,7 @@ def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_
 def test_a_day_with_more_papers_than_4096_is_found_by_lunr_js(tmp_path):
     """A big arXiv category announces more than a thousand papers a day: a day's numbers grow to
     hold them, and the last of them is found, on its day, by its title."""
-    from generator.termcounts import day_slots
+    from generator.search.terms import day_slots
 
     content = tmp_path / "content"
     for number in range(4097):
@@ -207,7 +207,7 @@ def test_words_sharing_a_long_prefix_get_file_names_a_file_system_takes(tmp_path
     """Words that share a 43-character CJK prefix made a shard name of 260 bytes (OSError: File
     name too long); the name is now bounded, the browser finds it through the manifest, and the
     words and a long big term are found by lunr.js."""
-    from generator import search
+    from generator.search import shards as search
 
     prefix = "中" * 43
     content = tmp_path / "content"

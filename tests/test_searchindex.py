@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from generator.archive import group_papers
-from generator.content import read_papers
-from generator.searchindex import SearchIndex
+from generator.read.content import read_papers
+from generator.search.index import SearchIndex
+from generator.search.terms import paper_terms, search_documents, term_of
+from generator.site.archive import group_papers
 from generator.synthetic import write_synthetic
-from generator.termcounts import paper_terms, search_documents, term_of
 
 from oracles import index_counts
 
@@ -66,7 +66,7 @@ def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
 
 
 def test_an_index_survives_the_cache(tmp_path, monkeypatch):
-    from generator import searchindex
+    from generator.search import index as searchindex
 
     monkeypatch.setattr(searchindex, "PART_ENTRIES", 500)  # saved in many parts
     write_synthetic(tmp_path / "content", 120)
@@ -92,7 +92,7 @@ def encoded_size(term, fields):
 
 
 def test_a_terms_shard_size_is_worked_out_from_its_postings_as_from_its_encoded_lists(tmp_path):
-    from generator.search import postings_size
+    from generator.search.shards import postings_size
 
     write_synthetic(tmp_path / "content", 150)
     index = SearchIndex().bring_up_to_date(numbered(read_papers(tmp_path / "content")[0]), lambda token: None)

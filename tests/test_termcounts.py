@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.archive import group_papers
-from generator.content import read_papers
-from generator.records import Paper
-from generator.searchindex import SearchIndex
+from generator.read.content import read_papers
+from generator.read.records import Paper
+from generator.search.index import SearchIndex
+from generator.search.terms import paper_terms, search_documents
+from generator.site.archive import group_papers
 from generator.synthetic import synthetic_records
-from generator.termcounts import paper_terms, search_documents
 
 from conftest import CONTENT
 from oracles import collect_counts, index_counts, index_papers
@@ -65,7 +65,7 @@ def test_words_are_split_where_lunr_splits_them():
 
     from lunr.tokenizer import SEPARATOR_CHARS
 
-    from generator.termcounts import OTHER_SPACES, words_of
+    from generator.search.terms import OTHER_SPACES, words_of
 
     odd = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c) not in SEPARATOR_CHARS]
     assert odd and all(OTHER_SPACES.fullmatch(c) for c in odd)

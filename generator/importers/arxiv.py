@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from generator.importers.fetch import FetchError, fetch
-from generator.records import strip_arxiv_version
+from generator.read.records import strip_arxiv_version
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 ATOM = "{http://www.w3.org/2005/Atom}"

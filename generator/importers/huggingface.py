@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.importers.arxiv import flatten
 from generator.importers.fetch import FetchError, fetch
-from generator.records import arxiv_problem, is_web_url
+from generator.read.records import arxiv_problem, is_web_url
 
 HF_API = "https://huggingface.co/api/daily_papers"
 

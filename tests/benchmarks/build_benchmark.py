@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from generator.content import read_papers  # noqa: E402
+from generator.read.content import read_papers  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
 
 NEW_PAPER = """---

@@ -27,15 +27,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the lunr.py oracle
 
-from generator.api import render_api  # noqa: E402
-from generator.archive import group_papers  # noqa: E402
 from generator.build import read_static_files  # noqa: E402
 from generator.config import SiteConfig  # noqa: E402
-from generator.content import read_papers  # noqa: E402
-from generator.pages import PageRenderer, paper_views  # noqa: E402
-from generator.search import render_search  # noqa: E402
+from generator.read.content import read_papers  # noqa: E402
+from generator.search.shards import render_search  # noqa: E402
+from generator.search.terms import search_documents  # noqa: E402
+from generator.site.archive import group_papers  # noqa: E402
+from generator.site.outputs import OUTPUTS, Output, Sources, made  # noqa: E402
+from generator.site.pages import PageRenderer, Site  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
-from generator.termcounts import search_documents  # noqa: E402
+from generator.write.reuse import Reuse  # noqa: E402
 
 from conftest import write_site  # noqa: E402
 from oracles import index_papers  # noqa: E402
@@ -145,15 +146,14 @@ def main() -> None:
     papers, problems = read_papers(content)
     assert not problems, problems[:5]
     archive = group_papers(papers)
-    views = paper_views(archive)
     started = step(f"read {len(papers)} records", started)
 
     files = dict(render_search(archive))
     started = step("counted terms as lunr.py does and cut them into shards", started)
-    files.update(render_api(archive, views, SiteConfig()))
-    renderer = PageRenderer(ROOT / "layouts", SiteConfig())
-    files["search/index.html"] = renderer.render("search.html", "search/", title="Search",
-                                                 paper_count=len(papers))
+    site, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
+    files.update(made(output, value, site, Reuse()) for output in OUTPUTS
+                 if isinstance(output, Output) and output.name in ("API day", "API paper", "search page")
+                 for value in output.each(sources))
     files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
     write_site(files, site)
     started = step("wrote the search files", started)

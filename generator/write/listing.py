@@ -8,7 +8,7 @@ from array import array
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.parallel import in_second_process
+from generator.parallel import Beside, here_only
 
 
 def files_on_disk(output_dir: Path, chosen: Callable[[str], bool] = lambda name: True) -> dict[str, tuple[int, int]]:
@@ -56,12 +56,12 @@ def from_listing(*parts: tuple[list[str], array, array]) -> dict[str, tuple[int,
             for path, status in zip(paths, zip(sizes, mtimes, strict=True), strict=True)}
 
 
-def look_at_output(output_dir: Path) -> Callable[[], dict[str, tuple[int, int]]]:
-    """Start listing output/ (files_on_disk) in two more processes where the machine allows, one
-    for each part, while this one reads content/ and the caches (a large site's listing takes
-    seconds of one core); call what this returns for the listing, done here and then if there
-    are no more processes."""
-    parts = [in_second_process(files_in_part, output_dir, papers) for papers in (True, False)]
+def look_at_output(output_dir: Path, beside: Beside = here_only) -> Callable[[], dict[str, tuple[int, int]]]:
+    """Start listing output/ (files_on_disk) `beside`, in two more processes where the pipeline
+    gives them, one for each part, while this one reads content/ and the caches (a large site's
+    listing takes seconds of one core); call what this returns for the listing, done here and
+    then if there are no more processes."""
+    parts = [beside(files_in_part, output_dir, papers) for papers in (True, False)]
     if None in parts:
         return functools.partial(files_on_disk, output_dir)
     return lambda: from_listing(parts[0].result(), parts[1].result())

@@ -20,13 +20,10 @@ from itertools import chain, repeat
 from operator import add, mod, mul, sub
 
 from generator import urls
-from generator.archive import Archive
-from generator.cache import record_token
-from generator.pages import short_authors, short_date
-from generator.records import Paper
-from generator.reuse import Kept, Reuse, key_of
-from generator.searchindex import FIELD_NAMES, SearchIndex, TermPostings
-from generator.termcounts import (
+from generator.read.cache import record_token
+from generator.read.records import Paper
+from generator.search.index import FIELD_NAMES, SearchIndex, TermPostings
+from generator.search.terms import (
     FIELDS,
     PaperTerms,
     day_slots,
@@ -34,6 +31,9 @@ from generator.termcounts import (
     search_documents,
     unpack_terms,
 )
+from generator.site.archive import Archive
+from generator.site.pages import short_authors, short_date
+from generator.write.reuse import Kept, Reuse
 
 K1, B = 1.2, 0.75  # lunr's BM25 constants, written into the manifest for the browser to use too
 SHARD_LIMIT = 48_000  # bytes of JSON a shard aims to stay under (a single huge term may exceed it)
@@ -203,7 +203,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
                   ) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
     terms, each paper's counts of big terms, and the day files that name the hits; (output file,
-    KEPT) for a shard, a paper's or a day's file that `reuse` finds made from the same ingredients.
+    KEPT) for a shard, a paper's or a day's file that `reuse` finds made from the same value.
     Papers whose terms are `known` (by source, as counted when their records were read) are not
     counted again. Given the last build's `index` (and the terms its papers were counted with,
     `counted_before`, by token), only what changed is taken out and put in; the index is left up
@@ -235,20 +235,20 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
             if field not in by_field:
                 continue
             tiers_per_field[field] = len(tier_bounds(len(by_field[field].documents), first_tier))
-            ingredients = ("search tier", term, field, index.versions[term], ranked_with[field], first_tier)
             for number in range(tiers_per_field[field]):
-                yield reuse.data_file(big_term_file(term, field, number), (*ingredients, number),
-                                      tiers.json, field, number)
+                # The term's postings are named by their version, which changes whenever they do.
+                yield reuse.made(big_term_file(term, field, number),
+                                 (field, number, term, index.versions[term], ranked_with[field], first_tier),
+                                 tiers.json, kind="search tier", templated=False)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         entry[term] = {"tiers": tiers_per_field, "with": with_term}
         big.add(term)
     if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = frozenset(big)
-        big_key = key_of(sorted(big)) if reuse.ledger else ""
         for number, paper in documents:
-            yield reuse.data_file(paper_file(number), ("search paper", number, reuse.paper(paper), big_key),
-                                  paper_search_file, packed[paper.source], big_terms)
+            yield reuse.made(paper_file(number), (paper, big_terms), paper_search_file, packed, kind="search paper",
+                             templated=False)
     sizes = {}
     for term in terms:
         if term in big:
@@ -259,9 +259,11 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
             sizes[term] = index.sizes[term]
     shards = partition_terms(terms, sizes) if terms else []
     for start, members in shards:
-        ingredients = ("search shard", start, [(term, entry.get(term) if term in big else index.versions[term])
-                                               for term in members])
-        yield reuse.data_file(shard_file(start), ingredients, shard_json, members, entry, index)
+        # A term's postings are named by their version, which changes whenever they do (columns:
+        # a tuple of plain values is keyed at C speed).
+        terms_in_shard = (tuple(members), tuple(entry[term] if term in big else index.versions[term]
+                                                for term in members))
+        yield reuse.made(shard_file(start), terms_in_shard, shard_json, index, kind="search shard", templated=False)
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
@@ -284,8 +286,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for _, paper in documents:
         by_day[paper.day].append(paper)
     for day, papers in by_day.items():
-        yield reuse.data_file(f"{DAYS_DIR}{day.isoformat()}.json", ("search day", day, reuse.papers(papers)),
-                              day_search_file, day, papers)
+        yield reuse.made(f"{DAYS_DIR}{day.isoformat()}.json", (day, tuple(papers)), day_search_file,
+                         kind="search day", templated=False)
 
 
 class TierFiles:
@@ -297,7 +299,8 @@ class TierFiles:
         self.ranked_with = ranked_with
         self.made: dict[str, list[bytes]] = {}
 
-    def json(self, field: str, number: int) -> bytes:
+    def json(self, tier: tuple) -> bytes:
+        field, number = tier[:2]
         if field not in self.made:
             self.made[field] = [to_json(tier) for tier in big_term_tiers(self.by_field, field,
                                                                           self.ranked_with[field], self.first_tier)]
@@ -309,18 +312,22 @@ def index_token(paper: Paper, reuse: Reuse) -> str:
     return record_token(paper.source, reuse.record_digests.get(paper.source, ""))
 
 
-def shard_json(members: list[str], entry: dict[str, dict], index: SearchIndex) -> bytes:
+def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: SearchIndex) -> bytes:
     """A shard: each of its terms' postings (delta-encoded, made for this shard and freed with
-    it), or a big term's tiers and count (from `entry`)."""
-    return to_json({term: entry[term] if term in entry else index.encoded(term) for term in members})
+    it), or a big term's tiers and count."""
+    return to_json({term: entry if isinstance(entry, dict) else index.encoded(term)
+                    for term, entry in zip(*terms, strict=True)})
 
 
-def paper_search_file(packed: PaperTerms, big_terms: frozenset[str]) -> bytes:
-    return to_json({"lengths": list(packed[0]), "terms": big_term_counts(packed, big_terms)})
+def paper_search_file(paper_and_big_terms: tuple[Paper, frozenset[str]], packed: Mapping[str, PaperTerms]) -> bytes:
+    paper, big_terms = paper_and_big_terms
+    terms = packed[paper.source]
+    return to_json({"lengths": list(terms[0]), "terms": big_term_counts(terms, big_terms)})
 
 
-def day_search_file(day: dt.date, papers: list[Paper]) -> bytes:
+def day_search_file(day_and_papers: tuple[dt.date, tuple[Paper, ...]]) -> bytes:
     """What a hit shows of each paper of a day, in document-number order."""
+    day, papers = day_and_papers
     return to_json({
         "label": short_date(day),
         "path": urls.day_path(day),

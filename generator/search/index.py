@@ -20,7 +20,7 @@ from pathlib import Path
 import msgspec
 
 from generator import cachefile
-from generator.termcounts import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
+from generator.search.terms import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
 VERSION = 5
 INDEX_FILE = "search.cache"
@@ -87,7 +87,7 @@ class SearchIndex:
         self.lengths: dict[int, tuple[int, ...]] = {}  # number -> its fields' lengths
         self.totals = [0] * len(FIELDS)
         self.versions: dict[str, bytes] = {}  # term -> digest of its postings, for files' keys
-        self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as search.py estimates them
+        self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as shards.py estimates them
         self.papers_with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
         self.touched: set[str] = set()  # terms changed since loaded
 

@@ -13,12 +13,12 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from generator.cache import RecordCache
 from generator.files import read_plain_file
-from generator.markup import render_abstract
-from generator.parallel import Forked, in_second_process
+from generator.parallel import Beside, here_only
 from generator.problems import Problem
-from generator.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
+from generator.read.cache import RecordCache
+from generator.read.markup import render_abstract
+from generator.read.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
 
 RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 FENCE = re.compile(r"---[ \t]*")
@@ -103,10 +103,12 @@ def read_papers(
     changed: frozenset[str] = frozenset(),
     cache: RecordCache | None = None,
     paths: list[RecordFile] | None = None,
+    beside: Beside = here_only,
 ) -> tuple[list[Paper], list[Problem]]:
     """Read every record under content_dir (or the given files, found there by find_record_files);
     return the valid Papers and all problems found. With a cache, records whose files are
-    unchanged since the last build are not parsed again."""
+    unchanged since the last build are not parsed again. A large archive is read half `beside`
+    (in a second process, where the pipeline gives one)."""
     if content_dir.is_symlink():  # every file of the folder it points to would be read, and named
         message = "is a symbolic link; records live in a real folder"
         return [], [Problem(display_path(content_dir), 0, "content", message)]
@@ -116,7 +118,7 @@ def read_papers(
         paths = find_record_files(content_dir)
     half = len(paths) // 2
     to_parse = len(paths) if cache is None else cache.count_stale(paths)
-    worker = read_in_second_process(paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
+    worker = beside(read_batch, paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
     results = []
     resolved: dict[str, str] = {}
@@ -145,15 +147,11 @@ def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, r
                       lambda data: read_record(Path(record.path), content_dir, data, shown))
 
 
-def read_in_second_process(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> Forked | None:
-    """Start reading these records in a second process, where the machine allows; its result is
-    what read_one gave for each, and what the cache learnt."""
-    def read_batch() -> tuple[list, dict | None]:
-        resolved: dict[str, str] = {}
-        results = [read_one(path, content_dir, cache, resolved) for path in paths]
-        return results, cache.fresh_part() if cache is not None else None
-
-    return in_second_process(read_batch)
+def read_batch(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> tuple[list, dict | None]:
+    """What read_one gives for each of these records, and what the cache learnt of them."""
+    resolved: dict[str, str] = {}
+    results = [read_one(path, content_dir, cache, resolved) for path in paths]
+    return results, cache.fresh_part() if cache is not None else None
 
 
 def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown: str | None = None

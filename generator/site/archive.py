@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from generator.records import Paper
+from generator.read.records import Paper
 from generator.urls import tag_slug
 
 

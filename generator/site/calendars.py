@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator import urls
-from generator.archive import Month, Week
+from generator.site.archive import Month, Week
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from generator.files import create_file, replacing
 from generator.problems import OutputError
-from generator.reuse import Kept, Ledger, Written, bytes_digest
+from generator.write.ledger import Ledger, Written, bytes_digest
+from generator.write.reuse import Kept
 
 MARKER = ".dailypapers-output"
 
@@ -23,6 +24,7 @@ class WriteResult:
     written: int
     unchanged: int
     removed: int
+    files_in_site: int = 0
     files: dict[str, Written] = field(default_factory=dict)  # with a ledger: each file as left
 
 
@@ -312,7 +314,7 @@ class SiteWriter:
         else:
             removed = prune(self.output_dir, self.paths)
         return WriteResult(written=self.written, unchanged=self.unchanged, removed=removed,
-                           files=self.record if self.ledger else {})
+                           files_in_site=len(self.paths), files=self.record if self.ledger else {})
 
     def discard(self) -> None:
         """Forget what was not moved into place, and what was written into a folder that had no

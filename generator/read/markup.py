@@ -18,8 +18,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from generator.mathml import MathError, latex_to_mathml
-from generator.records import is_web_url
+from generator.read.mathml import MathError, latex_to_mathml
+from generator.read.records import is_web_url
 
 UNUSED_BLOCKS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote",
                  "reference")

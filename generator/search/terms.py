@@ -22,8 +22,8 @@ from lunr.token import Token
 from lunr.tokenizer import SEPARATOR_CHARS
 from lunr.trimmer import trimmer
 
-from generator.archive import Archive
-from generator.records import Paper
+from generator.read.records import Paper
+from generator.site.archive import Archive
 
 # Field name and boost: a match in the title counts most.
 FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))

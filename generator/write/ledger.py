@@ -1,8 +1,8 @@
 """What the last build wrote, so that this build renders and writes only what changed.
 
 The ledger lives in the cache folder beside the record cache. For every file of output/ it
-remembers the key of what the file was made from (a hash of the page's ingredients, such as the
-record files of the papers a day page shows), a hash of the file's bytes, and the size and
+remembers the key of what the file was made from (a hash of the value the table of outputs made
+it from, see reuse.py), a hash of the file's bytes, and the size and
 modification time the file had once written. A file whose key is unchanged, made by the same
 templates, settings and code, and still on disk as the last build left it, is not rendered again;
 a rendered file whose bytes hash as recorded and which is still on disk as left is not written
@@ -16,25 +16,14 @@ import operator
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 
 from generator import cachefile
-from generator.records import Paper
 
 VERSION = 4
 LEDGER_FILE = "outputs.cache"
-
-
-class Kept:
-    """Stands for a file's bytes when the file the last build wrote stays as it is."""
-
-    def __repr__(self) -> str:
-        return "KEPT"
-
-
-KEPT = Kept()
 
 
 class Written(NamedTuple):
@@ -48,11 +37,6 @@ class Written(NamedTuple):
 
 def bytes_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()  # the fastest of hashlib's hashes on this kind of machine
-
-
-def key_of(ingredients: object) -> str:
-    """Hash what a file is made from; ingredients are tuples of strings, numbers and dates."""
-    return hashlib.blake2b(repr(ingredients).encode(), digest_size=16).hexdigest()
 
 
 class Ledger:
@@ -176,55 +160,3 @@ class LastWritten:
     def statuses(self) -> Iterable[tuple[int, int]]:
         """Each file's size and modification time once written, in the order of `paths`."""
         return zip(self.sizes, self.mtimes, strict=True)
-
-
-class Reuse:
-    """Render a file only when the last build's copy of it cannot stay. Without a ledger (no cache),
-    every file is rendered."""
-
-    def __init__(self, ledger: Ledger | None = None, record_digests: dict[str, str] | None = None,
-                 tag_names: Callable[[Paper], Iterable[str]] | None = None):
-        self.ledger = ledger
-        self.record_digests = record_digests or {}
-        self.tag_names = tag_names or (lambda paper: ())
-        self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
-        self.lists: dict[int, tuple[tuple[Paper, ...], str]] = {}  # by id: a day's papers show on four
-
-    def paper(self, paper: Paper) -> str:
-        """What one paper brings to a page, hashed: its record file's name and bytes and the names
-        its tags show with (a tag's name can come from another paper)."""
-        token = self.tokens.get(paper.source)
-        if token is None:
-            token = self.tokens[paper.source] = key_of((paper.source, self.record_digests.get(paper.source, ""),
-                                                        *self.tag_names(paper)))
-        return token
-
-    def papers(self, papers: Iterable[Paper]) -> str:
-        """What a list of papers brings to a page, hashed: a month's page, say, names a few hundred
-        papers, and a paper is on a dozen pages and files. A tuple's hash is remembered (by the
-        tuple, kept alive with it): a day's papers are on its page, its week's, its month's and
-        its JSON file."""
-        if not self.ledger:
-            return ""
-        if isinstance(papers, tuple):
-            known = self.lists.get(id(papers))
-            if known is not None and known[0] is papers:
-                return known[1]
-        tokens = self.tokens
-        token = key_of("".join([tokens.get(paper.source) or self.paper(paper) for paper in papers]))
-        if isinstance(papers, tuple):
-            self.lists[id(papers)] = (papers, token)
-        return token
-
-    def file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any,
-             templated: bool = True) -> tuple[str, bytes | Kept]:
-        """(path, render(*arguments)), or (path, KEPT) when the file the last build made from the
-        same ingredients (and, if `templated`, the same templates) stays."""
-        if self.ledger is not None and self.ledger.keep(path, key_of(ingredients), templated):
-            return path, KEPT
-        return path, render(*arguments)
-
-    def data_file(self, path: str, ingredients: object, render: Callable[..., bytes], *arguments: Any
-                  ) -> tuple[str, bytes | Kept]:
-        """file() for a file made without templates (JSON, search): a template change keeps it."""
-        return self.file(path, ingredients, render, *arguments, templated=False)

@@ -20,10 +20,10 @@ import msgspec
 
 from generator import cachefile
 from generator.files import read_plain_file
-from generator.fingerprints import Listed, code_fingerprint
 from generator.problems import Problem
-from generator.records import MAX_RECORD_BYTES, Paper
-from generator.termcounts import PaperTerms, paper_terms
+from generator.read.fingerprints import Listed, code_fingerprint
+from generator.read.records import MAX_RECORD_BYTES, Paper
+from generator.search.terms import PaperTerms, paper_terms
 
 VERSION = 3
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from generator import urls
-from generator.records import Paper
+from generator.read.records import Paper
 
 ARXIV_CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")
 STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are", "at",

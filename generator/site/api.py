@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from generator import urls
-from generator.archive import Archive, Day
 from generator.config import SiteConfig
-from generator.feeds import Feed
-from generator.pages import PaperView
-from generator.reuse import Kept, Reuse
+from generator.read.records import Paper
+from generator.site.archive import Archive, Day
+from generator.site.feeds import PaperFeed, paper_feed
+from generator.site.pages import PaperView, Site
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -46,46 +46,41 @@ def paper_record(view: PaperView, config: SiteConfig) -> dict[str, Any]:
     }
 
 
-def day_summary(day: Day, config: SiteConfig) -> dict[str, Any]:
+def day_summary(date: dt.date, count: int, config: SiteConfig) -> dict[str, Any]:
     return {
-        "date": day.date.isoformat(),
-        "count": len(day.papers),
-        "url": urls.absolute_url(config.base_url, urls.day_path(day.date)),
-        "api_url": urls.absolute_url(config.base_url, urls.api_day_path(day.date)),
+        "date": date.isoformat(),
+        "count": count,
+        "url": urls.absolute_url(config.base_url, urls.day_path(date)),
+        "api_url": urls.absolute_url(config.base_url, urls.api_day_path(date)),
     }
 
 
-def render_api(
-    archive: Archive, views: dict[str, PaperView], config: SiteConfig, reuse: Reuse | None = None
-) -> Iterator[tuple[str, bytes | Kept]]:
-    """Yield (output file, bytes) for /api/days.json, one file per day and one per paper; (output
-    file, KEPT) for a file the last build made from the same ingredients."""
-    reuse = reuse or Reuse()
-    yield urls.API_DAYS, to_json({"days": [day_summary(day, config) for day in archive.days]})
-    for day in archive.days:
-        yield reuse.data_file(urls.api_day_path(day.date),
-                              ("api day", day.date, day.previous, day.next, reuse.papers(day.papers)),
-                              day_json, day, views, config)
-    for slug, paper in archive.papers.items():
-        yield reuse.data_file(urls.api_paper_path(slug), ("api paper", reuse.paper(paper)),
-                              paper_json, slug, views, config)
+def day_counts(archive: Archive) -> tuple[tuple[dt.date, int], ...]:
+    """Each day and how many papers it has, newest first, for the API's list of days."""
+    return tuple((day.date, len(day.papers)) for day in archive.days)
 
 
-def day_json(day: Day, views: dict[str, PaperView], config: SiteConfig) -> bytes:
+def render_days_index(path: str, days: tuple[tuple[dt.date, int], ...], site: Site) -> bytes:
+    return to_json({"days": [day_summary(date, count, site.config) for date, count in days]})
+
+
+def render_day_json(path: str, day: Day, site: Site) -> bytes:
     return to_json({
-        **day_summary(day, config),
+        **day_summary(day.date, len(day.papers), site.config),
         "previous": day.previous.isoformat() if day.previous else None,
         "next": day.next.isoformat() if day.next else None,
-        "papers": [paper_record(views[paper.slug], config) for paper in day.papers],
+        "papers": [paper_record(view, site.config) for view in site.cards(day.papers)],
     })
 
 
-def paper_json(slug: str, views: dict[str, PaperView], config: SiteConfig) -> bytes:
-    return to_json(paper_record(views[slug], config))
+def render_paper_json(path: str, paper: Paper, site: Site) -> bytes:
+    return to_json(paper_record(site.views[paper.slug], site.config))
 
 
-def render_json_feed(feed: Feed, config: SiteConfig) -> bytes:
+def render_json_feed(path: str, source: PaperFeed, site: Site) -> bytes:
     """Return a JSON Feed 1.1 document with the same items as the RSS feed."""
+    feed = paper_feed(path, source, site)
+    config = site.config
     return to_json({
         "version": JSON_FEED_VERSION,
         "title": feed.title,

@@ -12,7 +12,7 @@ from typing import Protocol
 import yaml
 
 VERSION = 3  # part of every fingerprint: a new one makes every cache start afresh
-GENERATOR_DIR = Path(__file__).resolve().parent
+GENERATOR_DIR = Path(__file__).resolve().parents[1]  # the whole generator package
 # Libraries whose versions change what a record reads as or what a page is: a new version starts afresh.
 LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr", "msgspec")
 

@@ -1,0 +1,1 @@
+"""Read the inputs: record files into Papers, with the caches and fingerprints that spare work."""

@@ -1,0 +1,178 @@
+"""The table of outputs: every kind of file the site has, what each file is made from, how it renders.
+
+A file is made from one value (a day, a paper, a tag's year...) and the Site (settings, templates,
+papers prepared for display). The value is all it is made from: its reuse key is a hash of the
+value (Reuse.key), so a file cannot go stale while what it shows changed. To add a kind of page,
+add an entry here and its template in layouts/; the sitemap, the progress total and the build's
+file count follow from the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.read.cache import RecordCache
+from generator.search.index import SearchIndex
+from generator.search.shards import render_search
+from generator.site import api, feeds, pages
+from generator.site.archive import Archive
+from generator.site.pages import Site
+from generator.write.reuse import Kept, Reuse
+
+
+@dataclass(frozen=True)
+class SearchCache:
+    """Where the search index is kept between builds, and the record cache its papers' terms come
+    from (as counted when each record was parsed, in this build or the last)."""
+
+    folder: Path
+    code: str
+    records: RecordCache
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the site's files are made from: the archive, the settings, the static files, and,
+    with a cache, the last build's search index."""
+
+    archive: Archive
+    config: SiteConfig
+    static: dict[str, bytes]
+    search: SearchCache | None = None
+
+    @functools.cached_property
+    def site_feed(self) -> feeds.PaperFeed:
+        return feeds.site_feed(self.archive, self.config, self.day_places)
+
+    @functools.cached_property
+    def day_places(self) -> dict[str, tuple[int, int]]:
+        return feeds.day_places(self.archive)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One kind of file: a file for each value `each` gives, at `path(value)`, with the bytes
+    `render(path, value, site)`."""
+
+    name: str
+    each: Callable[[Sources], Iterable[Any]]
+    path: Callable[[Any], str]  # a site path: a page's ends in '/' and is written as its index.html
+    render: Callable[[str, Any, Site], bytes]
+    templated: bool = True  # made with layouts/, so a template change renders it again
+    changed: Callable[[Any], dt.date | None] | None = None  # a page for the sitemap, and the day it last changed
+    shared: bool = False  # so many that the second process takes its share once its own work is done
+
+
+@dataclass(frozen=True)
+class OutputGroup:
+    """Files whose number and names are known only as they are made (the search index): `files`
+    yields (file, bytes or KEPT), keyed through `reuse` as an Output's are. Made in the second
+    process where there is one."""
+
+    name: str
+    files: Callable[[Sources, Reuse], Iterator[tuple[str, bytes | Kept]]]
+
+
+def one(value_of: Callable[[Sources], Any]) -> Callable[[Sources], tuple[Any]]:
+    """`each` of a kind with one file."""
+    return lambda sources: (value_of(sources),)
+
+
+def at(path: str) -> Callable[[Any], str]:
+    """`path` of a kind with one file."""
+    return lambda value: path
+
+
+def latest(sources: Sources) -> dt.date | None:
+    return sources.archive.latest.date if sources.archive.latest else None
+
+
+def nothing(sources: Sources) -> None:
+    return None
+
+
+def papers_by_slug(sources: Sources) -> list:
+    return [sources.archive.papers[slug] for slug in sorted(sources.archive.papers)]
+
+
+def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | Kept]]:
+    """The search index's files; with a cache, the last build's index is brought up to date and kept."""
+    cache = sources.search
+    index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
+    yield from render_search(sources.archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
+                             counted_before=cache.records.counted if cache else None)
+    if cache:
+        index.save(cache.folder)
+
+
+def site_pages(sources: Sources) -> pages.SitePages:
+    """Every page worth indexing, with the day it last changed: the sitemap's entries, from the table."""
+    listed = [(output.path(value), output.changed(value)) for output in OUTPUTS
+              if isinstance(output, Output) and output.changed for value in output.each(sources)]
+    return pages.SitePages(tuple(path for path, _ in listed), tuple(changed for _, changed in listed))
+
+
+OUTPUTS: list[Output | OutputGroup] = [
+    # Pages, in the sitemap's order.
+    Output("home", one(lambda s: s.archive.latest), at(urls.HOME), pages.render_home,
+           changed=lambda day: day.date if day else None),
+    Output("archive", one(lambda s: s.archive.years), at(urls.ARCHIVE), pages.render_archive,
+           changed=lambda years: years[0].months[0].days[0].date if years else None),
+    Output("day", lambda s: s.archive.days, lambda day: urls.day_path(day.date), pages.render_day,
+           changed=lambda day: day.date),
+    Output("month", lambda s: s.archive.months, lambda month: urls.month_path(month.year, month.month),
+           pages.render_month, changed=lambda month: month.days[0].date),
+    Output("year", lambda s: s.archive.years, lambda year: urls.year_path(year.year), pages.render_year,
+           changed=lambda year: year.months[0].days[0].date),
+    Output("week", lambda s: s.archive.weeks, lambda week: urls.week_path(week.year, week.week), pages.render_week,
+           changed=lambda week: week.days[0].date),
+    Output("paper", papers_by_slug, lambda paper: urls.paper_path(paper.slug), pages.render_paper,
+           changed=lambda paper: paper.day, shared=True),
+    Output("tags", one(lambda s: s.archive.tags), at(urls.TAGS), pages.render_tags,
+           changed=lambda tags: max((tag.papers[0].day for tag in tags), default=None)),
+    Output("tag", lambda s: s.archive.tags, lambda tag: urls.tag_path(tag.slug), pages.render_tag,
+           changed=lambda tag: tag.papers[0].day),
+    Output("tag year", lambda s: tuple(pages.tag_years(s.archive)),
+           lambda page: urls.tag_year_path(page.slug, page.year), pages.render_tag_year,
+           changed=lambda page: page.papers[0].day),
+    Output("search page", one(lambda s: len(s.archive.papers)), at(urls.SEARCH), pages.render_search_page),
+    Output("404", one(nothing), at(urls.NOT_FOUND), pages.render_not_found),
+    # Feeds.
+    Output("RSS", one(lambda s: s.site_feed), at(urls.RSS_FEED), feeds.render_rss),
+    Output("Atom", one(lambda s: s.site_feed), at(urls.ATOM_FEED), feeds.render_atom),
+    Output("JSON Feed", one(lambda s: s.site_feed), at(urls.JSON_FEED), api.render_json_feed),
+    Output("daily RSS", one(lambda s: feeds.digest_days(s.archive, s.config)), at(urls.DAILY_RSS_FEED),
+           feeds.render_digest_rss),
+    Output("daily Atom", one(lambda s: feeds.digest_days(s.archive, s.config)), at(urls.DAILY_ATOM_FEED),
+           feeds.render_digest_atom),
+    Output("tag feed", lambda s: tuple(feeds.tag_feeds(s.archive, s.config, s.day_places)),
+           lambda feed: urls.tag_feed_path(feed.tag), feeds.render_rss),
+    # The JSON API and the search index: no templates.
+    Output("API days", one(lambda s: api.day_counts(s.archive)), at(urls.API_DAYS), api.render_days_index,
+           templated=False),
+    Output("API day", lambda s: s.archive.days, lambda day: urls.api_day_path(day.date), api.render_day_json,
+           templated=False),
+    Output("API paper", lambda s: s.archive.papers.values(), lambda paper: urls.api_paper_path(paper.slug),
+           api.render_paper_json, templated=False),
+    OutputGroup("search index", search_files),
+    # For crawlers and hosts, and the static files.
+    Output("sitemap", one(site_pages), at(urls.SITEMAP), pages.render_sitemap, templated=False),
+    Output("robots", one(nothing), at(urls.ROBOTS), pages.render_robots, templated=False),
+    Output("no Jekyll", one(nothing), at(urls.NO_JEKYLL), lambda path, value, site: b"", templated=False),
+    Output("static", lambda s: tuple(s.static.items()), lambda item: item[0], lambda path, item, site: item[1],
+           templated=False),
+]
+
+
+def made(output: Output, value: Any, site: Site, reuse: Reuse) -> tuple[str, bytes | Kept]:
+    """One file of a kind: (file, bytes), or (file, KEPT) when the last build made it from the same value."""
+    path = output.path(value)
+    return reuse.made(urls.file_for(path), value, functools.partial(output.render, path), site, kind=output.name,
+                      templated=output.templated)

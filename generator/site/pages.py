@@ -1,0 +1,372 @@
+"""Turn the archive into HTML pages: finished data in, rendered bytes out, templates do layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from generator import urls
+from generator.config import SiteConfig
+from generator.read.markup import plain_summary
+from generator.read.records import Paper
+from generator.site.archive import Archive, Day, Month, Tag, Week, Year
+from generator.site.bibtex import bibtex_entry
+from generator.site.calendars import month_calendar, week_title
+
+LINK_LABELS = {
+    "pdf": "PDF", "code": "Code", "project": "Project page", "huggingface": "Hugging Face",
+    "dataset": "Dataset", "demo": "Demo", "video": "Video", "blog": "Blog post", "doi": "DOI",
+}
+AUTHORS_ON_CARDS = 5
+TAG_PAGE_PAPERS = 30  # a tag's page shows its newest papers; its year pages show the rest
+
+
+def count_label(number: int, noun: str) -> str:
+    """Say how many: `1 paper`, `3 papers`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def long_date(date: dt.date) -> str:
+    return f"{date:%A}, {date.day} {date:%B %Y}"
+
+
+def short_date(date: dt.date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def month_name(year: int, month: int) -> str:
+    return f"{dt.date(year, month, 1):%B %Y}"
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A link with its words, such as the previous day."""
+
+    path: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed as a page's head announces it and its subscribe links show it."""
+
+    path: str
+    type: str
+    title: str
+    label: str
+
+
+def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
+    return (
+        FeedLink(urls.RSS_FEED, "application/rss+xml", f"{config.title} (RSS)", "RSS"),
+        FeedLink(urls.ATOM_FEED, "application/atom+xml", f"{config.title} (Atom)", "Atom"),
+        FeedLink(urls.JSON_FEED, "application/feed+json", f"{config.title} (JSON Feed)", "JSON Feed"),
+        FeedLink(urls.DAILY_RSS_FEED, "application/rss+xml", f"{config.title}: daily digest (RSS)",
+                 "Daily digest"),
+    )
+
+
+def tag_feed_link(slug: str, name: str, config: SiteConfig) -> FeedLink:
+    return FeedLink(urls.tag_feed_path(slug), "application/rss+xml", f"{config.title}: {name} (RSS)",
+                    f"{name} (RSS)")
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper with everything its page and its cards display, worked out once."""
+
+    paper: Paper
+    path: str
+    day: Nav
+    published: str | None
+    authors_short: str  # "A, B, C, D, E and 8 more", for feeds and lists
+    authors_lead: str | None  # "A, B, C et al." when the list is long enough to fold on cards
+    tags: tuple[Nav, ...]
+    links: tuple[Nav, ...]  # absolute outside URLs
+    summary: str
+    bibtex: str
+
+
+def short_authors(authors: tuple[str, ...]) -> str:
+    """The first authors and how many more: "A, B, C, D, E and 8 more"."""
+    shown = ", ".join(authors[:AUTHORS_ON_CARDS])
+    return f"{shown} and {len(authors) - AUTHORS_ON_CARDS} more" if len(authors) > AUTHORS_ON_CARDS else shown
+
+
+def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
+    """Prepare what pages show of one paper."""
+    authors = paper.authors
+    links = []
+    if paper.arxiv_base:
+        links.append(Nav(urls.arxiv_abs_url(paper.arxiv_base), "arXiv"))
+    if paper.link("pdf") or paper.arxiv_base:
+        links.append(Nav(paper.link("pdf") or urls.arxiv_pdf_url(paper.arxiv_base), "PDF"))
+    links += [Nav(link.url, LINK_LABELS[link.kind]) for link in paper.links if link.kind != "pdf"]
+    return PaperView(
+        paper=paper,
+        path=urls.paper_path(paper.slug),
+        day=Nav(urls.day_path(paper.day), short_date(paper.day)),
+        published=short_date(paper.published) if paper.published else None,
+        authors_short=short_authors(authors),
+        authors_lead=", ".join(authors[:3]) + " et al." if len(authors) > AUTHORS_ON_CARDS else None,
+        tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
+        links=tuple(links),
+        summary=plain_summary(paper.abstract),
+        bibtex=bibtex_entry(paper),
+    )
+
+
+def scholar_meta(view: PaperView, config: SiteConfig) -> list[tuple[str, str]]:
+    """Return the Google Scholar `citation_*` meta tags of a paper page, in order."""
+    paper = view.paper
+    meta = [("citation_title", paper.title)]
+    meta += [("citation_author", name) for name in paper.authors]
+    date = paper.published or paper.day
+    meta.append(("citation_publication_date", f"{date:%Y/%m/%d}"))
+    if paper.arxiv_base:
+        meta.append(("citation_arxiv_id", paper.arxiv_base))
+    pdf = paper.link("pdf") or (urls.arxiv_pdf_url(paper.arxiv_base) if paper.arxiv_base else None)
+    if pdf:
+        meta.append(("citation_pdf_url", pdf))
+    meta.append(("citation_abstract_html_url", urls.absolute_url(config.base_url, view.path)))
+    return meta
+
+
+class PageRenderer:
+    """Render templates for pages at known site paths, linking everything relatively."""
+
+    def __init__(self, layouts_dir: Path, config: SiteConfig):
+        self.config = config
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(layouts_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.filters["count"] = count_label
+        self.site_feeds = site_feed_links(config)
+
+    def fragment(self, template: str, **context) -> str:
+        """Render a piece of HTML that is not a page, such as a feed item's body."""
+        return self.environment.get_template(template).render(**context)
+
+    def render(self, template: str, path: str, *, rooted: bool = False, **context) -> bytes:
+        """Render one page; `rooted` pages (404) link from the host root, since they show anywhere."""
+        def from_root(target: str) -> str:
+            return urls.rooted_url(self.config.base_url, target)
+
+        url = from_root if rooted else urls.relative_urls_from(path)
+
+        title = context.pop("title")
+        context.setdefault("description", self.config.description)
+        context.setdefault("og_type", "article" if template == "paper.html" else "website")
+        context.setdefault("feeds", self.site_feeds)
+        html = self.environment.get_template(template).render(
+            site=self.config,
+            title=title,
+            full_title=title if title == self.config.title else f"{title} · {self.config.title}",
+            url=url,
+            canonical=urls.absolute_url(self.config.base_url, path),
+            nav_home=urls.HOME,
+            nav_archive=urls.ARCHIVE,
+            nav_tags=urls.TAGS,
+            stylesheet=urls.STYLESHEET,
+            favicon=urls.FAVICON,
+            copy_script=urls.COPY_SCRIPT,
+            search_script=urls.SEARCH_SCRIPT,
+            search_page=urls.SEARCH,
+            **context,
+        )
+        return html.encode("utf-8")
+
+
+def day_nav(day: Day) -> dict[str, Nav | None]:
+    return {
+        "previous": Nav(urls.day_path(day.previous), short_date(day.previous)) if day.previous else None,
+        "next": Nav(urls.day_path(day.next), short_date(day.next)) if day.next else None,
+    }
+
+
+class PaperViews(dict):
+    """Every paper prepared for display, each worked out the first time something asks for it
+    (a build that renders few pages prepares few papers)."""
+
+    def __init__(self, archive: Archive):
+        super().__init__()
+        self.archive = archive
+
+    def __missing__(self, slug: str) -> PaperView:
+        view = self[slug] = paper_view(self.archive.papers[slug], self.archive.tags_of_paper[slug])
+        return view
+
+
+class Site:
+    """What every render may use besides the value it is given: the settings, the templates, and
+    the papers prepared for display (a paper's view is made from the paper and its tags' names,
+    which the paper's reuse token covers)."""
+
+    def __init__(self, archive: Archive, renderer: PageRenderer):
+        self.config = renderer.config
+        self.renderer = renderer
+        self.views = PaperViews(archive)
+        self.made: dict = {}  # pieces several files share (a site feed's items), by what they are
+
+    def cards(self, papers: Iterable[Paper]) -> list[PaperView]:
+        return [self.views[paper.slug] for paper in papers]
+
+    def page(self, template: str, path: str, **context) -> bytes:
+        return self.renderer.render(template, path, **context)
+
+
+@dataclass(frozen=True)
+class TagYear:
+    """A tag's papers of one year, with the years before and after it that have some."""
+
+    slug: str
+    name: str
+    year: int
+    papers: tuple[Paper, ...]
+    earlier: int | None
+    later: int | None
+
+
+def tag_years(archive: Archive) -> Iterator[TagYear]:
+    for tag in archive.tags:
+        years = tag.years
+        for place, (year, papers) in enumerate(years):
+            later = years[place - 1][0] if place else None
+            earlier = years[place + 1][0] if place + 1 < len(years) else None
+            yield TagYear(tag.slug, tag.name, year, papers, earlier, later)
+
+
+def render_home(path: str, latest: Day | None, site: Site) -> bytes:
+    if latest is None:
+        return site.page("empty.html", path, title=site.config.title)
+    return day_page(path, latest, site, is_home=True)
+
+
+def render_day(path: str, day: Day, site: Site) -> bytes:
+    return day_page(path, day, site, is_home=False)
+
+
+def day_page(path: str, day: Day, site: Site, is_home: bool) -> bytes:
+    iso = day.date.isocalendar()
+    return site.page(
+        "day.html", path,
+        title=site.config.title if is_home else f"Papers of {long_date(day.date)}",
+        heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
+        subscribe=site.renderer.site_feeds,
+        papers=site.cards(day.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
+                                                 month_name(day.date.year, day.date.month)),
+        week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
+        **day_nav(day),
+    )
+
+
+def render_archive(path: str, years: tuple[Year, ...], site: Site) -> bytes:
+    return site.page(
+        "archive.html", path, title="Archive",
+        years=[(Nav(urls.year_path(year.year), str(year.year)), [month_calendar(month) for month in year.months])
+               for year in years],
+        paper_count=sum(year.paper_count for year in years),
+        day_count=sum(len(month.days) for year in years for month in year.months),
+    )
+
+
+def render_paper(path: str, paper: Paper, site: Site) -> bytes:
+    view = site.views[paper.slug]
+    return site.page("paper.html", path, title=paper.title, view=view, meta=scholar_meta(view, site.config),
+                     description=view.summary)
+
+
+def render_tags(path: str, tags: tuple[Tag, ...], site: Site) -> bytes:
+    return site.page("tags.html", path, title="Tags",
+                     tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in tags])
+
+
+def render_tag(path: str, tag: Tag, site: Site) -> bytes:
+    feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.site_feeds)
+    years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), len(papers)) for year, papers in tag.years]
+    return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag,
+                     papers=site.cards(tag.papers[:TAG_PAGE_PAPERS]), paper_count=len(tag.papers), years=years,
+                     feeds=feeds, subscribe=feeds[:1])
+
+
+def render_tag_year(path: str, page: TagYear, site: Site) -> bytes:
+    feeds = (tag_feed_link(page.slug, page.name, site.config), *site.renderer.site_feeds)
+
+    def year_nav(other: int | None) -> Nav | None:
+        return Nav(urls.tag_year_path(page.slug, other), str(other)) if other is not None else None
+
+    return site.page("tag_year.html", path, title=f"Papers tagged {page.name} in {page.year}", tag=page,
+                     tag_page=Nav(urls.tag_path(page.slug), page.name), year=page.year,
+                     papers=site.cards(page.papers), previous=year_nav(page.earlier), next=year_nav(page.later),
+                     feeds=feeds)
+
+
+def day_cards(days: tuple[Day, ...], site: Site) -> list[tuple[Nav, list[PaperView]]]:
+    """Each day's heading link and its paper cards, for month and week pages."""
+    return [(Nav(urls.day_path(day.date), long_date(day.date)), site.cards(day.papers)) for day in days]
+
+
+def render_month(path: str, month: Month, site: Site) -> bytes:
+    return site.page(
+        "month.html", path, title=month_name(month.year, month.month), days=day_cards(month.days, site),
+        year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
+        calendar=month_calendar(month),
+    )
+
+
+def render_week(path: str, week: Week, site: Site) -> bytes:
+    previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
+    following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
+    return site.page(
+        "week.html", path, title=week_title(week), days=day_cards(week.days, site),
+        paper_count=week.paper_count, previous=previous, next=following,
+    )
+
+
+def render_year(path: str, year: Year, site: Site) -> bytes:
+    months = [(Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
+               len(month.days), month.paper_count) for month in year.months]
+    return site.page("year.html", path, title=str(year.year), months=months, paper_count=year.paper_count)
+
+
+def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
+    return site.page("search.html", path, title="Search", paper_count=paper_count)
+
+
+def render_not_found(path: str, _: None, site: Site) -> bytes:
+    return site.renderer.render("404.html", path, rooted=True, title="Page not found")
+
+
+@dataclass(frozen=True)
+class SitePages:
+    """The pages a sitemap lists, and the day each last changed (None where unknown), as columns."""
+
+    paths: tuple[str, ...]
+    changed: tuple[dt.date | None, ...]
+
+
+def render_sitemap(path: str, pages: SitePages, site: Site) -> bytes:
+    """Return sitemap.xml listing every page with its absolute address and the day it last changed."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page, changed in zip(pages.paths, pages.changed, strict=True):
+        lastmod = f"<lastmod>{changed.isoformat()}</lastmod>" if changed else ""
+        location = xml_escape(urls.absolute_url(site.config.base_url, page))
+        lines.append(f"  <url><loc>{location}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_robots(path: str, _: None, site: Site) -> bytes:
+    """Return robots.txt, allowing everything and pointing at the sitemap."""
+    sitemap = urls.absolute_url(site.config.base_url, urls.SITEMAP)
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n".encode()

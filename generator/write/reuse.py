@@ -1,0 +1,96 @@
+"""Decide which files of the site can stay as the last build left them: keys hashed from the
+value each file is made from, and KEPT, which a render hands over instead of bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from generator.read.records import Paper
+from generator.write.ledger import Ledger
+
+
+class Kept:
+    """Stands for a file's bytes when the file the last build wrote stays as it is."""
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = Kept()
+
+
+def key_of(plain: object) -> str:
+    """Hash plain data (strings, numbers, dates, and tuples of them) by its repr."""
+    return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
+
+
+# Values a key spells as they are: their repr says all there is to them.
+PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
+
+
+class Reuse:
+    """Render a file only when the last build's copy of it cannot stay: when the value it is made
+    from hashes as it did then. Without a ledger (no cache), every file is rendered."""
+
+    def __init__(self, ledger: Ledger | None = None, record_digests: dict[str, str] | None = None,
+                 tag_names: Callable[[Paper], Iterable[str]] | None = None):
+        self.ledger = ledger
+        self.record_digests = record_digests or {}
+        self.tag_names = tag_names or (lambda paper: ())
+        self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
+        self.hashed: dict[int, tuple[object, str]] = {}  # by id, kept alive with it: a day shows on five files
+
+    def paper(self, paper: Paper) -> str:
+        """What one paper brings to a file, hashed: its record file's name and bytes (from which the
+        whole Paper is read) and the names its tags show with (a tag's name can come from another paper)."""
+        token = self.tokens.get(paper.source)
+        if token is None:
+            token = self.tokens[paper.source] = key_of((paper.source, self.record_digests.get(paper.source, ""),
+                                                        *self.tag_names(paper)))
+        return token
+
+    def key(self, value: object) -> str:
+        """Hash a value a file is made from, all of it: papers by their tokens, tuples, lists,
+        sets, dicts and dataclasses by what they hold. Any other kind of value is refused, since
+        its repr might leave out what a render reads."""
+        kind = type(value)
+        if kind in PLAIN:
+            return repr(value)
+        if kind is Paper:
+            return self.paper(value)
+        known = self.hashed.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        if (kind is tuple or kind is list) and all(map(PLAIN.__contains__, map(type, value))):
+            text = repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
+        elif kind is tuple or kind is list:
+            text = "(" + ",".join(map(self.key, value)) + ")"
+        elif kind is frozenset or kind is set:
+            text = "{" + ",".join(sorted(map(self.key, value))) + "}"
+        elif kind is dict:
+            text = "{" + ",".join(f"{self.key(name)}:{self.key(item)}" for name, item in value.items()) + "}"
+        elif dataclasses.is_dataclass(value):
+            text = kind.__qualname__ + "(" + ",".join(
+                self.key(getattr(value, field.name)) for field in dataclasses.fields(value)) + ")"
+        else:
+            raise TypeError(f"a file cannot be keyed by a {kind.__qualname__}: make it of tuples, dataclasses "
+                            "and plain values")
+        digest = key_of(text)
+        if kind is frozenset or (kind is tuple and len(value) > 4) or (
+                kind is not tuple and dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen):
+            self.hashed[id(value)] = (value, digest)  # only what cannot change, and is worth remembering
+        return digest
+
+    def made(self, path: str, value: object, render: Callable[..., bytes], *context: Any, kind: str = "",
+             templated: bool = True) -> tuple[str, bytes | Kept]:
+        """(path, render(value, *context)), or (path, KEPT) when the file the last build made of this
+        kind from a value that hashes the same (and, if `templated`, with the same templates) stays.
+        What the render reads from `context` must be named by the value (the templates and settings
+        are named by the ledger's fingerprints)."""
+        if self.ledger is not None and self.ledger.keep(path, f"{kind}:{self.key(value)}", templated):
+            return path, KEPT
+        return path, render(value, *context)

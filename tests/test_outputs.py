@@ -1,0 +1,58 @@
+"""The table of outputs: every file is made from its value alone, so a key of the value cannot miss a change."""
+
+from __future__ import annotations
+
+from generator.config import SiteConfig
+from generator.read.cache import RecordCache
+from generator.read.content import read_papers
+from generator.site.archive import group_papers
+from generator.site.outputs import OUTPUTS, Output, Sources, made
+from generator.site.pages import PageRenderer, Site
+from generator.synthetic import write_synthetic
+from generator.write.reuse import Reuse
+
+from conftest import LAYOUTS
+
+
+def files_by_key(content, cache_dir) -> dict[tuple[str, str, str], bytes]:
+    """Every file the table makes of these records, by (kind, path, key of its value)."""
+    cache = RecordCache(cache_dir)
+    papers, problems = read_papers(content, cache=cache)
+    assert problems == []
+    archive = group_papers(papers)
+    config = SiteConfig(base_url="https://example.org/papers/")
+    site = Site(archive, PageRenderer(LAYOUTS, config))
+    reuse = Reuse(None, cache.digests(), lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
+    sources = Sources(archive, config, {"static/a.css": b"a {}"})
+    files = {}
+    for output in OUTPUTS:
+        if isinstance(output, Output):
+            for value in output.each(sources):
+                path, data = made(output, value, site, reuse)
+                files[(output.name, path, reuse.key(value))] = data
+    return files
+
+
+def test_a_file_is_made_from_its_value_alone(tmp_path):
+    """Two archives that differ in a few papers: every file whose value hashes the same in both
+    has the same bytes in both (a render that read anything its value does not hold would differ)."""
+    content = tmp_path / "content"
+    write_synthetic(content, 500)  # some 40 weekdays: three months, eight weeks
+    before = files_by_key(content, tmp_path / "cache-before")
+    records = sorted(content.rglob("*.md"))
+    # A paper on a day in the middle, with a tag of its own; a paper on a new day a year before the first.
+    (records[len(records) // 2].parent / "added.md").write_text(
+        "---\ntitle: Added in the middle\nauthors: [Ada Lovelace]\ntags: [A tag of its own]\n---\n\nText.\n")
+    earlier = content / str(int(records[0].parent.parent.parent.name) - 1) / "01" / "05"
+    earlier.mkdir(parents=True)
+    (earlier / "earlier.md").write_text("---\ntitle: A year before\nauthors: [Alan Turing]\n---\n\nText.\n")
+    after = files_by_key(content, tmp_path / "cache-after")
+    same_value = before.keys() & after.keys()
+    kinds = {kind for kind, _, _ in same_value}
+    every_kind = [output.name for output in OUTPUTS if isinstance(output, Output)]
+    assert len(same_value) > len(before) * 0.9
+    # Only kinds whose every file shows one of the changes have no file to compare.
+    assert set(every_kind) - kinds == {"archive", "tags", "search page", "API days", "sitemap", "year",
+                                       "daily RSS", "daily Atom"}
+    assert len(before.keys() - after.keys()) > 10  # and some changed: their day's, week's, month's...
+    assert [key for key in sorted(same_value) if before[key] != after[key]] == []
