@@ -22,7 +22,7 @@ from generator.read.fingerprints import code_fingerprint, data_fingerprint, inpu
 from generator.read.records import Paper
 from generator.site import outputs
 from generator.site.archive import group_papers
-from generator.site.outputs import Output, OutputGroup, SearchCache, Sources, made
+from generator.site.outputs import Output, OutputGroup, SearchCache, Sources, render_file
 from generator.site.pages import PageRenderer, Site
 from generator.write.ledger import Ledger
 from generator.write.listing import look_at_output
@@ -130,7 +130,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
                 into.add(path, data)
         for output, share in shares.items():
             for value in share:
-                into.add(*made(output, value, site, reuse))
+                into.add(*render_file(output, value, site, reuse))
         return into.part()
 
     second = in_second_process(beside, writer.for_second_process())
@@ -144,8 +144,8 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
                     for path, data in output.files(sources, reuse):
                         writer.add(path, data)
                 continue
-            for value in shares.get(output, values[output]):
-                writer.add(*made(output, value, site, reuse))
+            for value in shares.get(output, values[output]):  # a shared kind: its values by turns
+                writer.add(*render_file(output, value, site, reuse))
                 done += 1
                 progress.update(f"  rendered {done}/{total} files")
     except BaseException:

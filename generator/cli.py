@@ -16,6 +16,7 @@ from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.importers.arxiv import ARXIV_API, fetch_arxiv
 from generator.importers.fetch import FetchError, is_http_url
 from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
+from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem, printable
 from generator.read.content import display_path, read_papers
 from generator.read.records import arxiv_problem, slug_for_arxiv
@@ -176,7 +177,7 @@ def run_check(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     changed = frozenset(display_path(path) for path in args.files)
-    papers, problems = read_papers(args.content, changed=changed)
+    papers, problems = read_papers(args.content, changed=changed, beside=in_second_process)
     problems += given_file_problems(args.files, args.content)
     if changed:
         problems = [problem for problem in problems if problem.path in changed]

@@ -73,15 +73,15 @@ def data_files_rendered(monkeypatch) -> list[str]:
     from generator.write.reuse import KEPT, Reuse
 
     seen: list[str] = []
-    made = Reuse.made
+    render_file = Reuse.render_file
 
     def watched(self, path, value, render, *context, kind="", templated=True):
-        file = made(self, path, value, render, *context, kind=kind, templated=templated)
+        file = render_file(self, path, value, render, *context, kind=kind, templated=templated)
         if file[1] is not KEPT and not templated:
             seen.append(path)
         return file
 
-    monkeypatch.setattr(Reuse, "made", watched)
+    monkeypatch.setattr(Reuse, "render_file", watched)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     return seen
 
@@ -307,7 +307,7 @@ def test_a_kind_of_page_registered_in_the_table_is_built_reused_and_removed_like
     entry = outputs.Output("first author", first_authors, author_path,
                            lambda path, author, site: site.page("author.html", path, title=author.name,
                                                                 papers=site.cards(author.papers)),
-                           changed=lambda author: author.papers[0].day)
+                           lastmod=lambda author: author.papers[0].day)
     monkeypatch.setattr(outputs, "OUTPUTS", [*outputs.OUTPUTS, entry])
     content, layouts = archive
     (layouts / "author.html").write_text(

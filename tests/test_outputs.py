@@ -6,7 +6,7 @@ from generator.config import SiteConfig
 from generator.read.cache import RecordCache
 from generator.read.content import read_papers
 from generator.site.archive import group_papers
-from generator.site.outputs import OUTPUTS, Output, Sources, made
+from generator.site.outputs import OUTPUTS, Output, Sources, render_file
 from generator.site.pages import PageRenderer, Site
 from generator.synthetic import write_synthetic
 from generator.write.reuse import Reuse
@@ -28,7 +28,7 @@ def files_by_key(content, cache_dir) -> dict[tuple[str, str, str], bytes]:
     for output in OUTPUTS:
         if isinstance(output, Output):
             for value in output.each(sources):
-                path, data = made(output, value, site, reuse)
+                path, data = render_file(output, value, site, reuse)
                 files[(output.name, path, reuse.key(value))] = data
     return files
 
@@ -56,3 +56,26 @@ def test_a_file_is_made_from_its_value_alone(tmp_path):
                                        "daily RSS", "daily Atom"}
     assert len(before.keys() - after.keys()) > 10  # and some changed: their day's, week's, month's...
     assert [key for key in sorted(same_value) if before[key] != after[key]] == []
+
+
+def test_no_two_kinds_of_value_key_alike_and_a_paper_of_unknown_bytes_is_never_kept():
+    import dataclasses
+
+    import pytest
+
+    paper = read_papers(LAYOUTS.parent / "content")[0][0]
+    token = (paper.source, "digest")
+    reuse = Reuse(None, {paper.source: "digest"})
+    values = [paper, token, list(token), (paper,), [paper], {}, frozenset(), {"a": 1}, ("a", 1), ["a", 1]]
+    keys = [reuse.key(value) for value in values]
+    assert len(set(keys)) == len(keys)
+
+    def named_alike(module: str):
+        made = dataclasses.make_dataclass("Day", [("date", str)], frozen=True)
+        made.__module__ = module
+        return made("2025-11-18")
+
+    assert reuse.key(named_alike("one")) != reuse.key(named_alike("other"))
+    assert Reuse().key(paper) != Reuse().key(paper)  # no bytes known: never the key of a file on disk
+    with pytest.raises(TypeError, match="a file cannot be keyed by a .*Path"):
+        reuse.key(LAYOUTS)

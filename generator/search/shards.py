@@ -237,9 +237,9 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
             tiers_per_field[field] = len(tier_bounds(len(by_field[field].documents), first_tier))
             for number in range(tiers_per_field[field]):
                 # The term's postings are named by their version, which changes whenever they do.
-                yield reuse.made(big_term_file(term, field, number),
-                                 (field, number, term, index.versions[term], ranked_with[field], first_tier),
-                                 tiers.json, kind="search tier", templated=False)
+                yield reuse.render_file(big_term_file(term, field, number),
+                                        (field, number, term, index.versions[term], ranked_with[field], first_tier),
+                                        tiers.json, kind="search tier", templated=False)
         # The shard keeps only how many tiers each field has and the count lunr's idf needs.
         entry[term] = {"tiers": tiers_per_field, "with": with_term}
         big.add(term)
@@ -247,8 +247,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = frozenset(big)
         for number, paper in documents:
-            yield reuse.made(paper_file(number), (paper, big_terms), paper_search_file, packed, kind="search paper",
-                             templated=False)
+            yield reuse.render_file(paper_file(number), (paper, big_terms), paper_search_file, packed,
+                                    kind="search paper", templated=False)
     sizes = {}
     for term in terms:
         if term in big:
@@ -263,7 +263,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         # a tuple of plain values is keyed at C speed).
         terms_in_shard = (tuple(members), tuple(entry[term] if term in big else index.versions[term]
                                                 for term in members))
-        yield reuse.made(shard_file(start), terms_in_shard, shard_json, index, kind="search shard", templated=False)
+        yield reuse.render_file(shard_file(start), terms_in_shard, shard_json, index, kind="search shard",
+                                templated=False)
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
@@ -286,8 +287,8 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     for _, paper in documents:
         by_day[paper.day].append(paper)
     for day, papers in by_day.items():
-        yield reuse.made(f"{DAYS_DIR}{day.isoformat()}.json", (day, tuple(papers)), day_search_file,
-                         kind="search day", templated=False)
+        yield reuse.render_file(f"{DAYS_DIR}{day.isoformat()}.json", (day, tuple(papers)), day_search_file,
+                                kind="search day", templated=False)
 
 
 class TierFiles:

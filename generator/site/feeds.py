@@ -109,16 +109,16 @@ def tag_feeds(archive: Archive, config: SiteConfig, places: dict[str, tuple[int,
 
 
 def paper_item(entry: FeedPaper, site: Site) -> FeedItem:
-    """A paper's feed item, made once for every feed that lists it (site.made)."""
+    """A paper's feed item, made once for every feed that lists it at that place (site.shared)."""
     paper = entry.paper
-    known = site.made.get(("feed item", paper.slug))
+    known = site.shared.get(("feed item", paper.slug, entry.rank, entry.day_size))
     if known is not None:
         return known
     html = site.renderer.fragment(
         "feed_paper.html", authors=", ".join(paper.authors), organization=paper.organization,
         abstract_html=paper.abstract_html, links=site.views[paper.slug].links,
     )
-    item = site.made[("feed item", paper.slug)] = FeedItem(
+    item = site.shared[("feed item", paper.slug, entry.rank, entry.day_size)] = FeedItem(
         url=urls.absolute_url(site.config.base_url, urls.paper_path(paper.slug)),
         title=paper.title,
         date=item_time(paper.day, entry.rank, entry.day_size),

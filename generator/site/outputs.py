@@ -66,7 +66,8 @@ class Output:
     path: Callable[[Any], str]  # a site path: a page's ends in '/' and is written as its index.html
     render: Callable[[str, Any, Site], bytes]
     templated: bool = True  # made with layouts/, so a template change renders it again
-    changed: Callable[[Any], dt.date | None] | None = None  # a page for the sitemap, and the day it last changed
+    # A page for the sitemap: the day it last changed (None where unknown); without, not in the sitemap.
+    lastmod: Callable[[Any], dt.date | None] | None = None
     shared: bool = False  # so many that the second process takes its share once its own work is done
 
 
@@ -114,34 +115,34 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
 
 def site_pages(sources: Sources) -> pages.SitePages:
     """Every page worth indexing, with the day it last changed: the sitemap's entries, from the table."""
-    listed = [(output.path(value), output.changed(value)) for output in OUTPUTS
-              if isinstance(output, Output) and output.changed for value in output.each(sources)]
+    listed = [(output.path(value), output.lastmod(value)) for output in OUTPUTS
+              if isinstance(output, Output) and output.lastmod for value in output.each(sources)]
     return pages.SitePages(tuple(path for path, _ in listed), tuple(changed for _, changed in listed))
 
 
 OUTPUTS: list[Output | OutputGroup] = [
     # Pages, in the sitemap's order.
     Output("home", one(lambda s: s.archive.latest), at(urls.HOME), pages.render_home,
-           changed=lambda day: day.date if day else None),
+           lastmod=lambda day: day.date if day else None),
     Output("archive", one(lambda s: s.archive.years), at(urls.ARCHIVE), pages.render_archive,
-           changed=lambda years: years[0].months[0].days[0].date if years else None),
+           lastmod=lambda years: years[0].months[0].days[0].date if years else None),
     Output("day", lambda s: s.archive.days, lambda day: urls.day_path(day.date), pages.render_day,
-           changed=lambda day: day.date),
+           lastmod=lambda day: day.date),
     Output("month", lambda s: s.archive.months, lambda month: urls.month_path(month.year, month.month),
-           pages.render_month, changed=lambda month: month.days[0].date),
+           pages.render_month, lastmod=lambda month: month.days[0].date),
     Output("year", lambda s: s.archive.years, lambda year: urls.year_path(year.year), pages.render_year,
-           changed=lambda year: year.months[0].days[0].date),
+           lastmod=lambda year: year.months[0].days[0].date),
     Output("week", lambda s: s.archive.weeks, lambda week: urls.week_path(week.year, week.week), pages.render_week,
-           changed=lambda week: week.days[0].date),
+           lastmod=lambda week: week.days[0].date),
     Output("paper", papers_by_slug, lambda paper: urls.paper_path(paper.slug), pages.render_paper,
-           changed=lambda paper: paper.day, shared=True),
+           lastmod=lambda paper: paper.day, shared=True),
     Output("tags", one(lambda s: s.archive.tags), at(urls.TAGS), pages.render_tags,
-           changed=lambda tags: max((tag.papers[0].day for tag in tags), default=None)),
+           lastmod=lambda tags: max((tag.papers[0].day for tag in tags), default=None)),
     Output("tag", lambda s: s.archive.tags, lambda tag: urls.tag_path(tag.slug), pages.render_tag,
-           changed=lambda tag: tag.papers[0].day),
+           lastmod=lambda tag: tag.papers[0].day),
     Output("tag year", lambda s: tuple(pages.tag_years(s.archive)),
            lambda page: urls.tag_year_path(page.slug, page.year), pages.render_tag_year,
-           changed=lambda page: page.papers[0].day),
+           lastmod=lambda page: page.papers[0].day),
     Output("search page", one(lambda s: len(s.archive.papers)), at(urls.SEARCH), pages.render_search_page),
     Output("404", one(nothing), at(urls.NOT_FOUND), pages.render_not_found),
     # Feeds.
@@ -171,8 +172,8 @@ OUTPUTS: list[Output | OutputGroup] = [
 ]
 
 
-def made(output: Output, value: Any, site: Site, reuse: Reuse) -> tuple[str, bytes | Kept]:
+def render_file(output: Output, value: Any, site: Site, reuse: Reuse) -> tuple[str, bytes | Kept]:
     """One file of a kind: (file, bytes), or (file, KEPT) when the last build made it from the same value."""
     path = output.path(value)
-    return reuse.made(urls.file_for(path), value, functools.partial(output.render, path), site, kind=output.name,
-                      templated=output.templated)
+    return reuse.render_file(urls.file_for(path), value, functools.partial(output.render, path), site,
+                             kind=output.name, templated=output.templated)

@@ -215,7 +215,7 @@ class Site:
         self.config = renderer.config
         self.renderer = renderer
         self.views = PaperViews(archive)
-        self.made: dict = {}  # pieces several files share (a site feed's items), by what they are
+        self.shared: dict = {}  # pieces several files share (a feed item is in several feeds), by what they are
 
     def cards(self, papers: Iterable[Paper]) -> list[PaperView]:
         return [self.views[paper.slug] for paper in papers]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -33,8 +34,9 @@ PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetim
 
 
 class Reuse:
-    """Render a file only when the last build's copy of it cannot stay: when the value it is made
-    from hashes as it did then. Without a ledger (no cache), every file is rendered."""
+    """Keep the last build's copy of a file when the value it is made from hashes as it did then
+    (and its templates, settings and code are the same, and the file is on disk as left); render
+    it otherwise. Without a ledger (no cache), every file is rendered."""
 
     def __init__(self, ledger: Ledger | None = None, record_digests: dict[str, str] | None = None,
                  tag_names: Callable[[Paper], Iterable[str]] | None = None):
@@ -49,8 +51,9 @@ class Reuse:
         whole Paper is read) and the names its tags show with (a tag's name can come from another paper)."""
         token = self.tokens.get(paper.source)
         if token is None:
-            token = self.tokens[paper.source] = key_of((paper.source, self.record_digests.get(paper.source, ""),
-                                                        *self.tag_names(paper)))
+            # A paper whose record's bytes are unknown is keyed so that no file of it is ever kept.
+            digest = self.record_digests.get(paper.source) or f"unknown {os.urandom(16).hex()}"
+            token = self.tokens[paper.source] = "P" + key_of((paper.source, digest, *self.tag_names(paper)))
         return token
 
     def key(self, value: object) -> str:
@@ -65,16 +68,17 @@ class Reuse:
         known = self.hashed.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
+        # Each kind is spelt with its own mark, so that no two kinds of value spell alike.
         if (kind is tuple or kind is list) and all(map(PLAIN.__contains__, map(type, value))):
-            text = repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
+            text = "T" + repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
         elif kind is tuple or kind is list:
-            text = "(" + ",".join(map(self.key, value)) + ")"
+            text = ("T(" if kind is tuple else "L(") + ",".join(map(self.key, value)) + ")"
         elif kind is frozenset or kind is set:
-            text = "{" + ",".join(sorted(map(self.key, value))) + "}"
+            text = "S{" + ",".join(sorted(map(self.key, value))) + "}"
         elif kind is dict:
-            text = "{" + ",".join(f"{self.key(name)}:{self.key(item)}" for name, item in value.items()) + "}"
+            text = "D{" + ",".join(f"{self.key(name)}:{self.key(item)}" for name, item in value.items()) + "}"
         elif dataclasses.is_dataclass(value):
-            text = kind.__qualname__ + "(" + ",".join(
+            text = f"{kind.__module__}.{kind.__qualname__}(" + ",".join(
                 self.key(getattr(value, field.name)) for field in dataclasses.fields(value)) + ")"
         else:
             raise TypeError(f"a file cannot be keyed by a {kind.__qualname__}: make it of tuples, dataclasses "
@@ -82,10 +86,11 @@ class Reuse:
         digest = key_of(text)
         if kind is frozenset or (kind is tuple and len(value) > 4) or (
                 kind is not tuple and dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen):
-            self.hashed[id(value)] = (value, digest)  # only what cannot change, and is worth remembering
+            # Only what is not changed once made (values are never mutated), and is worth remembering.
+            self.hashed[id(value)] = (value, digest)
         return digest
 
-    def made(self, path: str, value: object, render: Callable[..., bytes], *context: Any, kind: str = "",
+    def render_file(self, path: str, value: object, render: Callable[..., bytes], *context: Any, kind: str = "",
              templated: bool = True) -> tuple[str, bytes | Kept]:
         """(path, render(value, *context)), or (path, KEPT) when the file the last build made of this
         kind from a value that hashes the same (and, if `templated`, with the same templates) stays.

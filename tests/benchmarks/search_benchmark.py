@@ -33,7 +33,7 @@ from generator.read.content import read_papers  # noqa: E402
 from generator.search.shards import render_search  # noqa: E402
 from generator.search.terms import search_documents  # noqa: E402
 from generator.site.archive import group_papers  # noqa: E402
-from generator.site.outputs import OUTPUTS, Output, Sources, made  # noqa: E402
+from generator.site.outputs import OUTPUTS, Output, Sources, render_file  # noqa: E402
 from generator.site.pages import PageRenderer, Site  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
 from generator.write.reuse import Reuse  # noqa: E402
@@ -151,7 +151,7 @@ def main() -> None:
     files = dict(render_search(archive))
     started = step("counted terms as lunr.py does and cut them into shards", started)
     site, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
-    files.update(made(output, value, site, Reuse()) for output in OUTPUTS
+    files.update(render_file(output, value, site, Reuse()) for output in OUTPUTS
                  if isinstance(output, Output) and output.name in ("API day", "API paper", "search page")
                  for value in output.each(sources))
     files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
