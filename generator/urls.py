@@ -79,6 +79,10 @@ def api_paper_path(slug: str) -> str:
     return f"api/papers/{slug}.json"
 
 
+def sitemap_part_path(number: int) -> str:
+    return f"sitemap-{number}.xml"
+
+
 def arxiv_abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 

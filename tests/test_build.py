@@ -105,6 +105,33 @@ def test_a_tag_shows_its_newest_papers_and_every_paper_on_its_year_page(tmp_path
     assert all(f"{SUB_PATH_BASE_URL}tags/{tag.slug}/{year}/</loc>" in sitemap for year in years)
 
 
+def test_a_sitemap_of_more_urls_than_a_file_may_hold_is_an_index_of_parts(tmp_path, monkeypatch):
+    """The protocol allows 50,000 URLs a file: with the limit set to 40, the sample's pages are cut
+    into parts that list every page exactly once, and sitemap.xml lists the parts."""
+    from generator.site import outputs
+
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    build(CONTENT, tmp_path / "whole", LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    whole = [loc.text for loc in ET.parse(tmp_path / "whole/sitemap.xml").iter(f"{ns}loc")]
+    monkeypatch.setattr(outputs, "SITEMAP_URLS", 40)
+    build(CONTENT, tmp_path / "cut", LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    index = ET.parse(tmp_path / "cut/sitemap.xml").getroot()
+    assert index.tag == f"{ns}sitemapindex"
+    parts = [loc.text for loc in index.iter(f"{ns}loc")]
+    assert parts == [f"{SUB_PATH_BASE_URL}sitemap-{number}.xml" for number in range(1, -(-len(whole) // 40) + 1)]
+    listed = []
+    for number, part in enumerate(parts, start=1):
+        tree = ET.parse(file_for_url(tmp_path / "cut", part))
+        urls = [loc.text for loc in tree.iter(f"{ns}loc")]
+        assert tree.getroot().tag == f"{ns}urlset" and 0 < len(urls) <= 40
+        days = [dt.date.fromisoformat(lastmod.text) for lastmod in tree.iter(f"{ns}lastmod")]
+        newest = index.findall(f"{ns}sitemap")[number - 1].find(f"{ns}lastmod").text
+        assert newest == max(days).isoformat()
+        listed += urls
+    assert listed == whole and len(set(listed)) == len(listed)  # every page once, in the same order
+    assert f"Sitemap: {SUB_PATH_BASE_URL}sitemap.xml" in (tmp_path / "cut/robots.txt").read_text()
+
+
 def test_every_page_is_valid_html(sample_site):
     pages = sorted(sample_site.rglob("*.html"))
     assert len(pages) > 100

@@ -49,7 +49,7 @@ def test_a_file_is_made_from_its_value_alone(tmp_path):
     after = files_by_key(content, tmp_path / "cache-after")
     same_value = before.keys() & after.keys()
     kinds = {kind for kind, _, _ in same_value}
-    every_kind = [output.name for output in OUTPUTS if isinstance(output, Output)]
+    every_kind = {kind for kind, _, _ in before}  # the sitemap index and its parts only come with 50,000 pages
     assert len(same_value) > len(before) * 0.9
     # Only kinds whose every file shows one of the changes have no file to compare.
     assert set(every_kind) - kinds == {"archive", "tags", "search page", "API days", "sitemap", "year",

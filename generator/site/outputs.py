@@ -52,6 +52,10 @@ class Sources:
         return feeds.site_feed(self.archive, self.config, self.day_places)
 
     @functools.cached_property
+    def sitemap_parts(self) -> tuple[pages.SitePages, ...]:
+        return sitemap_parts(self)
+
+    @functools.cached_property
     def day_places(self) -> dict[str, tuple[int, int]]:
         return feeds.day_places(self.archive)
 
@@ -120,6 +124,19 @@ def site_pages(sources: Sources) -> pages.SitePages:
     return pages.SitePages(tuple(path for path, _ in listed), tuple(changed for _, changed in listed))
 
 
+# A sitemap file may list 50,000 URLs and weigh 50 MB (the sitemaps protocol): a site with more
+# pages has a sitemap index and parts. A URL line weighs well under 1 KB, so the count binds first.
+SITEMAP_URLS = 50_000
+
+
+def sitemap_parts(sources: Sources) -> tuple[pages.SitePages, ...]:
+    """The site's pages cut into sitemap files of at most SITEMAP_URLS each (one file if they fit)."""
+    every = site_pages(sources)
+    return tuple(pages.SitePages(every.paths[start:start + SITEMAP_URLS], every.changed[start:start + SITEMAP_URLS],
+                                 number) for number, start in enumerate(range(0, len(every.paths) or 1, SITEMAP_URLS),
+                                                                        start=1))
+
+
 OUTPUTS: list[Output | OutputGroup] = [
     # Pages, in the sitemap's order.
     Output("home", one(lambda s: s.archive.latest), at(urls.HOME), pages.render_home,
@@ -164,7 +181,12 @@ OUTPUTS: list[Output | OutputGroup] = [
            api.render_paper_json, templated=False),
     OutputGroup("search index", search_files),
     # For crawlers and hosts, and the static files.
-    Output("sitemap", one(site_pages), at(urls.SITEMAP), pages.render_sitemap, templated=False),
+    Output("sitemap", lambda s: s.sitemap_parts if len(s.sitemap_parts) == 1 else (), at(urls.SITEMAP),
+           pages.render_sitemap, templated=False),
+    Output("sitemap index", lambda s: (s.sitemap_parts,) if len(s.sitemap_parts) > 1 else (), at(urls.SITEMAP),
+           pages.render_sitemap_index, templated=False),
+    Output("sitemap part", lambda s: s.sitemap_parts if len(s.sitemap_parts) > 1 else (),
+           lambda part: urls.sitemap_part_path(part.number), pages.render_sitemap, templated=False),
     Output("robots", one(nothing), at(urls.ROBOTS), pages.render_robots, templated=False),
     Output("no Jekyll", one(nothing), at(urls.NO_JEKYLL), lambda path, value, site: b"", templated=False),
     Output("static", lambda s: tuple(s.static.items()), lambda item: item[0], lambda path, item, site: item[1],

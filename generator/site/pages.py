@@ -348,14 +348,16 @@ def render_not_found(path: str, _: None, site: Site) -> bytes:
 
 @dataclass(frozen=True)
 class SitePages:
-    """The pages a sitemap lists, and the day each last changed (None where unknown), as columns."""
+    """Pages a sitemap file lists, and the day each last changed (None where unknown), as columns;
+    `number` counts the files of a sitemap cut in parts (from 1)."""
 
     paths: tuple[str, ...]
     changed: tuple[dt.date | None, ...]
+    number: int = 1
 
 
 def render_sitemap(path: str, pages: SitePages, site: Site) -> bytes:
-    """Return sitemap.xml listing every page with its absolute address and the day it last changed."""
+    """Return a sitemap file listing its pages with their absolute addresses and the day each last changed."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page, changed in zip(pages.paths, pages.changed, strict=True):
@@ -363,6 +365,19 @@ def render_sitemap(path: str, pages: SitePages, site: Site) -> bytes:
         location = xml_escape(urls.absolute_url(site.config.base_url, page))
         lines.append(f"  <url><loc>{location}</loc>{lastmod}</url>")
     lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def render_sitemap_index(path: str, parts: tuple[SitePages, ...], site: Site) -> bytes:
+    """Return a sitemap index listing the sitemap's parts, each with the day its newest page changed."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for part in parts:
+        newest = max((changed for changed in part.changed if changed), default=None)
+        lastmod = f"<lastmod>{newest.isoformat()}</lastmod>" if newest else ""
+        location = xml_escape(urls.absolute_url(site.config.base_url, urls.sitemap_part_path(part.number)))
+        lines.append(f"  <sitemap><loc>{location}</loc>{lastmod}</sitemap>")
+    lines.append("</sitemapindex>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
