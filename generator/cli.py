@@ -21,6 +21,7 @@ from generator.problems import BuildFailed, Problem, printable
 from generator.read.content import display_path, read_papers
 from generator.read.records import arxiv_problem, slug_for_arxiv
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
+from generator.write.artifact import GITHUB_PAGES_BYTES, artifact_of
 from generator.write.writer import OutputError
 
 
@@ -80,6 +81,13 @@ def make_parser() -> argparse.ArgumentParser:
     synthetic_parser.add_argument("--seed", type=int, default=2026)
     synthetic_parser.add_argument("--content", type=Path, required=True,
                                   help="an empty folder to write into (never your real content/)")
+
+    size_parser = commands.add_parser("check-size", help="say whether the built site fits its host; fail if not")
+    size_parser.add_argument("--output", type=Path, default=Path("output"), help="site folder (output/)")
+    size_parser.add_argument("--max-bytes", type=int, default=GITHUB_PAGES_BYTES,
+                             help="the most the site may weigh as a tar (default: GitHub Pages' 1 GB)")
+    size_parser.add_argument("--max-files", type=int, default=None,
+                             help="the most files the host takes (GitLab Pages: 200000)")
 
     seed_parser = commands.add_parser("seed", help="write records from a seed-papers.json file")
     seed_parser.add_argument("json_file", type=Path)
@@ -277,7 +285,29 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-COMMANDS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed,
+def run_check_size(args: argparse.Namespace) -> int:
+    if not args.output.is_dir() or args.output.is_symlink():
+        said_on_stderr(f"{args.output}: no built site here; run `dailypapers build` first")
+        return 2
+    artifact = artifact_of(args.output)
+    measured = (f"{args.output} holds {artifact.files:,} files, {artifact.tar_bytes / 1e9:.3f} GB as the tar a host "
+                f"receives ({artifact.bytes / 1e9:.3f} GB of files)")
+    too_big = artifact.tar_bytes > args.max_bytes
+    too_many = args.max_files is not None and artifact.files > args.max_files
+    if not (too_big or too_many):
+        print(f"{measured}: fits (at most {args.max_bytes / 1e9:.3f} GB"
+              + (f" and {args.max_files:,} files)" if args.max_files is not None else ")"))
+        return 0
+    limit = (f"at most {args.max_bytes / 1e9:.3f} GB" if too_big else "") + (" and " if too_big and too_many else "") \
+        + (f"at most {args.max_files:,} files" if too_many else "")
+    said_on_stderr(f"{measured}: too large for the host, which takes {limit}. Publish it on a host without the "
+                   "limit (copy output/ to any static host), or split the archive into sites (one per year "
+                   "or per category); see README, Deploying")
+    return 1
+
+
+COMMANDS = {"check-size": run_check_size,
+            "build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "seed": run_seed,
             "synthesize": run_synthesize, "import": run_import}
 
 

@@ -37,6 +37,9 @@ def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
     assert 'dailypapers build --base-url "${{ steps.pages.outputs.base_url }}/"' in commands("deploy")
     upload = next(step for step in steps("deploy") if step.get("uses", "").startswith("actions/upload-pages"))
     assert upload["with"]["path"] == "output"
+    size_check = next(place for place, step in enumerate(steps("deploy")) if "dailypapers check-size" in step.get("run", ""))
+    assert size_check < steps("deploy").index(upload)  # before the upload, of the folder it uploads
+    assert "--output output" in steps("deploy")[size_check]["run"]
 
 
 def test_a_deploy_starts_from_the_last_deploys_build_cache():
@@ -57,14 +60,35 @@ def test_a_deploy_starts_from_the_last_deploys_build_cache():
 
 
 def test_every_dailypapers_command_in_the_workflow_works_as_the_workflow_runs_it(tmp_path):
-    used = set(re.findall(r"dailypapers (\w+)", commands("check") + commands("deploy")))
-    assert used == {"check", "build"}
+    used = set(re.findall(r"dailypapers ([\w-]+)", commands("check") + commands("deploy")))
+    assert used == {"check", "build", "check-size"}
     assert run_cli("check").returncode == 0
     built = run_cli("build", "--base-url", "https://octocat.github.io/papers", "--output", str(tmp_path / "out"))
     assert built.returncode == 0, built.stderr
     home = (tmp_path / "out/index.html").read_text()
     assert '<link rel="canonical" href="https://octocat.github.io/papers/">' in home
     assert "Sitemap: https://octocat.github.io/papers/sitemap.xml" in (tmp_path / "out/robots.txt").read_text()
+    fits = run_cli("check-size", "--output", str(tmp_path / "out"))
+    assert fits.returncode == 0 and "fits" in fits.stdout
+
+
+def test_a_site_too_large_for_its_host_stops_the_deploy_in_one_line_that_says_the_size(tmp_path):
+    """The size is the tar's the upload makes (GNU tar measures the same), and the limit is the host's."""
+    import subprocess
+
+    built = run_cli("build", "--output", str(tmp_path / "out"), "--no-cache")
+    assert built.returncode == 0, built.stderr
+    tar = subprocess.run(["tar", "-cf", "-", "."], cwd=tmp_path / "out", capture_output=True, check=True).stdout
+    fits = run_cli("check-size", "--output", str(tmp_path / "out"), "--max-bytes", str(len(tar)))
+    assert fits.returncode == 0, fits.stderr
+    assert f"{len(tar) / 1e9:.3f} GB as the tar" in fits.stdout
+    for limit in (["--max-bytes", str(len(tar) - 1)], ["--max-files", "10"]):
+        too_big = run_cli("check-size", "--output", str(tmp_path / "out"), *limit)
+        assert too_big.returncode == 1 and too_big.stdout == "" and "Traceback" not in too_big.stderr
+        [line] = too_big.stderr.splitlines()
+        assert "too large for the host" in line and "files" in line and "any static host" in line
+    missing = run_cli("check-size", "--output", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "no built site here" in missing.stderr
 
 
 def test_the_pull_request_check_passes_every_changed_name_whole_and_prints_it_escaped(tmp_path):
