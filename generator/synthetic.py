@@ -58,7 +58,8 @@ def zipf_weights(count: int, shift: float = SHIFT) -> list[float]:
     return [1 / (rank + shift) for rank in range(1, count + 1)]
 
 
-DENSE_DAY = dt.date(2014, 12, 31)  # a busy day before the archive's first, so that its ids are its own
+DENSE_DAY = START_DAY  # a busy day: the archive's first, with papers numbered from 501 so that their ids are their own
+DENSE_FIRST_NUMBER = 501
 
 
 def featured_days(rng: random.Random, start: dt.date = START_DAY, per_day: tuple[int, int] = (8, 16)
@@ -71,8 +72,8 @@ def featured_days(rng: random.Random, start: dt.date = START_DAY, per_day: tuple
         day += dt.timedelta(days=1)
 
 
-def synthetic_records(count: int, seed: int = 2026, start: dt.date = START_DAY, per_day: tuple[int, int] = (8, 16)
-                      ) -> list[tuple[dt.date, str, str]]:
+def synthetic_records(count: int, seed: int = 2026, start: dt.date = START_DAY, per_day: tuple[int, int] = (8, 16),
+                      first_number: int = 1) -> list[tuple[dt.date, str, str]]:
     """Return (featured day, slug, record text) for `count` papers: about 12 a weekday, 1 to 20
     authors, abstracts of 150 to 300 words with some inline math, heavy-tailed upvotes, tags and
     links."""
@@ -83,7 +84,7 @@ def synthetic_records(count: int, seed: int = 2026, start: dt.date = START_DAY, 
     surnames = [word.capitalize() for word in made_up_words(rng, 6_000)]
     records: list[tuple[dt.date, str, str]] = []
     for day, papers in featured_days(rng, start, per_day):
-        for place in range(1, papers + 1):
+        for place in range(first_number, first_number + papers):
             if len(records) == count:
                 return records
             arxiv = f"{day:%y%m}.{(day.day * 1000 + place) % 100000:05d}"
@@ -119,7 +120,7 @@ def write_synthetic(content_dir: Path, count: int, seed: int = 2026, dense_day: 
     DENSE_DAY (a busy day of Hugging Face's or of an arXiv category); return how many records."""
     records = synthetic_records(count, seed)
     if dense_day:
-        records += synthetic_records(dense_day, seed + 1, DENSE_DAY, (dense_day, dense_day))
+        records += synthetic_records(dense_day, seed + 1, DENSE_DAY, (dense_day, dense_day), DENSE_FIRST_NUMBER)
     for day, slug, text in records:
         path = record_path(content_dir, day, slug)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -75,8 +75,9 @@ def api_day_path(date: dt.date) -> str:
     return f"api/days/{date.isoformat()}.json"
 
 
-def api_paper_path(slug: str) -> str:
-    return f"api/papers/{slug}.json"
+def page_path(first: str, number: int) -> str:
+    """The site path of page `number` of a list whose first page is at `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
 
 
 def sitemap_part_path(number: int) -> str:

@@ -35,13 +35,15 @@ def test_day_file_holds_its_papers_in_page_order_with_neighbours(sample_site):
         assert data["next"] == (day.next.isoformat() if day.next else None)
 
 
-def test_paper_file_holds_every_field_of_its_record(sample_site):
+def test_a_day_file_holds_every_field_of_each_of_its_records(sample_site):
+    found = {paper["slug"]: paper for day in ARCHIVE.days
+             for paper in load(sample_site, f"api/days/{day.date.isoformat()}.json")["papers"]}
+    assert sorted(found) == sorted(paper.slug for paper in PAPERS)
     for paper in PAPERS:
-        data = load(sample_site, f"api/papers/{paper.slug}.json")
+        data = found[paper.slug]
         assert data["title"] == paper.title
         assert data["authors"] == list(paper.authors)
         assert data["abstract"] == paper.abstract
-        assert data["abstract_html"] == paper.abstract_html
         assert data["arxiv"] == paper.arxiv
         assert data["day"] == paper.day.isoformat()
         assert data["published"] == paper.published.isoformat()
@@ -52,7 +54,8 @@ def test_paper_file_holds_every_field_of_its_record(sample_site):
         assert data["submitted_by"] == paper.submitted_by
         assert data["url"] == SUB_PATH_BASE_URL + f"papers/{paper.slug}/"
         assert data["arxiv_url"] == f"https://arxiv.org/abs/{paper.arxiv_base}"
-        assert data["bibtex"].startswith("@misc{")
-        assert list(data) == ["slug", "url", "api_url", "day", "title", "authors", "organization", "arxiv",
-                              "published", "upvotes", "tags", "links", "arxiv_url", "pdf_url", "submitted_by",
-                              "abstract", "abstract_html", "bibtex"]
+        assert list(data) == ["slug", "url", "day", "title", "authors", "organization", "arxiv", "published",
+                              "upvotes", "tags", "links", "arxiv_url", "pdf_url", "submitted_by", "abstract"]
+    assert not (sample_site / "api/papers").exists()  # each record once, in its day's file
+    day_file = (sample_site / f"api/days/{ARCHIVE.days[0].date.isoformat()}.json").read_bytes()
+    assert day_file.count(b"\n") == 1 and b'":"' in day_file  # compact: no spaces, one line

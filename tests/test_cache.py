@@ -46,7 +46,7 @@ def test_every_change_a_user_makes_is_built(tmp_path, content_copy):
     write(content_copy, "2025/10/14/zymurgy.md", record(title="Zymurgy", authors=["Zed Zebra"], abstract="Yeasts."))
     assert not cached_build(content_copy, out, cache, layouts).unchanged
     assert snapshot(out) == clean_build(content_copy, tmp_path / "clean1", layouts)
-    assert b"Edited first words." in (out / "api/papers" / f"{victim.stem}.json").read_bytes()
+    assert b"Edited first words." in (out / "papers" / victim.stem / "index.html").read_bytes()
     (content_copy / "2025/10/14/zymurgy.md").unlink()
     base = layouts / "base.html"
     base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT
 
-SAMPLE_SITE = "d3da9ae197df3d6d12689820b613eee8ea75b5aa1ebce002e0f6bbd85391e7a0"
-SYNTHETIC_1000_SITE = "80cf32d38d96eb4e7c563fd99046f505136f26640b95a500a1d2d5e20cd9139b"
+SAMPLE_SITE = "8fb813a61ea47080f623daefc4029f0d21d1e537b018974b4584c93c518c5d1c"
+SYNTHETIC_1000_SITE = "72ed223520a73f53e9951221138c5df2db659886a34f51d70da2f0efaa6c7c75"
 
 
 def site_hash(folder: Path) -> str:

@@ -38,10 +38,14 @@ def folders(root):
 @pytest.fixture()
 def archive(tmp_path, monkeypatch):
     from generator.search import shards as search
+    from generator.site import pages
 
     # Words in more than 60 papers are "big": their tiers, and each paper's file of them, are built too.
     monkeypatch.setattr(search, "BIG_TERM_DOCUMENTS", 60)
     monkeypatch.setattr(search, "FIRST_TIER", 20)
+    # Every list long enough to be cut into pages: days, weeks, months and tag years have several.
+    monkeypatch.setattr(pages, "DAY_PAGE_PAPERS", 5)
+    monkeypatch.setattr(pages, "LIST_PAGE_PAPERS", 20)
     content = tmp_path / "content"
     write_synthetic(content, PAPERS)
     layouts = tmp_path / "layouts"
@@ -140,6 +144,10 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
     def remove_one():
         records(content)[PAPERS // 2].unlink()
 
+    def shorten_a_day_to_one_page():  # its page/2/ and on must go
+        for path in sorted(oldest.parent.glob("*.md"))[5:]:
+            path.unlink()
+
     def rename_one():
         rename(records(content)[5], "renamed-record")
 
@@ -160,12 +168,14 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
         page.write_bytes(data.replace(b"<h1>", b"<h2>", 1))
 
     def delete_an_output_file():
-        os.remove(next((out / "api/papers").iterdir()))
+        os.remove(next((out / "api/days").iterdir()))
 
+    assert (out / oldest.parent.relative_to(content) / "page/2/index.html").is_file()
     changes = [("abstract edited in an old day", lambda: edit_abstract(oldest)),
                ("paper added to the newest day", add_to_newest_day),
                ("paper added on a new day", add_on_a_new_day),
                ("paper removed", remove_one),
+               ("a day shortened to one page", shorten_a_day_to_one_page),
                ("record renamed", rename_one),
                ("tag respelled", respell_a_tag),
                ("template edited", edit_a_template),
@@ -223,7 +233,7 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     assert papers == [f"papers/{victim.stem}/"]
     day = victim.parent.relative_to(content).as_posix()
     assert days == [f"{day}/"]
-    assert len(rendered) < 20  # of some 300 pages: the paper, its day, week, month, tags, and the few always made
+    assert len(rendered) < 30  # of some 300 pages: the paper, every page of its day, week, month and tags, the few always made
     assert untouched.stat().st_mtime_ns == before  # neither rendered nor written
     # The search files rendered in the second process are known by their ingredients too.
     ledger = cachefile.load(cache / LEDGER_FILE, LedgerFile)
@@ -245,7 +255,7 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     data.clear()
     cached_build(content, out, cache, layouts, SiteConfig(title="Another title"))
     assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
-    assert len([path for path in data if path.startswith("api/papers/")]) == PAPERS
+    assert len([path for path in data if path.startswith("api/days/")]) == len({path.parent for path in records(content)})
     assert len([path for path in data if path.startswith("search/papers/")]) == PAPERS
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
 

@@ -123,10 +123,12 @@ def test_last_months_papers_are_found_on_the_calendar(browser, sub_path_server):
     page.get_by_role("link", name="Week 26").click()
     expect(page.locator("h1")).to_have_text("Week 26, 2025 (23–29 Jun)")
     expect(page.locator(".day-list h2")).to_have_text(["Thursday, 26 June 2025", "Monday, 23 June 2025"])
-    expect(page.locator(".day-list .card .card-title")).to_have_count(2)  # archive pages show paper cards
+    expect(page.locator(".day-list .row .row-title")).to_have_count(2)  # archive pages show compact entries
+    expect(page.locator(".lead .row-title")).to_have_count(2)  # led by the most upvoted
     page.goto(sub_path_server + "2025/06/")
-    expect(page.locator(".day-list .card .card-title")).to_have_count(4)
-    expect(page.locator(".day-list .card .card-abstract summary").first).to_have_text("Abstract")
+    expect(page.locator(".day-list .row .row-title")).to_have_count(4)
+    votes = page.locator(".lead .row-votes").evaluate_all("cells => cells.map(c => parseInt(c.textContent.replace('▲', '')))")
+    assert len(votes) == 4 and votes == sorted(votes, reverse=True)
     page.close()
 
 

@@ -332,6 +332,6 @@ def day_search_file(day_and_papers: tuple[dt.date, tuple[Paper, ...]]) -> bytes:
     return to_json({
         "label": short_date(day),
         "path": urls.day_path(day),
-        "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors), urls.api_paper_path(p.slug)]
+        "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors)]
                    for p in papers],
     })

@@ -8,7 +8,6 @@ from typing import Any
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.read.records import Paper
 from generator.site.archive import Archive, Day
 from generator.site.feeds import PaperFeed, paper_feed
 from generator.site.pages import PaperView, Site
@@ -16,18 +15,21 @@ from generator.site.pages import PaperView, Site
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def to_json(data: Any) -> bytes:
-    """Serialise the same way every time: UTF-8, keys in the order written, one trailing newline."""
+def to_json(data: Any, compact: bool = False) -> bytes:
+    """Serialise the same way every time: UTF-8, keys in the order written, one trailing newline;
+    `compact` without spaces or line breaks (the API's files: a tenth of their bytes)."""
+    if compact:
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def paper_record(view: PaperView, config: SiteConfig) -> dict[str, Any]:
-    """Return every field of a paper, with the addresses of its page and its JSON."""
+    """Return every field of a paper's record, with the addresses of its page, of arXiv's and of the PDF
+    (its rendered abstract and BibTeX are on its page: a copy here would double the API's weight)."""
     paper = view.paper
     return {
         "slug": paper.slug,
         "url": urls.absolute_url(config.base_url, view.path),
-        "api_url": urls.absolute_url(config.base_url, urls.api_paper_path(paper.slug)),
         "day": paper.day.isoformat(),
         "title": paper.title,
         "authors": list(paper.authors),
@@ -41,8 +43,6 @@ def paper_record(view: PaperView, config: SiteConfig) -> dict[str, Any]:
         "pdf_url": paper.link("pdf") or (urls.arxiv_pdf_url(paper.arxiv_base) if paper.arxiv_base else None),
         "submitted_by": paper.submitted_by,
         "abstract": paper.abstract,
-        "abstract_html": paper.abstract_html,
-        "bibtex": view.bibtex,
     }
 
 
@@ -61,7 +61,7 @@ def day_counts(archive: Archive) -> tuple[tuple[dt.date, int], ...]:
 
 
 def render_days_index(path: str, days: tuple[tuple[dt.date, int], ...], site: Site) -> bytes:
-    return to_json({"days": [day_summary(date, count, site.config) for date, count in days]})
+    return to_json({"days": [day_summary(date, count, site.config) for date, count in days]}, compact=True)
 
 
 def render_day_json(path: str, day: Day, site: Site) -> bytes:
@@ -70,11 +70,7 @@ def render_day_json(path: str, day: Day, site: Site) -> bytes:
         "previous": day.previous.isoformat() if day.previous else None,
         "next": day.next.isoformat() if day.next else None,
         "papers": [paper_record(view, site.config) for view in site.cards(day.papers)],
-    })
-
-
-def render_paper_json(path: str, paper: Paper, site: Site) -> bytes:
-    return to_json(paper_record(site.views[paper.slug], site.config))
+    }, compact=True)
 
 
 def render_json_feed(path: str, source: PaperFeed, site: Site) -> bytes:

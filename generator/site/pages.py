@@ -24,6 +24,12 @@ LINK_LABELS = {
 }
 AUTHORS_ON_CARDS = 5
 TAG_PAGE_PAPERS = 30  # a tag's page shows its newest papers; its year pages show the rest
+# Lists cut into pages of this many, so that a page stays light on the busiest day or tag: a day's
+# papers with the opening of each abstract; the compact entries of a week, month or tag's year.
+DAY_PAGE_PAPERS = 50
+LIST_PAGE_PAPERS = 100
+LEAD_PAPERS = 10  # a week's or month's first page leads with its most upvoted papers
+OPENING = 300  # characters of its abstract a paper shows on its day's page
 
 
 def count_label(number: int, noun: str) -> str:
@@ -89,6 +95,7 @@ class PaperView:
     tags: tuple[Nav, ...]
     links: tuple[Nav, ...]  # absolute outside URLs
     summary: str
+    opening: str  # the abstract's first sentences, plain, for its day's page
     bibtex: str
 
 
@@ -117,6 +124,7 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
         links=tuple(links),
         summary=plain_summary(paper.abstract),
+        opening=plain_summary(paper.abstract, OPENING),
         bibtex=bibtex_entry(paper),
     )
 
@@ -245,25 +253,122 @@ def tag_years(archive: Archive) -> Iterator[TagYear]:
             yield TagYear(tag.slug, tag.name, year, papers, earlier, later)
 
 
-def render_home(path: str, latest: Day | None, site: Site) -> bytes:
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list of papers (a day's, week's, month's or tag year's), numbered from 1 of `pages`."""
+
+    listing: Day | Week | Month | TagYear
+    papers: tuple[Paper, ...]  # this page's
+    number: int
+    pages: int
+
+
+def cut_into_pages(listing: Day | Week | Month | TagYear, papers: tuple[Paper, ...], size: int
+                   ) -> tuple[ListPage, ...]:
+    count = max(1, -(-len(papers) // size))
+    return tuple(ListPage(listing, papers[start:start + size], number, count)
+                 for number, start in enumerate(range(0, count * size, size), start=1))
+
+
+def day_pages(archive: Archive) -> list[ListPage]:
+    return [page for day in archive.days for page in cut_into_pages(day, day.papers, DAY_PAGE_PAPERS)]
+
+
+def papers_of_days(days: tuple[Day, ...]) -> tuple[Paper, ...]:
+    return tuple(paper for day in days for paper in day.papers)
+
+
+def week_pages(archive: Archive) -> list[ListPage]:
+    return [page for week in archive.weeks
+            for page in cut_into_pages(week, papers_of_days(week.days), LIST_PAGE_PAPERS)]
+
+
+def month_pages(archive: Archive) -> list[ListPage]:
+    return [page for month in archive.months
+            for page in cut_into_pages(month, papers_of_days(month.days), LIST_PAGE_PAPERS)]
+
+
+def tag_year_pages(archive: Archive) -> list[ListPage]:
+    return [page for year in tag_years(archive) for page in cut_into_pages(year, year.papers, LIST_PAGE_PAPERS)]
+
+
+def home_page(archive: Archive) -> ListPage | None:
+    """The first page of the newest day, or None for an empty archive."""
+    return cut_into_pages(archive.latest, archive.latest.papers, DAY_PAGE_PAPERS)[0] if archive.latest else None
+
+
+def listing_path(page: ListPage) -> str:
+    """The site path of a page of a list: the list's own path, then `page/2/` and on."""
+    listing = page.listing
+    if isinstance(listing, Day):
+        first = urls.day_path(listing.date)
+    elif isinstance(listing, Week):
+        first = urls.week_path(listing.year, listing.week)
+    elif isinstance(listing, Month):
+        first = urls.month_path(listing.year, listing.month)
+    else:
+        first = urls.tag_year_path(listing.slug, listing.year)
+    return urls.page_path(first, page.number)
+
+
+@dataclass(frozen=True)
+class PageNumber:
+    """A link to one page of a list, as its page numbers show it."""
+
+    path: str
+    label: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """The numbered pages of a list, and the pages before and after the one shown."""
+
+    numbers: tuple[PageNumber, ...]
+    previous: PageNumber | None
+    next: PageNumber | None
+
+
+def page_numbers(page: ListPage) -> PageLinks | None:
+    """Links to every page of the list a page is in (None when the list fits on one)."""
+    if page.pages == 1:
+        return None
+    numbers = tuple(PageNumber(listing_path(ListPage(page.listing, (), number, page.pages)), str(number),
+                               number == page.number) for number in range(1, page.pages + 1))
+    return PageLinks(numbers, numbers[page.number - 2] if page.number > 1 else None,
+                     numbers[page.number] if page.number < page.pages else None)
+
+
+def most_upvoted(papers: tuple[Paper, ...], count: int) -> list[Paper]:
+    """The most upvoted papers, newer first among equals, then in their day's order."""
+    ranked = sorted(enumerate(papers), key=lambda item: (-item[1].upvotes, -item[1].day.toordinal(), item[0]))
+    return [paper for _, paper in ranked[:count]]
+
+
+def on_page(title: str, page: ListPage) -> str:
+    return title if page.number == 1 else f"{title} (page {page.number} of {page.pages})"
+
+
+def render_home(path: str, latest: ListPage | None, site: Site) -> bytes:
     if latest is None:
         return site.page("empty.html", path, title=site.config.title)
     return day_page(path, latest, site, is_home=True)
 
 
-def render_day(path: str, day: Day, site: Site) -> bytes:
-    return day_page(path, day, site, is_home=False)
+def render_day(path: str, page: ListPage, site: Site) -> bytes:
+    return day_page(path, page, site, is_home=False)
 
 
-def day_page(path: str, day: Day, site: Site, is_home: bool) -> bytes:
+def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
+    day = page.listing
     iso = day.date.isocalendar()
     return site.page(
         "day.html", path,
-        title=site.config.title if is_home else f"Papers of {long_date(day.date)}",
+        title=site.config.title if is_home else on_page(f"Papers of {long_date(day.date)}", page),
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
-        subscribe=site.renderer.site_feeds,
-        papers=site.cards(day.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
-                                                 month_name(day.date.year, day.date.month)),
+        subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
+        papers=site.cards(page.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
+                                                  month_name(day.date.year, day.date.month)),
         week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
         **day_nav(day),
     )
@@ -298,36 +403,49 @@ def render_tag(path: str, tag: Tag, site: Site) -> bytes:
                      feeds=feeds, subscribe=feeds[:1])
 
 
-def render_tag_year(path: str, page: TagYear, site: Site) -> bytes:
-    feeds = (tag_feed_link(page.slug, page.name, site.config), *site.renderer.site_feeds)
+def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
+    year = page.listing
+    feeds = (tag_feed_link(year.slug, year.name, site.config), *site.renderer.site_feeds)
 
     def year_nav(other: int | None) -> Nav | None:
-        return Nav(urls.tag_year_path(page.slug, other), str(other)) if other is not None else None
+        return Nav(urls.tag_year_path(year.slug, other), str(other)) if other is not None else None
 
-    return site.page("tag_year.html", path, title=f"Papers tagged {page.name} in {page.year}", tag=page,
-                     tag_page=Nav(urls.tag_path(page.slug), page.name), year=page.year,
-                     papers=site.cards(page.papers), previous=year_nav(page.earlier), next=year_nav(page.later),
-                     feeds=feeds)
-
-
-def day_cards(days: tuple[Day, ...], site: Site) -> list[tuple[Nav, list[PaperView]]]:
-    """Each day's heading link and its paper cards, for month and week pages."""
-    return [(Nav(urls.day_path(day.date), long_date(day.date)), site.cards(day.papers)) for day in days]
+    return site.page("tag_year.html", path, title=on_page(f"Papers tagged {year.name} in {year.year}", page),
+                     tag=year, tag_page=Nav(urls.tag_path(year.slug), year.name), year=year.year,
+                     paper_count=len(year.papers), papers=site.cards(page.papers), pages=page_numbers(page),
+                     previous=year_nav(year.earlier), next=year_nav(year.later), feeds=feeds)
 
 
-def render_month(path: str, month: Month, site: Site) -> bytes:
+def day_rows(papers: tuple[Paper, ...], site: Site) -> list[tuple[Nav, list[PaperView]]]:
+    """A page's papers under the heading of each day they were featured (week and month pages)."""
+    days: list[tuple[Nav, list[PaperView]]] = []
+    for paper in papers:
+        if not days or days[-1][1][-1].paper.day != paper.day:
+            days.append((Nav(urls.day_path(paper.day), long_date(paper.day)), []))
+        days[-1][1].append(site.views[paper.slug])
+    return days
+
+
+def render_month(path: str, page: ListPage, site: Site) -> bytes:
+    month = page.listing
+    papers = papers_of_days(month.days)
     return site.page(
-        "month.html", path, title=month_name(month.year, month.month), days=day_cards(month.days, site),
+        "month.html", path, title=on_page(month_name(month.year, month.month), page),
+        days=day_rows(page.papers, site), day_count=len(month.days), pages=page_numbers(page),
+        lead=site.cards(most_upvoted(papers, LEAD_PAPERS)) if page.number == 1 else [],
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_calendar(month),
     )
 
 
-def render_week(path: str, week: Week, site: Site) -> bytes:
+def render_week(path: str, page: ListPage, site: Site) -> bytes:
+    week = page.listing
     previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
     following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
     return site.page(
-        "week.html", path, title=week_title(week), days=day_cards(week.days, site),
+        "week.html", path, title=on_page(week_title(week), page), days=day_rows(page.papers, site),
+        day_count=len(week.days), pages=page_numbers(page),
+        lead=site.cards(most_upvoted(papers_of_days(week.days), LEAD_PAPERS)) if page.number == 1 else [],
         paper_count=week.paper_count, previous=previous, next=following,
     )
 

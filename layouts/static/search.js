@@ -169,14 +169,30 @@
         var text = document.createElement("p");
         text.className = "search-result-snippet";
         item.appendChild(text);
-        search.load(info.api).then(function (paper) {
-          text.appendChild(snippet(paper.abstract, matchedTerms(result)));
+        abstractOf(root + info.path).then(function (abstract) {
+          text.appendChild(snippet(abstract, matchedTerms(result)));
         }).catch(function () {});
       }
       self.list.appendChild(item);
       self.shown.push(link);
     });
   };
+
+  // A hit's abstract, read from its own page (the site keeps no other copy of it to spare).
+  var abstracts = {};
+  function abstractOf(page) {
+    if (!abstracts[page]) {
+      abstracts[page] = fetch(page).then(function (response) {
+        if (!response.ok) throw new Error(page + ": " + response.status);
+        return response.text();
+      }).then(function (html) {
+        var found = new DOMParser().parseFromString(html, "text/html").querySelector(".abstract");
+        return found ? found.textContent : "";
+      });
+      abstracts[page].catch(function () { delete abstracts[page]; });
+    }
+    return abstracts[page];
+  }
 
   // position: the result link that has focus, or -1 when the search box has it.
   Results.prototype.key = function (event, position) {

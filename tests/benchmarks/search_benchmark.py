@@ -87,8 +87,8 @@ def unsplit_top10(builder, queries: list[str]) -> dict[str, list[str]]:
 def first_query_bytes(site: Path, answer: dict, details: dict[str, tuple[str, str]]) -> int:
     files = list(CODE) + answer["files"]
     for ref in answer["refs"][:RESULTS_SHOWN]:
-        day_file, api_file = details[ref]
-        files += [day_file, api_file]
+        day_file, page = details[ref]  # the hit's day file, and its page for the snippet
+        files += [day_file, page]
     return sum(gzipped(site / name) for name in dict.fromkeys(files))
 
 
@@ -152,7 +152,7 @@ def main() -> None:
     started = step("counted terms as lunr.py does and cut them into shards", started)
     site, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
     files.update(render_file(output, value, site, Reuse()) for output in OUTPUTS
-                 if isinstance(output, Output) and output.name in ("API day", "API paper", "search page")
+                 if isinstance(output, Output) and output.name in ("API day", "paper", "search page")
                  for value in output.each(sources))
     files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
     write_site(files, site)
@@ -168,7 +168,7 @@ def main() -> None:
     started = step("answered the queries under Node", started)
     details = {}
     for number, paper in search_documents(archive):
-        details[str(number)] = (f"search/days/{paper.day.isoformat()}.json", f"api/papers/{paper.slug}.json")
+        details[str(number)] = (f"search/days/{paper.day.isoformat()}.json", f"papers/{paper.slug}/index.html")
     expected = unsplit_top10(index_papers(search_documents(archive)), queries)
     started = step("built one unsplit lunr.py index and searched it", started)
     timings = chromium_times(site, queries)
