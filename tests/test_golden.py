@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT
 
-SAMPLE_SITE = "8fb813a61ea47080f623daefc4029f0d21d1e537b018974b4584c93c518c5d1c"
-SYNTHETIC_1000_SITE = "72ed223520a73f53e9951221138c5df2db659886a34f51d70da2f0efaa6c7c75"
+SAMPLE_SITE = "44f3080f780d03f43973a3fb95d29b1803802cd369b29aeb61ef5d3be30ee546"
+SYNTHETIC_1000_SITE = "1c77f9229759d4242466f669b91f7ec35b46ded7ee2bd9ab74fd0b31236297af"
 
 
 def site_hash(folder: Path) -> str:

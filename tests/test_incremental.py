@@ -239,7 +239,9 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     ledger = cachefile.load(cache / LEDGER_FILE, LedgerFile)
     searched = [key for path, key in zip(ledger.paths, ledger.keys, strict=True)
                 if path.startswith(("search/days/", "search/papers/"))]
-    assert len(searched) == len({path.parent for path in records(content)}) + PAPERS and all(searched)
+    packs = len(list((out / "search/papers").iterdir()))  # a few papers' counts of the big terms a file
+    assert len({path.parent for path in records(content)}) <= packs < PAPERS / 5
+    assert len(searched) == len({path.parent for path in records(content)}) + packs and all(searched)
 
     # A template change renders every page again, but no JSON or search file (none is made with one).
     rendered.clear()
@@ -256,7 +258,7 @@ def test_only_pages_whose_ingredients_changed_are_rendered(tmp_path, archive, mo
     cached_build(content, out, cache, layouts, SiteConfig(title="Another title"))
     assert len([path for path in rendered if path.startswith("papers/")]) == PAPERS
     assert len([path for path in data if path.startswith("api/days/")]) == len({path.parent for path in records(content)})
-    assert len([path for path in data if path.startswith("search/papers/")]) == PAPERS
+    assert len([path for path in data if path.startswith("search/papers/")]) == len(list((out / "search/papers").iterdir()))
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts, SiteConfig(title="Another title"))
 
 

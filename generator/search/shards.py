@@ -182,8 +182,15 @@ def big_term_file(term: str, field: str, tier: int) -> str:
     return f"{BIG_DIR}{file_stem(term)}.{field}.{tier}.json"
 
 
+# Papers whose counts of the big terms share a file (numbers n // PAPERS_PER_FILE): a file each
+# would be a file per paper, and a host takes a few hundred thousand. A day's numbers are a
+# power of two of at least 4096 apart, so a file never holds two days' papers.
+PAPERS_PER_FILE = 16
+
+
 def paper_file(number: int) -> str:
-    return f"{PAPERS_DIR}{number}.json"
+    """The file holding a paper's counts of the big terms, by its number."""
+    return f"{PAPERS_DIR}{number // PAPERS_PER_FILE}.json"
 
 
 def big_term_counts(packed: PaperTerms, big: frozenset[str]) -> dict[str, list[int]]:
@@ -246,9 +253,12 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = frozenset(big)
+        together: dict[str, list[tuple[int, Paper]]] = defaultdict(list)
         for number, paper in documents:
-            yield reuse.render_file(paper_file(number), (paper, big_terms), paper_search_file, packed,
-                                    kind="search paper", templated=False)
+            together[paper_file(number)].append((number, paper))
+        for path, papers in together.items():
+            yield reuse.render_file(path, (tuple(papers), big_terms), papers_search_file, packed,
+                                    kind="search papers", templated=False)
     sizes = {}
     for term in terms:
         if term in big:
@@ -281,6 +291,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "big_dir": BIG_DIR,
         "first_tier": first_tier,
         "papers_dir": PAPERS_DIR,
+        "papers_per_file": PAPERS_PER_FILE,
         "days_dir": DAYS_DIR,
     })
     by_day: dict = defaultdict(list)
@@ -320,10 +331,13 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
                     for term, entry in zip(*terms, strict=True)})
 
 
-def paper_search_file(paper_and_big_terms: tuple[Paper, frozenset[str]], packed: Mapping[str, PaperTerms]) -> bytes:
-    paper, big_terms = paper_and_big_terms
-    terms = packed[paper.source]
-    return to_json({"lengths": list(terms[0]), "terms": big_term_counts(terms, big_terms)})
+def papers_search_file(papers_and_big_terms: tuple[tuple[tuple[int, Paper], ...], frozenset[str]],
+                       packed: Mapping[str, PaperTerms]) -> bytes:
+    """Each paper's field lengths and counts of the big terms, by its number."""
+    papers, big_terms = papers_and_big_terms
+    return to_json({str(number): {"lengths": list(packed[paper.source][0]),
+                                  "terms": big_term_counts(packed[paper.source], big_terms)}
+                    for number, paper in papers})
 
 
 def day_search_file(day_and_papers: tuple[dt.date, tuple[Paper, ...]]) -> bytes:

@@ -187,6 +187,7 @@ class PageRenderer:
             stylesheet=urls.STYLESHEET,
             favicon=urls.FAVICON,
             copy_script=urls.COPY_SCRIPT,
+            site_script=urls.SITE_SCRIPT,
             search_script=urls.SEARCH_SCRIPT,
             search_page=urls.SEARCH,
             **context,

@@ -443,13 +443,15 @@
     });
   };
 
-  // Fetch a paper's own file: its counts of every big term settle every list it was unknown in.
+  // Fetch the file of a paper's counts (it holds a few papers'): its counts of every big term settle
+  // every list it was unknown in.
   TopSearch.prototype.lookUp = function (paper) {
-    var self = this, m = this.m, path = m.papers_dir + paper.doc + ".json";
+    var self = this, m = this.m, path = m.papers_dir + Math.floor(paper.doc / m.papers_per_file) + ".json";
     var fieldNumber = Object.create(null);
     m.fields.forEach(function (f, i) { fieldNumber[f[0]] = i; });
     this.files.push(path);
-    return loadOnce(path).then(function (file) {
+    return loadOnce(path).then(function (files) {
+      var file = files[String(paper.doc)];
       self.lists.forEach(function (list, id) {
         if (paper.state[id] !== UNKNOWN) return;
         var counts = file.terms[list.term] || [], number = fieldNumber[list.field];
