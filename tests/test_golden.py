@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT
 
-SAMPLE_SITE = "44f3080f780d03f43973a3fb95d29b1803802cd369b29aeb61ef5d3be30ee546"
-SYNTHETIC_1000_SITE = "1c77f9229759d4242466f669b91f7ec35b46ded7ee2bd9ab74fd0b31236297af"
+SAMPLE_SITE = "bc017db6ba870815b0f4bccd7075051f9fc01301cdb45a5ac198872208e39e8f"
+SYNTHETIC_1000_SITE = "9fad64dff448cb6bbc49e4f600d5db7820e6d60d6e48e201ab0de74d2a2c0c4f"
 
 
 def site_hash(folder: Path) -> str:

@@ -87,6 +87,7 @@ def test_a_long_list_is_cut_into_pages_that_lead_to_each_other_and_show_each_pap
         labels = [words for words, _ in links]
         assert [label for label in labels if label.isdigit()] == [str(n) for n in range(1, count + 1)]
         assert ("← Previous page" in labels) == (number > 1) and ("Next page →" in labels) == (number < count)
+        assert f"(page {number} of {count})" in "".join(document(page).find(".//main").itertext())  # where it stands
         for words, href in links:  # every link leads to the page it names
             if href is None:
                 assert words == str(number)  # the page itself, not a link
@@ -95,11 +96,30 @@ def test_a_long_list_is_cut_into_pages_that_lead_to_each_other_and_show_each_pap
             expected = {"← Previous page": number - 1, "Next page →": number + 1}.get(words, words)
             assert target == (out / addresses[int(expected) - 1]).resolve(), (address, words, href)
         listed = paper_links(page)
-        if listing in ("month", "week") and number == 1:
-            listed = listed[pages.LEAD_PAPERS:]  # after the most upvoted, which lead the first page
+        if listing in ("month", "week") and number == 1:  # led by its most upvoted papers, then all of them
+            lead, listed = listed[:pages.LEAD_PAPERS], listed[pages.LEAD_PAPERS:]
+            upvotes = {paper.slug: paper.upvotes for paper in papers}
+            assert sorted(upvotes.values(), reverse=True)[:pages.LEAD_PAPERS] == [upvotes[slug] for slug in lead]
         assert 0 < len(listed) <= size
         shown += listed
     assert shown == [paper.slug for paper in papers]  # every paper once, in the list's order
     assert not (out / first / "page" / str(count + 1)).exists()
     sitemap = (out / "sitemap.xml").read_text()
     assert all(f"/{address}</loc>" in sitemap for address in addresses)
+
+
+def test_the_archive_of_thirty_years_stays_light(tmp_path):
+    """A calendar for every month of thirty years weighed 108 KB gzipped: only the newest year has them."""
+    from conftest import record, write
+
+    for year in range(1996, 2026):
+        for month in range(1, 13):
+            write(tmp_path / "content", f"{year}/{month:02d}/03/p{year}{month:02d}.md", record(title=f"{year}-{month}"))
+    build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    kinds = site_size.measure_site(tmp_path / "out")
+    weight, path = kinds["other pages"].heaviest
+    archive = document(tmp_path / "out/archive/index.html")
+    assert len([table for table in archive.iter("table")]) == 12  # the newest year's months
+    months = [a.get("href") for a in archive.iter("a") if re.fullmatch(r"\.\./\d{4}/\d\d/", a.get("href", ""))]
+    assert len(months) == 30 * 12 and len(set(months)) == 360  # every month of every year, linked once
+    assert weight < 20_000, (path, weight)

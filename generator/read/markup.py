@@ -164,4 +164,4 @@ def plain_summary(text: str, limit: int = 200) -> str:
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
+    return cut.rstrip(",;:.") + "…"

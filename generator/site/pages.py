@@ -350,6 +350,18 @@ def on_page(title: str, page: ListPage) -> str:
     return title if page.number == 1 else f"{title} (page {page.number} of {page.pages})"
 
 
+def page_of(page: ListPage) -> str | None:
+    """Where a page stands in its list, said under its heading: "page 2 of 4"."""
+    return f"page {page.number} of {page.pages}" if page.pages > 1 else None
+
+
+def lead_of(page: ListPage, papers: tuple[Paper, ...], site: Site) -> list[PaperView]:
+    """The most upvoted papers a week's or month's first page leads with, when it has more than those."""
+    if page.number > 1 or len(papers) <= LEAD_PAPERS:
+        return []
+    return site.cards(most_upvoted(papers, LEAD_PAPERS))
+
+
 def render_home(path: str, latest: ListPage | None, site: Site) -> bytes:
     if latest is None:
         return site.page("empty.html", path, title=site.config.title)
@@ -368,6 +380,7 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
         title=site.config.title if is_home else on_page(f"Papers of {long_date(day.date)}", page),
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
         subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
+        page_of=page_of(page),
         papers=site.cards(page.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                                   month_name(day.date.year, day.date.month)),
         week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
@@ -376,10 +389,15 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
 
 
 def render_archive(path: str, years: tuple[Year, ...], site: Site) -> bytes:
+    """The newest year as a calendar per month; the years before as their months and counts (a
+    calendar for every month of thirty years weighed 108 KB gzipped)."""
     return site.page(
         "archive.html", path, title="Archive",
-        years=[(Nav(urls.year_path(year.year), str(year.year)), [month_calendar(month) for month in year.months])
-               for year in years],
+        newest=[(Nav(urls.year_path(year.year), str(year.year)), [month_calendar(month) for month in year.months])
+                for year in years[:1]],
+        older=[(Nav(urls.year_path(year.year), str(year.year)),
+                [(Nav(urls.month_path(month.year, month.month), f"{dt.date(month.year, month.month, 1):%B}"),
+                  month.paper_count) for month in year.months]) for year in years[1:]],
         paper_count=sum(year.paper_count for year in years),
         day_count=sum(len(month.days) for year in years for month in year.months),
     )
@@ -414,6 +432,7 @@ def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
     return site.page("tag_year.html", path, title=on_page(f"Papers tagged {year.name} in {year.year}", page),
                      tag=year, tag_page=Nav(urls.tag_path(year.slug), year.name), year=year.year,
                      paper_count=len(year.papers), papers=site.cards(page.papers), pages=page_numbers(page),
+                     page_of=page_of(page),
                      previous=year_nav(year.earlier), next=year_nav(year.later), feeds=feeds)
 
 
@@ -433,7 +452,7 @@ def render_month(path: str, page: ListPage, site: Site) -> bytes:
     return site.page(
         "month.html", path, title=on_page(month_name(month.year, month.month), page),
         days=day_rows(page.papers, site), day_count=len(month.days), pages=page_numbers(page),
-        lead=site.cards(most_upvoted(papers, LEAD_PAPERS)) if page.number == 1 else [],
+        lead=lead_of(page, papers, site), page_of=page_of(page),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_calendar(month),
     )
@@ -446,7 +465,7 @@ def render_week(path: str, page: ListPage, site: Site) -> bytes:
     return site.page(
         "week.html", path, title=on_page(week_title(week), page), days=day_rows(page.papers, site),
         day_count=len(week.days), pages=page_numbers(page),
-        lead=site.cards(most_upvoted(papers_of_days(week.days), LEAD_PAPERS)) if page.number == 1 else [],
+        lead=lead_of(page, papers_of_days(week.days), site), page_of=page_of(page),
         paper_count=week.paper_count, previous=previous, next=following,
     )
 
