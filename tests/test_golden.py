@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT
 
-SAMPLE_SITE = "bc017db6ba870815b0f4bccd7075051f9fc01301cdb45a5ac198872208e39e8f"
-SYNTHETIC_1000_SITE = "9fad64dff448cb6bbc49e4f600d5db7820e6d60d6e48e201ab0de74d2a2c0c4f"
+SAMPLE_SITE = "44888c2fc6dfd5cc4c07f86be10206495c87e3beaca41eb712bfb24ba4ad9d52"
+SYNTHETIC_1000_SITE = "46a0a9b016e87da7b44bd48fdbb639e8be630e4a5d032563dfb28735c0919fc3"
 
 
 def site_hash(folder: Path) -> str:

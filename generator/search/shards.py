@@ -193,14 +193,17 @@ def paper_file(number: int) -> str:
     return f"{PAPERS_DIR}{number // PAPERS_PER_FILE}.json"
 
 
-def big_term_counts(packed: PaperTerms, big: frozenset[str]) -> dict[str, list[int]]:
-    """A paper's counts of the big terms it has: [field number, tf, ...] by term."""
-    found: dict[str, list[int]] = {}
-    for field_number, field_terms in enumerate(packed[1]):
-        for term, tf in unpack_terms(field_terms):
-            if term in big:
-                found.setdefault(term, []).extend((field_number, tf))
-    return found
+def big_term_counts(packed: PaperTerms, big_ids: Mapping[str, int]) -> list[int]:
+    """A paper's counts of the big terms it has, flat: [term id, field number, tf, ...] by term id
+    (its place in the manifest's big_terms) and field, each id written as its difference from the
+    one before (a term's name in each of 100,000 papers' entries was most of their bytes)."""
+    found = sorted((big_ids[term], field_number, tf) for field_number, field_terms in enumerate(packed[1])
+                   for term, tf in unpack_terms(field_terms) if term in big_ids)
+    flat, previous = [], 0
+    for term_id, field_number, tf in found:
+        flat += (term_id - previous, field_number, tf)
+        previous = term_id
+    return flat
 
 
 def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None = None,
@@ -252,12 +255,13 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         big.add(term)
     if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
-        big_terms = frozenset(big)
+        big_terms = tuple(sorted(big))  # a term's id is its place here
+        big_ids = {term: place for place, term in enumerate(big_terms)}  # named by big_terms, in the value
         together: dict[str, list[tuple[int, Paper]]] = defaultdict(list)
         for number, paper in documents:
             together[paper_file(number)].append((number, paper))
         for path, papers in together.items():
-            yield reuse.render_file(path, (tuple(papers), big_terms), papers_search_file, packed,
+            yield reuse.render_file(path, (tuple(papers), big_terms), papers_search_file, packed, big_ids,
                                     kind="search papers", templated=False)
     sizes = {}
     for term in terms:
@@ -292,6 +296,7 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "first_tier": first_tier,
         "papers_dir": PAPERS_DIR,
         "papers_per_file": PAPERS_PER_FILE,
+        "big_terms": sorted(big),
         "days_dir": DAYS_DIR,
     })
     by_day: dict = defaultdict(list)
@@ -331,12 +336,12 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
                     for term, entry in zip(*terms, strict=True)})
 
 
-def papers_search_file(papers_and_big_terms: tuple[tuple[tuple[int, Paper], ...], frozenset[str]],
-                       packed: Mapping[str, PaperTerms]) -> bytes:
+def papers_search_file(papers_and_big_terms: tuple[tuple[tuple[int, Paper], ...], tuple[str, ...]],
+                       packed: Mapping[str, PaperTerms], big_ids: Mapping[str, int]) -> bytes:
     """Each paper's field lengths and counts of the big terms, by its number."""
-    papers, big_terms = papers_and_big_terms
+    papers, _ = papers_and_big_terms
     return to_json({str(number): {"lengths": list(packed[paper.source][0]),
-                                  "terms": big_term_counts(packed[paper.source], big_terms)}
+                                  "terms": big_term_counts(packed[paper.source], big_ids)}
                     for number, paper in papers})
 
 

@@ -443,6 +443,25 @@
     });
   };
 
+  // A big term's id is its place in the manifest's big_terms.
+  function bigTermIds(m) {
+    if (!m.bigTermIds) {
+      m.bigTermIds = Object.create(null);
+      m.big_terms.forEach(function (term, place) { m.bigTermIds[term] = place; });
+    }
+    return m.bigTermIds;
+  }
+
+  // A paper's counts of the big terms, [id difference, field, tf, ...], as [field, tf, ...] by id.
+  function countsById(flat) {
+    var byId = Object.create(null), termId = 0;
+    for (var i = 0; i < flat.length; i += 3) {
+      termId += flat[i];
+      (byId[termId] = byId[termId] || []).push(flat[i + 1], flat[i + 2]);
+    }
+    return byId;
+  }
+
   // Fetch the file of a paper's counts (it holds a few papers'): its counts of every big term settle
   // every list it was unknown in.
   TopSearch.prototype.lookUp = function (paper) {
@@ -451,10 +470,10 @@
     m.fields.forEach(function (f, i) { fieldNumber[f[0]] = i; });
     this.files.push(path);
     return loadOnce(path).then(function (files) {
-      var file = files[String(paper.doc)];
+      var file = files[String(paper.doc)], byId = countsById(file.terms), ids = bigTermIds(m);
       self.lists.forEach(function (list, id) {
         if (paper.state[id] !== UNKNOWN) return;
-        var counts = file.terms[list.term] || [], number = fieldNumber[list.field];
+        var counts = byId[ids[list.term]] || [], number = fieldNumber[list.field];
         paper.state[id] = ABSENT;
         for (var i = 0; i < counts.length; i += 2) {
           if (counts[i] === number) self.meet(paper.doc, id, counts[i + 1], file.lengths[number]);
