@@ -150,8 +150,8 @@ def main() -> None:
 
     files = dict(render_search(archive))
     started = step("counted terms as lunr.py does and cut them into shards", started)
-    site, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
-    files.update(render_file(output, value, site, Reuse()) for output in OUTPUTS
+    pages, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
+    files.update(render_file(output, value, pages, Reuse()) for output in OUTPUTS
                  if isinstance(output, Output) and output.name in ("API day", "paper", "search page")
                  for value in output.each(sources))
     files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
