@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT
 
-SAMPLE_SITE = "44888c2fc6dfd5cc4c07f86be10206495c87e3beaca41eb712bfb24ba4ad9d52"
-SYNTHETIC_1000_SITE = "46a0a9b016e87da7b44bd48fdbb639e8be630e4a5d032563dfb28735c0919fc3"
+SAMPLE_SITE = "58d370a457b587a629c9d0f6a3eb03627f2325cc4ad2f8d13f38d9c003f8c11d"
+SYNTHETIC_1000_SITE = "5031811f42f7216683cbe3b57bc34b0616e06a368a3bd07d530353bb071240e3"
 
 
 def site_hash(folder: Path) -> str:

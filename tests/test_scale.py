@@ -101,6 +101,10 @@ def test_a_long_list_is_cut_into_pages_that_lead_to_each_other_and_show_each_pap
             upvotes = {paper.slug: paper.upvotes for paper in papers}
             assert sorted(upvotes.values(), reverse=True)[:pages.LEAD_PAPERS] == [upvotes[slug] for slug in lead]
         assert 0 < len(listed) <= size
+        if listing in ("month", "week") and number > 1 and papers[(number - 1) * size].day == papers[
+                (number - 1) * size - 1].day:  # a day begun on the page before
+            first_heading = "".join(document(page).find(".//section[@class='day-list']/h2").itertext())
+            assert first_heading.endswith("(continued)"), first_heading
         shown += listed
     assert shown == [paper.slug for paper in papers]  # every paper once, in the list's order
     assert not (out / first / "page" / str(count + 1)).exists()

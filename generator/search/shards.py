@@ -185,7 +185,7 @@ def big_term_file(term: str, field: str, tier: int) -> str:
 # Papers whose counts of the big terms share a file (numbers n // PAPERS_PER_FILE): a file each
 # would be a file per paper, and a host takes a few hundred thousand. A day's numbers are a
 # power of two of at least 4096 apart, so a file never holds two days' papers.
-PAPERS_PER_FILE = 16
+PAPERS_PER_FILE = 4
 
 
 def paper_file(number: int) -> str:

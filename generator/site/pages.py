@@ -436,12 +436,16 @@ def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
                      previous=year_nav(year.earlier), next=year_nav(year.later), feeds=feeds)
 
 
-def day_rows(papers: tuple[Paper, ...], site: Site) -> list[tuple[Nav, list[PaperView]]]:
-    """A page's papers under the heading of each day they were featured (week and month pages)."""
+def day_rows(page: ListPage, every: tuple[Paper, ...], site: Site) -> list[tuple[Nav, list[PaperView]]]:
+    """A page's papers under the heading of each day they were featured (week and month pages); a
+    day begun on the page before says it is continued. `every` is the whole list's papers."""
     days: list[tuple[Nav, list[PaperView]]] = []
-    for paper in papers:
+    start = (page.number - 1) * LIST_PAGE_PAPERS
+    for place, paper in enumerate(page.papers, start=start):
         if not days or days[-1][1][-1].paper.day != paper.day:
-            days.append((Nav(urls.day_path(paper.day), long_date(paper.day)), []))
+            continued = place == start and place > 0 and every[place - 1].day == paper.day
+            label = long_date(paper.day) + (" (continued)" if continued else "")
+            days.append((Nav(urls.day_path(paper.day), label), []))
         days[-1][1].append(site.views[paper.slug])
     return days
 
@@ -451,7 +455,7 @@ def render_month(path: str, page: ListPage, site: Site) -> bytes:
     papers = papers_of_days(month.days)
     return site.page(
         "month.html", path, title=on_page(month_name(month.year, month.month), page),
-        days=day_rows(page.papers, site), day_count=len(month.days), pages=page_numbers(page),
+        days=day_rows(page, papers, site), day_count=len(month.days), pages=page_numbers(page),
         lead=lead_of(page, papers, site), page_of=page_of(page),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_calendar(month),
@@ -463,7 +467,8 @@ def render_week(path: str, page: ListPage, site: Site) -> bytes:
     previous = Nav(urls.week_path(*week.previous), f"Week {week.previous[1]}") if week.previous else None
     following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
     return site.page(
-        "week.html", path, title=on_page(week_title(week), page), days=day_rows(page.papers, site),
+        "week.html", path, title=on_page(week_title(week), page),
+        days=day_rows(page, papers_of_days(week.days), site),
         day_count=len(week.days), pages=page_numbers(page),
         lead=lead_of(page, papers_of_days(week.days), site), page_of=page_of(page),
         paper_count=week.paper_count, previous=previous, next=following,

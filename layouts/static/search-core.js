@@ -254,7 +254,10 @@
 
   var UNKNOWN = 0, PRESENT = 1, ABSENT = 2;
   var LOOKUPS_AT_ONCE = 16;  // papers whose own files a query fetches in one step, at most
-  var LOOKUP_COST = 100;  // what a paper's own file costs to fetch, in tier entries (gzipped bytes)
+  var LOOKUP_COST = 100;  // what one paper's entry costs to fetch, in tier entries (gzipped bytes)
+  // A lookup fetches the file of a few papers' entries (papers_per_file), so costs that many;
+  // their terms are written by id, about half the bytes of an entry by name.
+  function lookupCost(m) { return LOOKUP_COST * Math.max(1, (m.papers_per_file || 1) / 2); }
 
   // Search for the best `wanted` papers. A big term's lists (one per field) come in tiers, best
   // entries first; a paper met in some lists but not others can be looked up in its own file.
@@ -575,7 +578,7 @@
       // raise the bar for the rest), unless a tier would cost less than looking them all up.
       if (now.openLists.length) {
         var id = self.deepest(now.openLists, pending);
-        if (id !== -1 && self.nextTierSize(id) < pending.length * LOOKUP_COST) return self.loadTier(id).then(step);
+        if (id !== -1 && self.nextTierSize(id) < pending.length * lookupCost(self.m)) return self.loadTier(id).then(step);
       }
       return Promise.all(pending.slice(0, LOOKUPS_AT_ONCE).map(function (o) {
         return self.lookUp(o.paper); })).then(step);
