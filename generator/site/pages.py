@@ -262,12 +262,13 @@ class ListPage:
     papers: tuple[Paper, ...]  # this page's
     number: int
     pages: int
+    start: int  # where this page's papers begin in the whole list
 
 
 def cut_into_pages(listing: Day | Week | Month | TagYear, papers: tuple[Paper, ...], size: int
                    ) -> tuple[ListPage, ...]:
     count = max(1, -(-len(papers) // size))
-    return tuple(ListPage(listing, papers[start:start + size], number, count)
+    return tuple(ListPage(listing, papers[start:start + size], number, count, start)
                  for number, start in enumerate(range(0, count * size, size), start=1))
 
 
@@ -300,7 +301,10 @@ def home_page(archive: Archive) -> ListPage | None:
 
 def listing_path(page: ListPage) -> str:
     """The site path of a page of a list: the list's own path, then `page/2/` and on."""
-    listing = page.listing
+    return list_page_path(page.listing, page.number)
+
+
+def list_page_path(listing: Day | Week | Month | TagYear, number: int) -> str:
     if isinstance(listing, Day):
         first = urls.day_path(listing.date)
     elif isinstance(listing, Week):
@@ -309,7 +313,7 @@ def listing_path(page: ListPage) -> str:
         first = urls.month_path(listing.year, listing.month)
     else:
         first = urls.tag_year_path(listing.slug, listing.year)
-    return urls.page_path(first, page.number)
+    return urls.page_path(first, number)
 
 
 @dataclass(frozen=True)
@@ -334,8 +338,8 @@ def page_numbers(page: ListPage) -> PageLinks | None:
     """Links to every page of the list a page is in (None when the list fits on one)."""
     if page.pages == 1:
         return None
-    numbers = tuple(PageNumber(listing_path(ListPage(page.listing, (), number, page.pages)), str(number),
-                               number == page.number) for number in range(1, page.pages + 1))
+    numbers = tuple(PageNumber(list_page_path(page.listing, number), str(number), number == page.number)
+                    for number in range(1, page.pages + 1))
     return PageLinks(numbers, numbers[page.number - 2] if page.number > 1 else None,
                      numbers[page.number] if page.number < page.pages else None)
 
@@ -440,10 +444,9 @@ def day_rows(page: ListPage, every: tuple[Paper, ...], site: Site) -> list[tuple
     """A page's papers under the heading of each day they were featured (week and month pages); a
     day begun on the page before says it is continued. `every` is the whole list's papers."""
     days: list[tuple[Nav, list[PaperView]]] = []
-    start = (page.number - 1) * LIST_PAGE_PAPERS
-    for place, paper in enumerate(page.papers, start=start):
+    for place, paper in enumerate(page.papers, start=page.start):
         if not days or days[-1][1][-1].paper.day != paper.day:
-            continued = place == start and place > 0 and every[place - 1].day == paper.day
+            continued = place == page.start and place > 0 and every[place - 1].day == paper.day
             label = long_date(paper.day) + (" (continued)" if continued else "")
             days.append((Nav(urls.day_path(paper.day), label), []))
         days[-1][1].append(site.views[paper.slug])
