@@ -119,7 +119,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
     where the machine allows; that process then takes its share of the paper pages, so that the
     two end together."""
     table = outputs.OUTPUTS
-    values = {output: list(output.each(sources)) for output in table if isinstance(output, Output)}
+    values = {output: sources.values(output) for output in table if isinstance(output, Output)}
     shares = {output: WorkShare(values[output]) for output in values if output.shared}
     groups = [group for group in table if isinstance(group, OutputGroup)]
     records = sources.search.records if sources.search else None

@@ -48,6 +48,17 @@ class Sources:
     search: SearchCache | None = None
 
     @functools.cached_property
+    def worked_out(self) -> dict[Output, list]:
+        return {}
+
+    def values(self, output: Output) -> list:
+        """The values of a kind's files, worked out once: the sitemap asks for the pages' too."""
+        found = self.worked_out.get(output)
+        if found is None:
+            found = self.worked_out[output] = list(output.each(self))
+        return found
+
+    @functools.cached_property
     def site_feed(self) -> feeds.PaperFeed:
         return feeds.site_feed(self.archive, self.config, self.day_places)
 
@@ -120,7 +131,7 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
 def site_pages(sources: Sources) -> pages.SitePages:
     """Every page worth indexing, with the day it last changed: the sitemap's entries, from the table."""
     listed = [(output.path(value), output.lastmod(value)) for output in OUTPUTS
-              if isinstance(output, Output) and output.lastmod for value in output.each(sources)]
+              if isinstance(output, Output) and output.lastmod for value in sources.values(output)]
     return pages.SitePages(tuple(path for path, _ in listed), tuple(changed for _, changed in listed))
 
 
