@@ -295,8 +295,8 @@ def run_check_size(args: argparse.Namespace) -> int:
     too_big = artifact.tar_bytes > args.max_bytes
     too_many = args.max_files is not None and artifact.files > args.max_files
     if not (too_big or too_many):
-        print(f"{measured}: fits (at most {args.max_bytes / 1e9:.3f} GB"
-              + (f" and {args.max_files:,} files)" if args.max_files is not None else ")"))
+        print(printable(f"{measured}: fits (at most {args.max_bytes / 1e9:.3f} GB"
+                        + (f" and {args.max_files:,} files)" if args.max_files is not None else ")")))
         return 0
     limit = (f"at most {args.max_bytes / 1e9:.3f} GB" if too_big else "") + (" and " if too_big and too_many else "") \
         + (f"at most {args.max_files:,} files" if too_many else "")
