@@ -338,6 +338,25 @@ def test_more_results_come_twenty_at_a_time(page, sub_path_server):
     expect(page.locator("#search-status")).to_have_text("54 papers found.")
 
 
+def test_snippets_are_fetched_as_their_results_come_into_view(page, sub_path_server):
+    pages: list[str] = []
+    page.on("request", lambda request: pages.append(request.url) if "/papers/" in request.url else None)
+    page.goto(sub_path_server + "search/?q=gener*")
+    results = page.locator("#search-results .search-result")
+    expect(results).to_have_count(20)
+    expect(results.first.locator(".search-result-snippet mark").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    last = results.nth(19)
+    last_page = last.locator(".search-result-title").get_attribute("href")
+    fetched = len(pages)
+    assert 0 < fetched < 20, pages  # the first screen's snippets, not all twenty
+    assert not any(url.endswith(last_page.lstrip("./")) for url in pages)
+    expect(last.locator(".search-result-snippet")).to_be_empty()
+    last.scroll_into_view_if_needed()
+    expect(last.locator(".search-result-snippet mark").first).to_be_visible()
+    assert len(pages) > fetched
+
+
 @pytest.fixture(scope="module")
 def tiered_site_server(tmp_path_factory):
     """A synthetic site whose common words are big terms in several tiers, served under a sub-path."""

@@ -78,6 +78,7 @@
     this.options = options;
     this.run = 0;
     this.shown = [];
+    this.waiting = new Map();  // snippets not yet seen, by their element
     var self = this, timer = null;
     input.setAttribute("aria-controls", list.id);
     input.addEventListener("input", function () {
@@ -126,8 +127,30 @@
   };
 
   Results.prototype.clear = function () {
+    if (this.watcher) this.watcher.disconnect();
+    this.waiting = new Map();
     this.list.textContent = "";
     this.shown = [];
+  };
+
+  // A snippet costs a download of its paper's page, so it is fetched only when the reader is
+  // about to see it: a phone showing four results downloads four pages, not twenty.
+  Results.prototype.whenSeen = function (element, show) {
+    if (!("IntersectionObserver" in window)) return show();
+    var self = this;
+    if (!this.watcher) {
+      this.watcher = new IntersectionObserver(function (entries, watcher) {
+        entries.forEach(function (entry) {
+          var pending = self.waiting.get(entry.target);
+          if (!entry.isIntersecting || !pending) return;
+          self.waiting.delete(entry.target);
+          watcher.unobserve(entry.target);
+          pending();
+        });
+      }, { rootMargin: "200px 0px" });
+    }
+    this.waiting.set(element, show);
+    this.watcher.observe(element);
   };
 
   // found.total is exact when found.complete; otherwise the best results are certain but more
@@ -169,9 +192,11 @@
         var text = document.createElement("p");
         text.className = "search-result-snippet";
         item.appendChild(text);
-        abstractOf(root + info.path).then(function (abstract) {
-          text.appendChild(snippet(abstract, matchedTerms(result)));
-        }).catch(function () {});
+        self.whenSeen(text, function () {
+          abstractOf(root + info.path).then(function (abstract) {
+            text.appendChild(snippet(abstract, matchedTerms(result)));
+          }).catch(function () {});
+        });
       }
       self.list.appendChild(item);
       self.shown.push(link);
