@@ -1,4 +1,4 @@
-"""The `dailypapers` command: build, check, serve, new and seed."""
+"""The `dailypapers` command: build, check, serve, new, import, seed, synthesize and check-size."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ import jinja2
 from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.importers.arxiv import ARXIV_API, fetch_arxiv
-from generator.importers.fetch import FetchError, is_http_url
-from generator.importers.huggingface import HF_API, fetch_daily_papers, parse_daily_papers
+from generator.importers.command import (
+    add_fetch_options,
+    add_import_command,
+    parse_day,
+    run_import,
+    said_on_stderr,
+    web_address,
+)
+from generator.importers.fetch import FetchError
 from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem, printable
 from generator.read.content import display_path, read_papers
@@ -67,14 +74,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--arxiv-api", type=web_address, default=ARXIV_API, help="the arXiv API's address")
     add_fetch_options(new_parser)
 
-    import_parser = commands.add_parser("import", help="write records from another site's data")
-    import_parser.add_argument("source", choices=["hf"], help="hf: Hugging Face's daily papers")
-    where = import_parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--date", type=parse_day, help="fetch the papers featured on this day")
-    where.add_argument("--file", type=Path, help="read a saved /api/daily_papers answer instead")
-    import_parser.add_argument("--content", type=Path, default=Path("content"))
-    import_parser.add_argument("--hf-api", type=web_address, default=HF_API, help="the daily papers API's address")
-    add_fetch_options(import_parser)
+    add_import_command(commands)
 
     synthetic_parser = commands.add_parser("synthesize", help="write a synthetic archive for benchmarks")
     synthetic_parser.add_argument("--papers", type=int, default=100_000)
@@ -93,29 +93,6 @@ def make_parser() -> argparse.ArgumentParser:
     seed_parser.add_argument("json_file", type=Path)
     seed_parser.add_argument("--content", type=Path, default=Path("content"))
     return parser
-
-
-def add_fetch_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer")
-    parser.add_argument("--retry-wait", type=float, default=2.0,
-                        help="seconds before the first retry when the service is busy (doubles each time)")
-
-
-def web_address(text: str) -> str:
-    if not is_http_url(text):
-        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not an http:// or https:// address")
-    return text
-
-
-def said_on_stderr(message: str) -> None:
-    print(printable(message), file=sys.stderr, flush=True)
-
-
-def parse_day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def report_problems(problems: list[Problem], outcome: str = "nothing was written") -> int:
@@ -224,32 +201,6 @@ def run_new(args: argparse.Namespace) -> int:
         said_on_stderr(f"error: {error}")
         return 1
     print(printable(f"Wrote {path.as_posix()}: fill in the fields and the abstract, then run `dailypapers check`."))
-    return 0
-
-
-def run_import(args: argparse.Namespace) -> int:
-    try:
-        if args.file:
-            imported = parse_daily_papers(args.file.read_bytes())
-        else:
-            imported = fetch_daily_papers(args.date, args.hf_api, timeout=args.timeout, backoff=args.retry_wait,
-                                          waiting=said_on_stderr)
-    except (FetchError, OSError) as error:
-        said_on_stderr(f"error: {error}")
-        return 1
-    written, skipped = [], list(imported.unusable)
-    for paper in imported.papers:
-        try:
-            path = write_record(args.content, paper.day, paper.arxiv, paper.fields, paper.abstract)
-        except RecordFileError as error:
-            skipped.append(f"{paper.arxiv}: {error}")
-        else:
-            written.append(path)
-    for path in written:
-        print(printable(f"wrote {path.as_posix()}"))
-    for reason in skipped:
-        print(printable(f"skipped {reason}"))
-    print(f"Imported from Hugging Face: {len(written)} written, {len(skipped)} skipped.")
     return 0
 
 

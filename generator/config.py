@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from generator.files import read_plain_file
+from generator.importers.arxiv import category_problem
 from generator.problems import Problem
 from generator.read.records import bad_character, is_web_url
 
@@ -30,41 +31,72 @@ class SiteConfig:
     digest_days: int = 30  # the daily digest feeds hold one item for each of this many days
 
 
-SETTINGS = tuple(field.name for field in dataclasses.fields(SiteConfig))
+IMPORT_MODES = ("pull-request", "commit")
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """What the daily import follows, and how its papers reach main."""
+
+    huggingface: bool = False  # the papers Hugging Face features each day
+    arxiv: tuple[str, ...] = ()  # arXiv categories whose new papers are imported, such as cs.CL
+    mode: str = "pull-request"  # or "commit": straight to main, which deploys
+    days: int = 3  # each run imports this many days, up to yesterday (UTC): late papers still arrive
+
+
+IMPORT_SETTINGS = tuple(field.name for field in dataclasses.fields(ImportSettings))
+SETTINGS = tuple(field.name for field in dataclasses.fields(SiteConfig)) + ("import",)
 NUMBER_SETTINGS = frozenset(f.name for f in dataclasses.fields(SiteConfig) if f.type in ("int", int))
 MAX_NUMBER = 10_000
 
 
 def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
     """Read the settings file if there is one; a given base_url wins over the file's."""
+    config, _, problems = load_settings(path, base_url=base_url)
+    return config, problems
+
+
+def load_settings(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig, ImportSettings, list[Problem]]:
+    """Read the settings file: the site's settings and the daily import's, each over its defaults."""
+    config, imports, problems = read_settings(path, base_url)
+    if problems:  # what was read is not what the file says; use none of it
+        return SiteConfig(), ImportSettings(), problems
+    return config, imports, problems
+
+
+def read_settings(path: Path, base_url: str | None) -> tuple[SiteConfig, ImportSettings, list[Problem]]:
     values: dict[str, str | int] = {}
+    imports = ImportSettings()
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     shown = path.as_posix()
     if path.is_symlink():
-        return SiteConfig(), [Problem(shown, 1, "settings", "is a symbolic link; the settings must be a plain file")]
+        return SiteConfig(), imports, [Problem(shown, 1, "settings",
+                                               "is a symbolic link; the settings must be a plain file")]
     if path.exists():
         data = read_plain_file(path, MAX_SETTINGS_BYTES + 1)
         if data is None or len(data) > MAX_SETTINGS_BYTES:
-            return SiteConfig(), [Problem(shown, 1, "settings", "must be a plain file of at most 64 KiB")]
+            return SiteConfig(), imports, [Problem(shown, 1, "settings", "must be a plain file of at most 64 KiB")]
         try:
             root = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
         except RecursionError:
-            return SiteConfig(), [Problem(shown, 1, "settings", "nests lists or mappings too deeply; write "
+            return SiteConfig(), imports, [Problem(shown, 1, "settings", "nests lists or mappings too deeply; write "
                                           "`name: value` lines")]
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
             what = ("not UTF-8 text" if isinstance(error, UnicodeDecodeError)
                     else getattr(error, "problem", None) or "not valid YAML")
-            return SiteConfig(), [Problem(shown, line, "settings", f"cannot be read: {what}")]
+            return SiteConfig(), imports, [Problem(shown, line, "settings", f"cannot be read: {what}")]
         if root is not None and not isinstance(root, yaml.MappingNode):
-            return SiteConfig(), [Problem(shown, 1, "settings", "must be `name: value` lines")]
+            return SiteConfig(), imports, [Problem(shown, 1, "settings", "must be `name: value` lines")]
         for key, value in root.value if root is not None else []:
             name = str(key.value)
             lines[name] = key.start_mark.line + 1
             text = value.value.strip() if isinstance(value, yaml.ScalarNode) else ""
-            if name not in SETTINGS:
+            if name == "import":
+                imports = read_import_settings(value, shown, problems)
+            elif name not in SETTINGS:
                 close = difflib.get_close_matches(name, SETTINGS, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(SETTINGS)
                 problems.append(Problem(shown, lines[name], name, f"unknown setting; {hint}"))
@@ -90,4 +122,50 @@ def load_config(path: Path, *, base_url: str | None = None) -> tuple[SiteConfig,
         problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))
     elif not config.base_url.endswith("/"):
         config = dataclasses.replace(config, base_url=config.base_url + "/")
-    return config, problems
+    return config, imports, problems
+
+
+YES, NO = ("true", "yes", "on"), ("false", "no", "off")
+
+
+def read_import_settings(node: yaml.Node, shown: str, problems: list[Problem]) -> ImportSettings:
+    """The `import:` mapping of site.yaml; each wrong setting added to `problems`."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(shown, node.start_mark.line + 1, "import", "must be `name: value` lines, such as "
+                                "`huggingface: true` and `arxiv: [cs.CL, cs.LG]`, indented under it"))
+        return ImportSettings()
+    values: dict[str, object] = {}
+    for key, value in node.value:
+        name, line = str(key.value), key.start_mark.line + 1
+        text = value.value.strip() if isinstance(value, yaml.ScalarNode) else None
+        where = f"import.{name}"
+        if name not in IMPORT_SETTINGS:
+            close = difflib.get_close_matches(name, IMPORT_SETTINGS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(IMPORT_SETTINGS)
+            problems.append(Problem(shown, line, where, f"unknown setting; {hint}"))
+        elif name == "huggingface":
+            if text is not None and text.lower() in YES + NO:
+                values[name] = text.lower() in YES
+            else:
+                problems.append(Problem(shown, line, where, f"must be true or false, not {text!r}"))
+        elif name == "arxiv":
+            items = [value] if isinstance(value, yaml.ScalarNode) and text else \
+                value.value if isinstance(value, yaml.SequenceNode) else None
+            categories = [item.value.strip() for item in items or [] if isinstance(item, yaml.ScalarNode)]
+            wrong = [c for c in categories if category_problem(c)]
+            if items is None or len(categories) != len(items) or wrong:
+                what = category_problem(wrong[0]) if wrong else "must be a list of arXiv categories"
+                problems.append(Problem(shown, line, where, f"{what}; write for example `arxiv: [cs.CL, cs.LG]`"))
+            else:
+                values[name] = tuple(dict.fromkeys(categories))
+        elif name == "mode":
+            if text in IMPORT_MODES:
+                values[name] = text
+            else:
+                problems.append(Problem(shown, line, where, f"must be pull-request (a pull request to review each "
+                                        f"day) or commit (straight to main), not {text!r}"))
+        elif text is not None and text.isascii() and text.isdigit() and 1 <= int(text) <= 31:
+            values[name] = int(text)
+        else:
+            problems.append(Problem(shown, line, where, f"must be a whole number of days from 1 to 31, not {text!r}"))
+    return ImportSettings(**values)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Write record files: the text of a record, a skeleton for `new`, and records from seed JSON."""
+"""Write record files: the text of a record, a skeleton for `new`, imported papers, records from seed JSON."""
 
 from __future__ import annotations
 
@@ -64,6 +64,60 @@ def existing_record(content_dir: Path, slug: str) -> Path | None:
         for path in sorted(content_dir.glob(f"*/*/*/{slug}{suffix}")):
             return path
     return None
+
+
+RECORD_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+def recorded_papers(content_dir: Path) -> dict[str, Path]:
+    """Every record of the archive by its slug (the arXiv id without version, for an arXiv paper)."""
+    if not content_dir.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for path in sorted(content_dir.glob("*/*/*/*")):
+        if path.suffix in RECORD_SUFFIXES:
+            found.setdefault(path.stem.lower(), path)
+    return found
+
+
+def folder_problem(content_dir: Path, path: Path) -> str | None:
+    """Why a record could not be written at `path`, seen before anything is written."""
+    folder = content_dir
+    for part in path.relative_to(content_dir).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return f"{folder.as_posix()} is not a real folder; records are written only into real folders"
+    if path.is_symlink() or path.exists():
+        return f"{path.as_posix()} already exists"
+    return None
+
+
+def write_papers(content_dir: Path, papers: list) -> tuple[list[Path], list[str]]:
+    """Write a record for each imported paper not yet in the archive (under any version), every
+    one checked before any is written; return (the records written, why each other was skipped).
+    Raise RecordFileError, having written nothing, when a record's place cannot be written."""
+    recorded = recorded_papers(content_dir)
+    planned: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    for paper in papers:
+        slug = slug_for_arxiv(paper.arxiv)
+        if slug in recorded:
+            skipped.append(f"{paper.arxiv}: arXiv {paper.arxiv} is already recorded in {recorded[slug].as_posix()}")
+            continue
+        path = record_path(content_dir, paper.day, slug)
+        text = format_record(paper.fields, paper.abstract)
+        problems = record_text_problems(text, path, content_dir)
+        if problems:
+            skipped.append(f"{paper.arxiv}: the record would not be valid: " + "; ".join(problems))
+            continue
+        recorded[slug] = path
+        planned.append((path, text))
+    unwritable = next((problem for path, _ in planned if (problem := folder_problem(content_dir, path))), None)
+    if unwritable:
+        raise RecordFileError(unwritable)
+    for path, text in planned:
+        put_record(content_dir, path, text)
+    return [path for path, _ in planned], skipped
 
 
 SKELETON = """---

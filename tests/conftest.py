@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,55 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
+
+
+RECORDED = ROOT / "tests/data/recorded"
+
+
+class RecordedService:
+    """A local server that answers each path with a queue of (status, body, delay) answers."""
+
+    def __init__(self):
+        self.routes: dict[str, list[tuple[int, bytes, float]]] = {}
+        self.requests: list[str] = []
+        self.times: list[float] = []  # when each request arrived, by the monotonic clock
+        service = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                service.requests.append(self.path)
+                service.times.append(time.monotonic())
+                answers = service.routes.get(self.path.split("?")[0], [(404, b"not found", 0.0)])
+                status, body, delay = answers.pop(0) if len(answers) > 1 else answers[0]
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, path: str, *answers: tuple[int, bytes, float]) -> str:
+        self.routes[path] = list(answers)
+        return self.url + path
+
+
+@pytest.fixture
+def service():
+    running = RecordedService()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def ok(name: str) -> tuple[int, bytes, float]:
+    return 200, (RECORDED / name).read_bytes(), 0.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 import threading
 import time
 
@@ -11,56 +10,7 @@ import pytest
 from generator.importers.fetch import FetchError, fetch
 from generator.read.content import read_papers
 
-from conftest import ROOT, run_cli, snapshot
-
-RECORDED = ROOT / "tests/data/recorded"
-
-
-class RecordedService:
-    """A local server that answers each path with a queue of (status, body, delay) answers."""
-
-    def __init__(self):
-        self.routes: dict[str, list[tuple[int, bytes, float]]] = {}
-        self.requests: list[str] = []
-        service = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                service.requests.append(self.path)
-                answers = service.routes.get(self.path.split("?")[0], [(404, b"not found", 0.0)])
-                status, body, delay = answers.pop(0) if len(answers) > 1 else answers[0]
-                time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def answer(self, path: str, *answers: tuple[int, bytes, float]) -> str:
-        self.routes[path] = list(answers)
-        return self.url + path
-
-
-@pytest.fixture
-def service():
-    running = RecordedService()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
-
-
-def ok(name: str) -> tuple[int, bytes, float]:
-    return 200, (RECORDED / name).read_bytes(), 0.0
+from conftest import RECORDED, ok, run_cli, snapshot
 
 
 def test_new_fills_a_record_from_arxiv(tmp_path, service):
@@ -86,7 +36,7 @@ def test_new_fills_a_record_from_arxiv(tmp_path, service):
 
 @pytest.mark.parametrize(("answers", "message"), [
     ([(404, b"no", 0.0)], "answered 404"),
-    ([(500, b"oops", 0.0)], "answered 500"),
+    ([(500, b"oops", 0.0)], "kept answering 500 (Internal Server Error) after 4 tries"),
     ([(200, b"<feed><entry>", 0.0)], "XML that cannot be read"),
     ([(200, (RECORDED / "arxiv-unknown.xml").read_bytes(), 0.0)], "arXiv has no paper 2305.02993"),
     ([(429, b"slow down", 0.0)] * 5, "kept answering 429 (too many requests) after 4 tries"),
@@ -132,7 +82,7 @@ def test_hf_import_writes_new_papers_on_their_featured_day_and_skips_the_rest(tm
     assert result.returncode == 0, result.stderr
     assert service.requests == ["/api/daily_papers?date=2025-11-18&limit=200"]
     lines = result.stdout.splitlines()
-    assert lines[-1] == "Imported from Hugging Face: 1 written, 4 skipped."
+    assert lines[-1] == "Imported from Hugging Face for 2025-11-18: 1 written, 4 skipped."
     assert f"wrote {content_copy}/2025/11/18/2511.00001.md" in lines
     assert any(line.startswith("skipped 2510.12866: arXiv 2510.12866 is already recorded in") for line in lines)
     assert any(line.startswith("skipped 2305.02993: arXiv 2305.02993 is already recorded in") for line in lines)
@@ -147,7 +97,7 @@ def test_hf_import_writes_new_papers_on_their_featured_day_and_skips_the_rest(tm
     assert new.link("huggingface") == "https://huggingface.co/papers/2511.00001"
     assert new.submitted_by == "a-contributor"
     again = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content_copy), "--hf-api", api)
-    assert again.stdout.splitlines()[-1] == "Imported from Hugging Face: 0 written, 5 skipped."
+    assert again.stdout.splitlines()[-1] == "Imported from Hugging Face for 2025-11-18: 0 written, 5 skipped."
     after = snapshot(content_copy)
     assert set(after) - set(before) == {"2025/11/18/2511.00001.md"}
 
@@ -167,7 +117,7 @@ def test_hf_import_from_a_saved_file_keeps_every_field(tmp_path):
 
 
 @pytest.mark.parametrize(("answers", "message"), [
-    ([(500, b"", 0.0)], "answered 500"),
+    ([(500, b"", 0.0)], "kept answering 500"),
     ([(200, b"{not json", 0.0)], "JSON that cannot be read"),
     ([(200, b'{"papers": []}', 0.0)], "not a list of papers"),
     ([(429, b"", 0.0)] * 5, "kept answering 429"),
@@ -290,7 +240,7 @@ def test_one_item_of_another_shape_is_skipped_and_the_rest_imported(tmp_path, se
     assert result.returncode == 0, result.stderr
     assert "skipped item 1: not a paper of the shape Hugging Face gives (TypeError)" in result.stdout
     assert "skipped 2511.00008: no day it was featured (submittedOnDailyAt)" in result.stdout
-    assert result.stdout.splitlines()[-1] == "Imported from Hugging Face: 3 written, 4 skipped."
+    assert result.stdout.splitlines()[-1] == "Imported from Hugging Face for 2025-11-18: 3 written, 4 skipped."
 
 
 @pytest.mark.parametrize("command", [["new", "2305.02993", "--arxiv-api"], ["import", "hf", "--hf-api"]])
@@ -330,5 +280,7 @@ def test_a_file_where_a_day_folder_belongs_is_one_line(tmp_path):
     content.mkdir()
     (content / "2025").write_text("a file, not a folder")
     result = run_cli("import", "hf", "--file", str(RECORDED / "hf-daily-2025-11-18.json"), "--content", str(content))
-    assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert "cannot write" in result.stdout and "0 written" in result.stdout
+    assert result.returncode == 1 and "Traceback" not in result.stderr and result.stdout == ""
+    assert result.stderr == (f"error: {content}/2025 is not a real folder; records are written only into real "
+                             "folders; nothing was written\n")
+    assert [p.name for p in content.iterdir()] == ["2025"]

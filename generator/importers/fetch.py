@@ -9,8 +9,10 @@ import time
 import urllib.parse
 from collections.abc import Callable
 
+from generator.importers.batch import Pacer
+
 USER_AGENT = "dailypapers (https://github.com/; static paper digest generator)"
-RETRY_STATUSES = {429, 503}
+RETRY_STATUSES = {429, 500, 502, 503, 504}  # busy, or a passing fault of the server
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 5
 MAX_BYTES = 32 * 2**20  # an answer larger than this is no paper metadata (a day of Hugging Face is ~0.5 MB)
@@ -31,14 +33,21 @@ def is_http_url(url: str) -> bool:
 
 def fetch(url: str, *, timeout: float = 20.0, retries: int = 3, backoff: float = 2.0,
           sleep: Callable[[float], None] = time.sleep, max_bytes: int = MAX_BYTES,
-          waiting: Callable[[str], None] | None = None) -> bytes:
+          waiting: Callable[[str], None] | None = None, pacer: Pacer | None = None) -> bytes:
     """Return the body of a GET request, each try answered whole within `timeout` seconds and
-    `max_bytes`; retry 429 and 503 with growing waits (or the wait the service asks, when at most
-    a minute, said through `waiting`), then give up clearly."""
+    `max_bytes`; retry 429 and 5xx faults with growing waits (or the wait the service asks, when at most
+    a minute, said through `waiting`), then give up clearly. A `pacer` spaces every try, retries
+    too, at the service's pace."""
     if not is_http_url(url):
         raise FetchError(f"{url} is not an http:// or https:// address")
     for attempt in range(retries + 1):
-        status, reason, retry_after, body = get(url, timeout, max_bytes)
+        if pacer:
+            pacer.wait()
+        try:
+            status, reason, retry_after, body = get(url, timeout, max_bytes)
+        finally:
+            if pacer:
+                pacer.done()
         if status == 200:
             return body
         if status in RETRY_STATUSES and attempt < retries:
@@ -47,12 +56,14 @@ def fetch(url: str, *, timeout: float = 20.0, retries: int = 3, backoff: float =
                                  "command again later")
             wait = retry_after if retry_after is not None else backoff * (2 ** attempt)
             if waiting:
-                waiting(f"{url} answered {status} (busy); trying again in {wait:g} s")
+                waiting(f"{url} answered {status} ({'busy' if status in (429, 503) else 'server error'}); "
+                        f"trying again in {wait:g} s")
             sleep(wait)
             continue
         if status in RETRY_STATUSES:
-            raise FetchError(f"{url} kept answering {status} (too many requests) after "
-                             f"{retries + 1} tries; wait a while and run the command again")
+            why = "too many requests" if status == 429 else f"{reason or 'server error'}".strip()
+            raise FetchError(f"{url} kept answering {status} ({why}) after {retries + 1} tries; wait a while "
+                             "and run the command again")
         raise FetchError(f"{url} answered {status} {reason}".rstrip())
     raise FetchError(f"{url}: no answer")  # not reached
 

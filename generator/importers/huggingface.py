@@ -5,35 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.parse
-from dataclasses import dataclass, field
 from typing import Any
 
 from generator.importers.arxiv import flatten
+from generator.importers.batch import Batch, ImportedPaper, Pacer, days_from
 from generator.importers.fetch import FetchError, fetch
 from generator.read.records import arxiv_problem, is_web_url
 
 HF_API = "https://huggingface.co/api/daily_papers"
+HF_REQUEST_INTERVAL = 1.0  # seconds between two days' requests: a backfill is polite to the service
 
 
 def daily_papers_url(date: dt.date, base_url: str = HF_API) -> str:
     return f"{base_url}?{urllib.parse.urlencode({'date': date.isoformat(), 'limit': 200})}"
 
 
-@dataclass
-class ImportedPaper:
-    day: dt.date
-    arxiv: str
-    fields: dict[str, Any]
-    abstract: str
-
-
-@dataclass
-class HfImport:
-    papers: list[ImportedPaper] = field(default_factory=list)
-    unusable: list[str] = field(default_factory=list)  # why an item was left out
-
-
-def parse_daily_papers(body: bytes) -> HfImport:
+def parse_daily_papers(body: bytes) -> Batch:
     """Read the answer; items that cannot make a valid record are listed with the reason."""
     try:
         items = json.loads(body)
@@ -42,7 +29,7 @@ def parse_daily_papers(body: bytes) -> HfImport:
         raise FetchError(f"Hugging Face answered with JSON that cannot be read ({reason})") from None
     if not isinstance(items, list):
         raise FetchError("Hugging Face answered with JSON that is not a list of papers")
-    result = HfImport()
+    result = Batch()
     for position, item in enumerate(items, start=1):
         try:
             found = parse_item(position, item)
@@ -97,5 +84,12 @@ def parse_item(position: int, item: Any) -> ImportedPaper | str:
     return ImportedPaper(day, arxiv_id, fields, abstract)
 
 
-def fetch_daily_papers(date: dt.date, base_url: str = HF_API, **fetch_options) -> HfImport:
-    return parse_daily_papers(fetch(daily_papers_url(date, base_url), **fetch_options))
+def fetch_daily_papers(first: dt.date, last: dt.date, base_url: str = HF_API, pacer: Pacer | None = None,
+                       **fetch_options) -> Batch:
+    """The papers featured on each day from `first` to `last`, one request a day, paced."""
+    pacer = pacer or Pacer(HF_REQUEST_INTERVAL)
+    batch = Batch()
+    for day in days_from(first, last):
+        batch.extend(parse_daily_papers(fetch(daily_papers_url(day, base_url), pacer=pacer,
+                                              **fetch_options)))
+    return batch
