@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -134,3 +135,92 @@ def test_the_pull_request_check_passes_every_changed_name_whole_and_prints_it_es
     assert "content/2025/11/19/x\\n:\\:warning file=README.md,line=1:\\:approved\\n.md:1: file:" in result.stderr
     for line in (result.stdout + result.stderr).splitlines():
         assert not line.lstrip().startswith("::"), line
+
+
+IMPORT_WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/import.yml").read_text())
+
+
+def import_step() -> dict:
+    return next(step for step in IMPORT_WORKFLOW["jobs"]["import"]["steps"] if step.get("id") == "import")
+
+
+def run_import_step(repo, inputs: dict[str, str], services: dict[str, str], tmp_path):
+    """Run the import step's own script with bash, as the runner would, its ${{ inputs.* }} given."""
+    import os
+    import subprocess
+    import sys
+
+    step = import_step()
+    env = {name: re.sub(r"\$\{\{\s*inputs\.(\w+)\s*\}\}", lambda m: inputs.get(m[1], ""), value)
+           for name, value in step["env"].items()}
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    env.update(services, GITHUB_OUTPUT=str(outputs), RUNNER_TEMP=str(runner_temp),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", HOME=str(tmp_path))
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True,
+                            timeout=300)
+    found = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    return result, found, runner_temp / "records.tar"
+
+
+def test_the_daily_import_step_runs_against_the_services_and_hands_on_only_new_records(tmp_path, service):
+    import subprocess
+    import tarfile
+
+    from conftest import ok
+
+    triggers = IMPORT_WORKFLOW[True] if True in IMPORT_WORKFLOW else IMPORT_WORKFLOW["on"]
+    assert triggers["schedule"][0]["cron"] and set(triggers["workflow_dispatch"]["inputs"]) == {"date", "from", "to"}
+    assert IMPORT_WORKFLOW["permissions"] == {}
+    assert IMPORT_WORKFLOW["jobs"]["import"]["permissions"] == {"contents": "read"}  # it reads strangers' data
+    repo = tmp_path / "site"
+    (repo / "content/2025/11/20").mkdir(parents=True)
+    (repo / "content/2025/11/20/2510.12866.md").write_text(
+        (ROOT / "content").glob("*/*/*/2510.12866.md").__next__().read_text())
+    (repo / "site.yaml").write_text("import:\n  huggingface: true\n  arxiv: [cs.CL, cs.LG]\n  mode: commit\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=repo, check=True)
+    services = {"DAILYPAPERS_HF_API": service.answer("/api/daily_papers", ok("hf-daily-2025-11-18.json")),
+                "DAILYPAPERS_ARXIV_API": service.answer("/api/query", ok("arxiv-listing-2025-11-18-page1.xml"),
+                                                        ok("arxiv-listing-2025-11-18-page2.xml"))}
+    result, outputs, records = run_import_step(repo, {"date": "2025-11-18"}, services, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "records checked: no problems" in result.stdout
+    assert outputs == {"mode": "commit", "changed": "true", "label": "2025-11-18"}
+    with tarfile.open(records) as tar:
+        names = sorted(tar.getnames())
+    assert names == [f"content/2025/11/18/{n}.md" for n in
+                     ("2305.02993", "2511.00001", "2511.10001", "2511.10002", "2511.10003", "2511.10004")]
+    assert "skipped 2510.12866: arXiv 2510.12866 is already recorded in content/2025/11/20/2510.12866.md" \
+        in result.stdout
+    # The next day's run finds the same papers: nothing changes, nothing fails, nothing is handed on.
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "imported"], cwd=repo, check=True)
+    records.unlink()
+    services["DAILYPAPERS_ARXIV_API"] = service.answer("/api/query", ok("arxiv-listing-2025-11-18-page1.xml"),
+                                                       ok("arxiv-listing-2025-11-18-page2.xml"))
+    result, outputs, records = run_import_step(repo, {"date": "2025-11-18"}, services, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outputs["changed"] == "false" and not records.exists()
+    # A date that is no date fails the step before anything is written.
+    result, outputs, records = run_import_step(repo, {"date": "2025-11-18; touch pwned"}, services, tmp_path)
+    assert result.returncode != 0 and "is not a date written YYYY-MM-DD" in result.stderr
+    assert not (repo / "pwned").exists() and outputs == {}
+
+
+def test_the_import_hands_its_records_to_the_job_its_mode_names_with_the_least_rights():
+    jobs = IMPORT_WORKFLOW["jobs"]
+    assert jobs["commit"]["permissions"] == {"contents": "write", "actions": "write"}
+    assert jobs["pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert "needs.import.outputs.mode == 'commit'" in jobs["commit"]["if"]
+    assert "needs.import.outputs.mode == 'pull-request'" in jobs["pull-request"]["if"]
+    commit = "\n".join(step.get("run", "") for step in jobs["commit"]["steps"])
+    assert "gh workflow run site.yml --ref main" in commit  # a GITHUB_TOKEN push starts no deploy by itself
+    site_triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]
+    assert "workflow_dispatch" in site_triggers
+    opened = next(step for step in jobs["pull-request"]["steps"] if "create-pull-request" in step.get("uses", ""))
+    assert "secrets.DAILYPAPERS_IMPORT_TOKEN" in opened["with"]["token"]

@@ -85,10 +85,21 @@ def add_import_command(commands) -> None:
     add_days(daily, required=False)
     daily.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
     add_services(daily, hf=True, arxiv=True)
+    mode = sources.add_parser("mode", help="print how imported papers reach main, as site.yaml says")
+    mode.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
 
 
 def said_on_stderr(message: str) -> None:
     print(printable(message), file=sys.stderr, flush=True)
+
+
+def print_mode(config: Path) -> int:
+    _, follows, problems = load_settings(config)
+    if problems:
+        print(BuildFailed(problems).report("no mode was read"), file=sys.stderr)
+        return 1
+    print(follows.mode)
+    return 0
 
 
 def days_asked(args: argparse.Namespace, default_days: int | None = None) -> tuple[dt.date, dt.date] | str:
@@ -109,6 +120,8 @@ def days_asked(args: argparse.Namespace, default_days: int | None = None) -> tup
 
 def run_import(args: argparse.Namespace) -> int:
     """Fetch everything asked, then write the new papers' records; on any failure write nothing."""
+    if args.source == "mode":
+        return print_mode(args.config)
     fetch_options = {"timeout": args.timeout, "backoff": args.retry_wait, "waiting": said_on_stderr}
     imports: list[tuple[str, Callable[[], Batch]]] = []
     if args.source == "daily":
