@@ -48,12 +48,17 @@ class BuildSummary:
                    unchanged=True)
 
     def __str__(self) -> str:
+        what = f"{counted(self.papers, 'paper')} on {counted(self.days, 'day')}"
         if self.unchanged:
-            return (f"Nothing changed since the last build of {self.papers} papers on {self.days} days "
-                    f"({self.files} files); checked in {self.seconds:.2f} s")
-        return (f"Built {self.papers} papers on {self.days} days: {self.files} files "
+            return (f"Nothing changed since the last build of {what} ({self.files} files); "
+                    f"checked in {self.seconds:.2f} s")
+        return (f"Built {what}: {self.files} files "
                 f"({self.written} written, {self.files - self.written} unchanged, {self.removed} removed) "
                 f"in {self.seconds:.2f} s")
+
+
+def counted(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 class Progress:

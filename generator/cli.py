@@ -92,6 +92,8 @@ def make_parser() -> argparse.ArgumentParser:
     seed_parser = commands.add_parser("seed", help="write records from a seed-papers.json file")
     seed_parser.add_argument("json_file", type=Path)
     seed_parser.add_argument("--content", type=Path, default=Path("content"))
+    seed_parser.add_argument("--day", type=parse_day, default=None,
+                             help="feature every paper on this day, YYYY-MM-DD (default: each on its arXiv date)")
     return parser
 
 
@@ -211,7 +213,7 @@ def run_seed(args: argparse.Namespace) -> int:
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
         said_on_stderr(f"error: cannot read {args.json_file}: {reason}")
         return 1
-    written, unchanged, skipped = write_seed(args.content, entries)
+    written, unchanged, skipped = write_seed(args.content, entries, args.day)
     for reason in skipped:
         print(printable(f"skipped {reason}"))
     print(printable(f"Seeded {args.content.as_posix()}/: {written} records written, {unchanged} unchanged, "

@@ -191,16 +191,17 @@ def seed_record(entry: dict[str, Any]) -> tuple[dt.date, str, str]:
     return published, slug_for_arxiv(entry["arxiv_id"]), format_record(fields, entry["abstract"])
 
 
-def write_seed(content_dir: Path, entries: Any) -> tuple[int, int, list[str]]:
-    """Write one record per seed entry, featured on its published date, each checked as `import`
-    checks what it writes; return (written, unchanged, why each entry left out was left out)."""
+def write_seed(content_dir: Path, entries: Any, day: dt.date | None = None) -> tuple[int, int, list[str]]:
+    """Write one record per seed entry, featured on `day` (or, without one, on its published
+    date), each checked as `import` checks what it writes; return (written, unchanged, why each
+    entry left out was left out)."""
     if not isinstance(entries, list):
         return 0, 0, ["the file holds no list of papers"]
     written = unchanged = 0
     skipped: list[str] = []
     for position, entry in enumerate(entries, start=1):
         try:
-            day, slug, text = seed_record(entry)
+            published, slug, text = seed_record(entry)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             skipped.append(f"entry {position}: not a paper of seed-papers.json's shape ({type(error).__name__}: "
                            f"{str(error)[:200]})")
@@ -209,7 +210,7 @@ def write_seed(content_dir: Path, entries: Any) -> tuple[int, int, list[str]]:
         if problem:
             skipped.append(f"entry {position}: {problem}")
             continue
-        path = record_path(content_dir, day, slug)
+        path = record_path(content_dir, day or published, slug)
         problems = record_text_problems(text, path, content_dir)
         if problems:
             skipped.append(f"entry {position}: the record would not be valid: " + "; ".join(problems))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import http.server
+import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,9 +21,25 @@ from generator.build import build
 from generator.config import SiteConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
+SAMPLE = ROOT / "content"  # the sample: Hugging Face's day of 18 November 2025, its 57 papers
 LAYOUTS = ROOT / "layouts"
 SEED_JSON = ROOT / "tests" / "data" / "seed-papers.json"  # a copy of ../shared/sample/seed-papers.json
+
+
+def spread_archive() -> Path:
+    """The sample's 57 records, each on the day of its arXiv date (57 days from 2015 to 2025): real
+    text (math, every script, long author lists) on many days, for the tests of days, weeks,
+    months, years and their links. Written once per test run."""
+    from generator.recordfile import write_seed
+
+    folder = Path(tempfile.mkdtemp(prefix="dailypapers-spread-"))
+    atexit.register(shutil.rmtree, folder, True)
+    written, _, skipped = write_seed(folder / "content", json.loads(SEED_JSON.read_text(encoding="utf-8")))
+    assert written == 57 and not skipped, skipped
+    return folder / "content"
+
+
+CONTENT = spread_archive()  # what most tests read: the sample's papers over many days
 SUB_PATH = "/dailypapers/"
 SUB_PATH_BASE_URL = "https://example.github.io" + SUB_PATH
 CHROMIUM = "/usr/bin/chromium"
@@ -98,7 +117,7 @@ def two_cores(monkeypatch):
 
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
-    """The sample content/ built once, published under a GitHub Pages project sub-path."""
+    """The many-day archive built once, published under a GitHub Pages project sub-path."""
     output = tmp_path_factory.mktemp("sample") / "output"
     build(CONTENT, output, LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
     return output
@@ -167,7 +186,7 @@ def browser():
 
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
-    """A private copy of the sample content/ that a test may break."""
+    """A private copy of the many-day archive that a test may break."""
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target

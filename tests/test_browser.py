@@ -53,6 +53,26 @@ def test_home_then_a_paper_then_a_day(page, sub_path_server):
     expect(page.get_by_text("No earlier day")).to_have_count(2)
 
 
+def test_the_sample_opens_on_hugging_faces_day_of_57_papers(browser, tmp_path):
+    import json
+
+    from conftest import SAMPLE, SEED_JSON, served_under_sub_path
+
+    build(SAMPLE, tmp_path / "site", LAYOUTS, SiteConfig(base_url="https://example.org" + SUB_PATH))
+    seed = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    most_upvoted = max(seed, key=lambda entry: entry["upvotes"])
+    with served_under_sub_path(tmp_path / "site") as address:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(address)
+        expect(page.locator("h1")).to_contain_text("Tuesday, 18 November 2025")
+        expect(page.locator(".card-title")).to_have_count(57)  # the whole day on one page, as the seed shows it
+        titles = page.locator(".card-title").all_text_contents()
+        assert sorted(titles) == sorted(" ".join(entry["title"].split()) for entry in seed)
+        assert titles[0] == " ".join(most_upvoted["title"].split())  # the most upvoted first
+        expect(page.get_by_role("link", name="Next page →")).to_have_count(0)
+        page.close()
+
+
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])

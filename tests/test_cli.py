@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, SEED_JSON, run_cli, snapshot, write
+from conftest import CONTENT, ROOT, SAMPLE, SEED_JSON, run_cli, snapshot, write
 
 
 def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
@@ -50,22 +50,26 @@ def test_new_refuses_a_recorded_paper_and_a_bad_id(tmp_path):
 def test_seed_recreates_the_sample_content_exactly(tmp_path):
     assert SEED_JSON.is_file(), f"the seed file is expected at {SEED_JSON}"
     content = tmp_path / "content"
-    result = run_cli("seed", str(SEED_JSON), "--content", str(content))
+    result = run_cli("seed", str(SEED_JSON), "--day", "2025-11-18", "--content", str(content))
     assert result.returncode == 0, result.stderr
     assert "57 records written, 0 unchanged" in result.stdout
-    assert snapshot(content) == snapshot(CONTENT)
-    again = run_cli("seed", str(SEED_JSON), "--content", str(content))
+    assert snapshot(content) == snapshot(SAMPLE)
+    assert {path.parent.relative_to(SAMPLE).as_posix() for path in SAMPLE.rglob("*.md")} == {"2025/11/18"}
+    spread = tmp_path / "spread"
+    assert "57 records written" in run_cli("seed", str(SEED_JSON), "--content", str(spread)).stdout
+    assert snapshot(spread) == snapshot(CONTENT)  # without --day, each on its arXiv date
+    again = run_cli("seed", str(SEED_JSON), "--day", "2025-11-18", "--content", str(content))
     assert "0 records written, 57 unchanged" in again.stdout
 
 
 def test_build_prints_a_summary_and_the_console_script_works_the_same(tmp_path):
     result = run_cli("build", "--output", str(tmp_path / "a"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Built 57 papers on 57 days: ")
+    assert result.stdout.startswith("Built 57 papers on 1 day: ")  # the sample: one day of 57 papers
     assert "written" in result.stdout and result.stdout.rstrip().endswith(" s")
     script = Path(sys.executable).parent / "dailypapers"
     other = subprocess.run([str(script), "build", "--output", str(tmp_path / "b")], capture_output=True,
-                           text=True, cwd=CONTENT.parent, timeout=120)
+                           text=True, cwd=ROOT, timeout=120)
     assert other.returncode == 0, other.stderr
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 

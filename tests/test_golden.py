@@ -10,10 +10,10 @@ from generator.build import build
 from generator.config import SiteConfig
 from generator.synthetic import write_synthetic
 
-from conftest import CONTENT, LAYOUTS, ROOT
+from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "58d370a457b587a629c9d0f6a3eb03627f2325cc4ad2f8d13f38d9c003f8c11d"
-SYNTHETIC_1000_SITE = "5031811f42f7216683cbe3b57bc34b0616e06a368a3bd07d530353bb071240e3"
+SAMPLE_SITE = "0ab729bb059f0c54f0d2a17bbd12d379cf4201299b71dae61efc9a3649c49be9"
+SYNTHETIC_1000_SITE = "318d924688a34e6095872e583527afc6465e24e2e8840911bc79b28d4b78deb6"
 
 
 def site_hash(folder: Path) -> str:
@@ -25,7 +25,7 @@ def site_hash(folder: Path) -> str:
 
 
 def test_the_sample_site_is_the_recorded_one(tmp_path):
-    build(CONTENT, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    build(SAMPLE, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
     assert site_hash(tmp_path / "out") == SAMPLE_SITE
 
 

@@ -26,7 +26,8 @@ AUTHORS_ON_CARDS = 5
 TAG_PAGE_PAPERS = 30  # a tag's page shows its newest papers; its year pages show the rest
 # Lists cut into pages of this many, so that a page stays light on the busiest day or tag: a day's
 # papers with the opening of each abstract; the compact entries of a week, month or tag's year.
-DAY_PAGE_PAPERS = 50
+# A busy Hugging Face day (the seed's has 57 papers) is still one page.
+DAY_PAGE_PAPERS = 60
 LIST_PAGE_PAPERS = 100
 LEAD_PAPERS = 10  # a week's or month's first page leads with its most upvoted papers
 OPENING = 300  # characters of its abstract a paper shows on its day's page
