@@ -206,3 +206,33 @@ def test_daily_import_takes_the_last_days_up_to_yesterday(tmp_path, service):
     assert [(b - a).days for a, b in zip(days, days[1:], strict=False)] == [1, 1]
     yesterday = started - dt.timedelta(days=1)
     assert days[-1] in (yesterday, dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1))  # a run across midnight
+
+
+def hf_items(numbers) -> bytes:
+    import json
+
+    return json.dumps([{"paper": {"id": f"2511.{n:05d}", "title": f"Paper {n}", "summary": f"Abstract {n}.",
+                                  "authors": [{"name": f"Author {n}"}], "upvotes": n % 50,
+                                  "submittedOnDailyAt": "2025-11-18T08:00:00.000Z",
+                                  "publishedAt": "2025-11-17T17:00:00.000Z"}} for n in numbers]).encode()
+
+
+def test_a_hugging_face_day_of_a_thousand_papers_is_read_a_hundred_at_a_time(tmp_path, service):
+    pages = [(200, hf_items(range(start + 1, start + 101)), 0.0) for start in range(0, 1000, 100)]
+    api = service.answer("/api/daily_papers", *pages, (200, b"[]", 0.0))
+    content = tmp_path / "content"
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content), "--hf-api", api, *FAST)
+    assert result.returncode == 0, result.stderr
+    assert [query_of(r)["p"] for r in service.requests] == [str(n) for n in range(11)]
+    assert {query_of(r)["limit"] for r in service.requests} == {"100"}
+    assert result.stdout.splitlines()[-1] == "Imported from Hugging Face for 2025-11-18: 1000 written, 0 skipped."
+    papers, problems = read_papers(content)
+    assert problems == [] and len(papers) == 1000
+
+
+def test_a_service_that_ignores_the_page_is_read_once(tmp_path, service):
+    api = service.answer("/api/daily_papers", (200, hf_items(range(1, 101)), 0.0))  # the same page every time
+    result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(tmp_path / "content"), "--hf-api", api,
+                     *FAST)
+    assert result.returncode == 0, result.stderr
+    assert len(service.requests) == 2 and result.stdout.splitlines()[-1].endswith(": 100 written, 0 skipped.")

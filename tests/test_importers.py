@@ -80,7 +80,7 @@ def test_hf_import_writes_new_papers_on_their_featured_day_and_skips_the_rest(tm
     before = snapshot(content_copy)
     result = run_cli("import", "hf", "--date", "2025-11-18", "--content", str(content_copy), "--hf-api", api)
     assert result.returncode == 0, result.stderr
-    assert service.requests == ["/api/daily_papers?date=2025-11-18&limit=200"]
+    assert service.requests == ["/api/daily_papers?date=2025-11-18&limit=100&p=0"]
     lines = result.stdout.splitlines()
     assert lines[-1] == "Imported from Hugging Face for 2025-11-18: 1 written, 4 skipped."
     assert f"wrote {content_copy}/2025/11/18/2511.00001.md" in lines

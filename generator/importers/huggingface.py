@@ -16,8 +16,12 @@ HF_API = "https://huggingface.co/api/daily_papers"
 HF_REQUEST_INTERVAL = 1.0  # seconds between two days' requests: a backfill is polite to the service
 
 
-def daily_papers_url(date: dt.date, base_url: str = HF_API) -> str:
-    return f"{base_url}?{urllib.parse.urlencode({'date': date.isoformat(), 'limit': 200})}"
+HF_PAGE_SIZE = 100  # papers a request asks for, the most the API gives at once
+HF_MAX_PAGES = 100  # a day of more than 10,000 papers is no day of Hugging Face's
+
+
+def daily_papers_url(date: dt.date, base_url: str = HF_API, page: int = 0) -> str:
+    return f"{base_url}?{urllib.parse.urlencode({'date': date.isoformat(), 'limit': HF_PAGE_SIZE, 'p': page})}"
 
 
 def parse_daily_papers(body: bytes) -> Batch:
@@ -86,10 +90,21 @@ def parse_item(position: int, item: Any) -> ImportedPaper | str:
 
 def fetch_daily_papers(first: dt.date, last: dt.date, base_url: str = HF_API, pacer: Pacer | None = None,
                        **fetch_options) -> Batch:
-    """The papers featured on each day from `first` to `last`, one request a day, paced."""
+    """The papers featured on each day from `first` to `last`: a request a day (and one more for
+    each further hundred papers), paced."""
     pacer = pacer or Pacer(HF_REQUEST_INTERVAL)
     batch = Batch()
     for day in days_from(first, last):
-        batch.extend(parse_daily_papers(fetch(daily_papers_url(day, base_url), pacer=pacer,
-                                              **fetch_options)))
+        seen: set[str] = set()
+        for page in range(HF_MAX_PAGES):
+            found = parse_daily_papers(fetch(daily_papers_url(day, base_url, page), pacer=pacer, **fetch_options))
+            new = [paper for paper in found.papers if paper.arxiv not in seen]
+            seen.update(paper.arxiv for paper in new)
+            batch.papers += new
+            batch.unusable += found.unusable
+            # A short page is the last; so is one that repeats the last (a service that ignores p).
+            if len(found.papers) + len(found.unusable) < HF_PAGE_SIZE or (found.papers and not new):
+                break
+        else:
+            raise FetchError(f"Hugging Face gave more than {HF_MAX_PAGES} pages of papers for {day.isoformat()}")
     return batch
