@@ -41,7 +41,9 @@ class ImportSettings:
     huggingface: bool = False  # the papers Hugging Face features each day
     arxiv: tuple[str, ...] = ()  # arXiv categories whose new papers are imported, such as cs.CL
     mode: str = "pull-request"  # or "commit": straight to main, which deploys
-    days: int = 3  # each run imports this many days, up to yesterday (UTC): late papers still arrive
+    # Each run imports this many days up to yesterday (UTC): arXiv announces a Friday afternoon's
+    # papers on Monday evening (New York), so five days still find them the next morning.
+    days: int = 5
 
 
 IMPORT_SETTINGS = tuple(field.name for field in dataclasses.fields(ImportSettings))
@@ -130,6 +132,8 @@ YES, NO = ("true", "yes", "on"), ("false", "no", "off")
 
 def read_import_settings(node: yaml.Node, shown: str, problems: list[Problem]) -> ImportSettings:
     """The `import:` mapping of site.yaml; each wrong setting added to `problems`."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+        return ImportSettings()  # `import:` with everything under it commented out
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(shown, node.start_mark.line + 1, "import", "must be `name: value` lines, such as "
                                 "`huggingface: true` and `arxiv: [cs.CL, cs.LG]`, indented under it"))

@@ -40,6 +40,9 @@ def put_record(content_dir: Path, path: Path, text: str) -> None:
 
 
 def put_record_file(content_dir: Path, path: Path, text: str) -> None:
+    if content_dir.is_symlink():
+        raise RecordFileError(f"{content_dir.as_posix()} is a symbolic link; records are written only into real "
+                              "folders")
     folder = content_dir
     for part in path.relative_to(content_dir).parts[:-1]:
         folder = folder / part
@@ -82,6 +85,8 @@ def recorded_papers(content_dir: Path) -> dict[str, Path]:
 
 def folder_problem(content_dir: Path, path: Path) -> str | None:
     """Why a record could not be written at `path`, seen before anything is written."""
+    if content_dir.is_symlink():
+        return f"{content_dir.as_posix()} is a symbolic link; records are written only into real folders"
     folder = content_dir
     for part in path.relative_to(content_dir).parts[:-1]:
         folder = folder / part
@@ -96,13 +101,14 @@ def write_papers(content_dir: Path, papers: list) -> tuple[list[Path], list[str]
     """Write a record for each imported paper not yet in the archive (under any version), every
     one checked before any is written; return (the records written, why each other was skipped).
     Raise RecordFileError, having written nothing, when a record's place cannot be written."""
-    recorded = recorded_papers(content_dir)
+    recorded = recorded_papers(content_dir) if not content_dir.is_symlink() else {}
     planned: list[tuple[Path, str]] = []
     skipped: list[str] = []
     for paper in papers:
         slug = slug_for_arxiv(paper.arxiv)
         if slug in recorded:
-            skipped.append(f"{paper.arxiv}: arXiv {paper.arxiv} is already recorded in {recorded[slug].as_posix()}")
+            where = "is already recorded in" if recorded[slug] not in dict(planned) else "comes twice; it goes in"
+            skipped.append(f"{paper.arxiv}: arXiv {paper.arxiv} {where} {recorded[slug].as_posix()}")
             continue
         path = record_path(content_dir, paper.day, slug)
         text = format_record(paper.fields, paper.abstract)

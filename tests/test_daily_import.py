@@ -236,3 +236,46 @@ def test_a_service_that_ignores_the_page_is_read_once(tmp_path, service):
                      *FAST)
     assert result.returncode == 0, result.stderr
     assert len(service.requests) == 2 and result.stdout.splitlines()[-1].endswith(": 100 written, 0 skipped.")
+
+
+@pytest.mark.parametrize(("pages", "requests", "outcome"), [
+    # A mirror that ignores `start` sends the first page again: the listing ends there.
+    ([PAGE_1], 2, "3 written"),
+    # A total no API gives, or one written in other digits, is refused whole.
+    ([(200, PAGE_1[1].replace(b">5</opensearch:totalResults>", b">1000000</opensearch:totalResults>"), 0.0)], 1,
+     "lists 1000000 papers for 2025-11-18, more than the 30000 it gives for one query"),
+    ([(200, PAGE_1[1].replace(b">5</opensearch:totalResults>", ">²</opensearch:totalResults>".encode()), 0.0)], 1,
+     "something that is not a listing"),
+])
+def test_a_listing_that_never_ends_is_not_followed(tmp_path, service, pages, requests, outcome):
+    api = service.answer("/api/query", *pages)
+    result = import_arxiv(tmp_path / "content", api, *FAST)
+    assert len(service.requests) == requests and "Traceback" not in result.stderr
+    assert outcome in (result.stdout if result.returncode == 0 else result.stderr), result.stderr
+
+
+def test_a_dropped_connection_or_a_late_answer_is_asked_again(tmp_path, service):
+    api = service.answer("/api/query", (200, b"late", 2.0), PAGE_1, PAGE_2)
+    result = import_arxiv(tmp_path / "content", api, "--timeout", "0.5", *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "did not answer within 0.5 seconds; trying again in" in result.stderr
+    assert result.stdout.splitlines()[-1].endswith(": 4 written, 0 skipped.")
+
+
+def test_a_linked_content_folder_is_never_written_through(tmp_path, service):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "content").symlink_to(elsewhere)
+    api = service.answer("/api/query", PAGE_1, PAGE_2)
+    result = import_arxiv(tmp_path / "content", api, *FAST)
+    assert result.returncode == 1 and "is a symbolic link; records are written only into real folders" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_an_import_setting_with_nothing_under_it_means_the_defaults(tmp_path):
+    settings = tmp_path / "site.yaml"
+    settings.write_text("title: T\nimport:\n#  huggingface: true\n")
+    result = run_cli("import", "mode", "--config", str(settings))
+    assert result.returncode == 0 and result.stdout == "pull-request\n"
+    (tmp_path / "content").mkdir()
+    assert run_cli("check", "--config", str(settings), "--content", str(tmp_path / "content")).returncode == 0

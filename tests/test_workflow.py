@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
+import subprocess
+import tarfile
 from pathlib import Path
 
 import yaml
@@ -137,6 +141,7 @@ def test_the_pull_request_check_passes_every_changed_name_whole_and_prints_it_es
         assert not line.lstrip().startswith("::"), line
 
 
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"]
 IMPORT_WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/import.yml").read_text())
 
 
@@ -147,7 +152,6 @@ def import_step() -> dict:
 def run_import_step(repo, inputs: dict[str, str], services: dict[str, str], tmp_path):
     """Run the import step's own script with bash, as the runner would, its ${{ inputs.* }} given."""
     import os
-    import subprocess
     import sys
 
     step = import_step()
@@ -162,13 +166,12 @@ def run_import_step(repo, inputs: dict[str, str], services: dict[str, str], tmp_
     result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True,
                             timeout=300)
     found = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    if (runner_temp / "records.tar").exists() and result.returncode != 0:
+        raise AssertionError("a failed step handed records on")
     return result, found, runner_temp / "records.tar"
 
 
 def test_the_daily_import_step_runs_against_the_services_and_hands_on_only_new_records(tmp_path, service):
-    import subprocess
-    import tarfile
-
     from conftest import ok
 
     triggers = IMPORT_WORKFLOW[True] if True in IMPORT_WORKFLOW else IMPORT_WORKFLOW["on"]
@@ -180,8 +183,8 @@ def test_the_daily_import_step_runs_against_the_services_and_hands_on_only_new_r
     (repo / "content/2025/11/20/2510.12866.md").write_text(
         (ROOT / "content").glob("*/*/*/2510.12866.md").__next__().read_text())
     (repo / "site.yaml").write_text("import:\n  huggingface: true\n  arxiv: [cs.CL, cs.LG]\n  mode: commit\n")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git = GIT
+    subprocess.run([*git, "init", "-q", str(repo)], check=True)
     subprocess.run([*git, "add", "."], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "start"], cwd=repo, check=True)
     services = {"DAILYPAPERS_HF_API": service.answer("/api/daily_papers", ok("hf-daily-2025-11-18.json")),
@@ -190,7 +193,7 @@ def test_the_daily_import_step_runs_against_the_services_and_hands_on_only_new_r
     result, outputs, records = run_import_step(repo, {"date": "2025-11-18"}, services, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "records checked: no problems" in result.stdout
-    assert outputs == {"mode": "commit", "changed": "true", "label": "2025-11-18"}
+    assert outputs == {"mode": "commit", "changed": "true", "label": dt.datetime.now(dt.UTC).date().isoformat()}
     with tarfile.open(records) as tar:
         names = sorted(tar.getnames())
     assert names == [f"content/2025/11/18/{n}.md" for n in
@@ -206,10 +209,47 @@ def test_the_daily_import_step_runs_against_the_services_and_hands_on_only_new_r
     result, outputs, records = run_import_step(repo, {"date": "2025-11-18"}, services, tmp_path)
     assert result.returncode == 0, result.stderr
     assert outputs["changed"] == "false" and not records.exists()
-    # A date that is no date fails the step before anything is written.
-    result, outputs, records = run_import_step(repo, {"date": "2025-11-18; touch pwned"}, services, tmp_path)
-    assert result.returncode != 0 and "is not a date written YYYY-MM-DD" in result.stderr
-    assert not (repo / "pwned").exists() and outputs == {}
+    # A date that is no date fails the step before anything is written; so do a date and a range.
+    for inputs in ({"date": "2025-11-18; touch pwned"}, {"date": "2025-11-18\nmode=pull-request"},
+                   {"date": "2025-11-18", "from": "2025-11-17", "to": "2025-11-18"}):
+        result, outputs, records = run_import_step(repo, inputs, services, tmp_path)
+        assert result.returncode != 0 and "error" in result.stderr and outputs == {}, inputs
+    assert not (repo / "pwned").exists() and not records.exists()
+
+
+def test_in_pull_request_mode_each_run_adds_to_the_pull_request_still_open(tmp_path, service):
+    from conftest import ok
+
+    origin, repo = tmp_path / "origin.git", tmp_path / "site"
+    subprocess.run([*GIT, "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run([*GIT, "clone", "-q", str(origin), str(repo)], check=True, capture_output=True)
+    (repo / "site.yaml").write_text("import:\n  huggingface: true\n")
+    (repo / "content/2025/11/18").mkdir(parents=True)
+    (repo / "content/2025/11/18/2510.12866.md").write_bytes((ROOT / "content/2025/11/18/2510.12866.md").read_bytes())
+    run = functools.partial(subprocess.run, cwd=repo, check=True, capture_output=True)
+    run([*GIT, "add", "."])
+    run([*GIT, "commit", "-qm", "start"])
+    run([*GIT, "push", "-q", "origin", "HEAD:main"])
+    # Yesterday's run opened a pull request with one paper, which a maintainer then edited.
+    run([*GIT, "checkout", "-qb", "import/daily"])
+    pending = repo / "content/2025/11/17/2511.00001.md"
+    pending.parent.mkdir(parents=True)
+    pending.write_text("---\ntitle: Edited by a maintainer\nauthors: [Zoë Ångström]\narxiv: '2511.00001'\n---\n\n"
+                       "Abstract.\n")
+    run([*GIT, "add", "."])
+    run([*GIT, "commit", "-qm", "pending"])
+    run([*GIT, "push", "-q", "origin", "import/daily"])
+    run([*GIT, "checkout", "-q", "main"])
+    assert not pending.exists()
+    services = {"DAILYPAPERS_HF_API": service.answer("/api/daily_papers", ok("hf-daily-2025-11-18.json"))}
+    result, outputs, records = run_import_step(repo, {"date": "2025-11-18"}, services, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outputs["mode"] == "pull-request" and outputs["changed"] == "true"
+    assert "skipped 2511.00001: arXiv 2511.00001 is already recorded in content/2025/11/17/2511.00001.md" \
+        in result.stdout
+    with tarfile.open(records) as tar:
+        assert sorted(tar.getnames()) == ["content/2025/11/17/2511.00001.md", "content/2025/11/18/2305.02993.md"]
+        assert b"Edited by a maintainer" in tar.extractfile("content/2025/11/17/2511.00001.md").read()
 
 
 def test_the_import_hands_its_records_to_the_job_its_mode_names_with_the_least_rights():

@@ -17,7 +17,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 ARXIV_REQUEST_INTERVAL = 3.0  # seconds between requests, as arXiv's API terms ask
-PAGE_SIZE = 500  # papers a request asks for; arXiv allows up to 2,000
+PAGE_SIZE = 200  # papers a request asks for; arXiv allows up to 2,000, but big pages are slow to come
+MAX_LISTING = 30_000  # the most results the API gives for one query
 EMPTY_PAGE_TRIES = 3  # the API now and then answers an empty page in the middle of a listing
 # arXiv's own categories (cs.CL, hep-th, cond-mat.mes-hall), not the ACM and MSC classes it also lists.
 CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
@@ -93,7 +94,7 @@ def parse_listing(body: bytes, day: dt.date) -> tuple[int, Batch]:
     except ET.ParseError as error:
         raise FetchError(f"the arXiv API answered with XML that cannot be read ({error})") from None
     total = (root.findtext(f"{OPENSEARCH}totalResults") or "").strip()
-    if root.tag != f"{ATOM}feed" or not total.isdigit():
+    if root.tag != f"{ATOM}feed" or not (total.isascii() and total.isdigit()):
         raise FetchError("the arXiv API answered with something that is not a listing (no Atom feed with a total)")
     entries = root.findall(f"{ATOM}entry")
     refused = next((e for e in entries if "/api/errors" in (e.findtext(f"{ATOM}id") or "")), None)
@@ -153,8 +154,14 @@ def fetch_announced(categories: list[str], first: dt.date, last: dt.date, base_u
             else:
                 raise FetchError(f"the arXiv API answered an empty page at paper {start + 1} of {total} for "
                                  f"{day.isoformat()} {EMPTY_PAGE_TRIES} times; run the command again later")
+            if total > MAX_LISTING:
+                raise FetchError(f"the arXiv API lists {total} papers for {day.isoformat()}, more than the "
+                                 f"{MAX_LISTING} it gives for one query; follow fewer categories")
+            new = [paper for paper in page.papers if paper.arxiv not in seen]
+            if page.papers and not new:  # a page already read: the listing moves no further
+                break
             start += len(page.papers) + len(page.unusable)
             batch.unusable += page.unusable
-            batch.papers += [paper for paper in page.papers if paper.arxiv not in seen]
-            seen.update(paper.arxiv for paper in page.papers)
+            batch.papers += new
+            seen.update(paper.arxiv for paper in new)
     return batch

@@ -23,6 +23,10 @@ class FetchError(Exception):
     """The service could not be reached or did not give a usable answer."""
 
 
+class PassingFault(FetchError):
+    """A try that failed in a way the next try may not: no answer in time, a connection dropped."""
+
+
 def is_http_url(url: str) -> bool:
     try:
         parts = urllib.parse.urlsplit(url)
@@ -45,6 +49,14 @@ def fetch(url: str, *, timeout: float = 20.0, retries: int = 3, backoff: float =
             pacer.wait()
         try:
             status, reason, retry_after, body = get(url, timeout, max_bytes)
+        except PassingFault as fault:
+            if attempt == retries:
+                raise FetchError(f"{fault} ({retries + 1} tries)") from None
+            wait = backoff * (2 ** attempt)
+            if waiting:
+                waiting(f"{fault}; trying again in {wait:g} s")
+            sleep(wait)
+            continue
         finally:
             if pacer:
                 pacer.done()
@@ -128,7 +140,9 @@ def get_once(url: str, timeout: float, max_bytes: int) -> tuple[int, str, http.c
     # whatever the reading then met is the deadline's doing.
     except (http.client.HTTPException, OSError, ValueError) as error:
         if late.is_set() or isinstance(error, TimeoutError):
-            raise FetchError(f"{url} did not answer within {timeout:g} seconds") from None
+            raise PassingFault(f"{url} did not answer within {timeout:g} seconds") from None
+        if isinstance(error, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)):
+            raise PassingFault(f"{url} dropped the connection before answering") from None
         if isinstance(error, http.client.HTTPException):
             raise FetchError(f"{url} gave a broken answer ({type(error).__name__}: {error})") from None
         raise FetchError(f"cannot reach {url}: {getattr(error, 'strerror', None) or error}") from None

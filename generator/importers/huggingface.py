@@ -101,7 +101,7 @@ def fetch_daily_papers(first: dt.date, last: dt.date, base_url: str = HF_API, pa
             new = [paper for paper in found.papers if paper.arxiv not in seen]
             seen.update(paper.arxiv for paper in new)
             batch.papers += new
-            batch.unusable += found.unusable
+            batch.unusable += [reason for reason in found.unusable if reason not in batch.unusable]
             # A short page is the last; so is one that repeats the last (a service that ignores p).
             if len(found.papers) + len(found.unusable) < HF_PAGE_SIZE or (found.papers and not new):
                 break
