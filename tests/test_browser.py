@@ -358,6 +358,31 @@ def test_more_results_come_twenty_at_a_time(page, sub_path_server):
     expect(page.locator("#search-status")).to_have_text("54 papers found.")
 
 
+def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
+    page.goto(sub_path_server + "search/")
+    box, status = page.locator("#search-page-input"), page.locator("#search-status")
+    titles = page.locator("#search-results .search-result-title")
+    box.type("length generalization")
+    expect(status).to_have_text(re.compile(r"^\d papers? found\.$"))  # every word, not 54 papers with either
+    assert 0 < titles.count() < 10
+    box.fill("grokking zebracorn")
+    expect(status).to_contain_text("No paper has all of these words; these have some of them.")
+    expect(titles).to_have_count(3)
+    box.fill("the grokking")
+    expect(status).to_have_text("“the” is too common to search and left out. 3 papers found.")
+    box.fill("the of")
+    expect(status).to_contain_text("“the” and “of” are too common to search")
+    box.fill("toys")
+    expect(titles.first).to_have_text(LATEST)  # "Random Toys": a word ending in a vowel and y
+    box.fill("Berkeley")
+    expect(titles.first).to_have_text(LATEST)  # its organization
+    box.fill("grokking")
+    expect(status).to_have_text("3 papers found.")
+    marks = page.locator("#search-results .search-result-snippet mark")
+    expect(marks.first).to_have_text(re.compile("^grokking$", re.IGNORECASE))
+    assert {text.lower() for text in marks.all_text_contents()} == {"grokking"}  # no comma, no quotes
+
+
 def test_snippets_are_fetched_as_their_results_come_into_view(page, sub_path_server):
     pages: list[str] = []
     page.on("request", lambda request: pages.append(request.url) if "/papers/" in request.url else None)
@@ -415,7 +440,8 @@ def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tie
     documents = search_documents(archive)
     index = index_papers(documents).build()
     query = "neural network training"
-    ranked = sorted(index.search(query), key=lambda r: (-round(r["score"], 9), -int(r["ref"])))
+    # The page searches the words as a reader means them: every one required.
+    ranked = sorted(index.search("+neural +network +training"), key=lambda r: (-round(r["score"], 9), -int(r["ref"])))
     title_of = {str(number): paper.title for number, paper in documents}
     errors: list[str] = []
     loaded: list[str] = []

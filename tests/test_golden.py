@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "0ab729bb059f0c54f0d2a17bbd12d379cf4201299b71dae61efc9a3649c49be9"
-SYNTHETIC_1000_SITE = "318d924688a34e6095872e583527afc6465e24e2e8840911bc79b28d4b78deb6"
+SAMPLE_SITE = "a5c0de18f4a4cbb0e5bf571573675284f9b871b0899152b66d20741bd3d0cf49"
+SYNTHETIC_1000_SITE = "54347be90b9519e57fce8bb862c7fa4d14ebbc2066037a66e572aa701f8a37e6"
 
 
 def site_hash(folder: Path) -> str:

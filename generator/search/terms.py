@@ -26,7 +26,7 @@ from generator.read.records import Paper
 from generator.site.archive import Archive
 
 # Field name and boost: a match in the title counts most.
-FIELDS = (("title", 10), ("authors", 5), ("tags", 3), ("arxiv", 3), ("abstract", 1))
+FIELDS = (("title", 10), ("authors", 5), ("organization", 3), ("tags", 3), ("arxiv", 3), ("abstract", 1))
 SLOTS_PER_DAY = 4096  # document number = day ordinal * slots + place in the day (at least this many slots)
 SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
 # Characters str.split() takes for whitespace that lunr's tokenizer does not: text holding one is
@@ -75,7 +75,8 @@ def search_documents(archive: Archive) -> list[tuple[int, Paper]]:
 
 def field_values(paper: Paper) -> tuple[str, ...]:
     """The text of each field, in FIELDS order."""
-    return (paper.title, " ".join(paper.authors), " ".join(paper.tags), paper.arxiv_base or "", paper.abstract)
+    return (paper.title, " ".join(paper.authors), paper.organization or "", " ".join(paper.tags),
+            paper.arxiv_base or "", paper.abstract)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,122 @@
 
   var manifestPromise = null;
   var fileCache = Object.create(null);
+
+  // The stemmer the index was built with: lunr.py's Porter stemmer, the Python reference version.
+  // lunr.js's own differs on a final y after a vowel ("toys" is "toi" in the index, "toy" in
+  // lunr.js), so a query stemmed by lunr.js would miss "toys", "play", "survey" or "Berkeley".
+  function stem(word) {
+    var b = word, k = word.length - 1, j = 0;
+    function consonant(i) {
+      var c = b[i];
+      if (c === "a" || c === "e" || c === "i" || c === "o" || c === "u") return false;
+      if (c === "y") return i === 0 || !consonant(i - 1);
+      return true;
+    }
+    function measure() {  // how many vowel-consonant runs b[0..j] holds
+      var n = 0, i = 0;
+      while (i <= j && consonant(i)) i++;
+      while (i <= j) {
+        while (i <= j && !consonant(i)) i++;
+        if (i > j) break;
+        n++;
+        while (i <= j && consonant(i)) i++;
+      }
+      return n;
+    }
+    function vowelInStem() {
+      for (var i = 0; i <= j; i++) if (!consonant(i)) return true;
+      return false;
+    }
+    function doubled(i) { return i >= 1 && b[i] === b[i - 1] && consonant(i); }
+    function shortSyllable(i) {  // consonant, vowel, consonant other than w, x or y
+      return i >= 2 && consonant(i) && !consonant(i - 1) && consonant(i - 2) && "wxy".indexOf(b[i]) === -1;
+    }
+    function ends(suffix) {
+      var n = suffix.length;
+      if (n > k + 1 || b.slice(k - n + 1, k + 1) !== suffix) return false;
+      j = k - n;
+      return true;
+    }
+    function setTo(text) {  // the suffix after j becomes text (what lies past k is never read)
+      b = b.slice(0, j + 1) + text + b.slice(j + 1 + text.length);
+      k = j + text.length;
+    }
+    function replaceIfMeasured(text) { if (measure() > 0) setTo(text); }
+    // Each rule list: [suffix, replacement], the first suffix the word ends with applies.
+    function firstOf(rules, apply) {
+      for (var r = 0; r < rules.length; r++) {
+        if (ends(rules[r][0])) { apply(rules[r][1]); return; }
+      }
+    }
+    if (k <= 1) return word;
+    // Step 1: plurals, -ed and -ing, then a final y.
+    if (b[k] === "s") {
+      if (ends("sses")) k -= 2;
+      else if (ends("ies")) setTo("i");
+      else if (b[k - 1] !== "s") k -= 1;
+    }
+    if (ends("eed")) {
+      if (measure() > 0) k -= 1;
+    } else if ((ends("ed") || ends("ing")) && vowelInStem()) {
+      k = j;
+      if (ends("at")) setTo("ate");
+      else if (ends("bl")) setTo("ble");
+      else if (ends("iz")) setTo("ize");
+      else if (doubled(k)) {
+        k -= 1;
+        if ("lsz".indexOf(b[k]) !== -1) k += 1;
+      } else {
+        j = k;
+        if (measure() === 1 && shortSyllable(k)) setTo("e");
+      }
+    }
+    if (ends("y") && vowelInStem()) b = b.slice(0, k) + "i" + b.slice(k + 1);
+    // Step 2: double suffixes to single ones, by the letter before the last.
+    var step2 = {
+      a: [["ational", "ate"], ["tional", "tion"]], c: [["enci", "ence"], ["anci", "ance"]], e: [["izer", "ize"]],
+      l: [["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"]],
+      o: [["ization", "ize"], ["ation", "ate"], ["ator", "ate"]],
+      s: [["alism", "al"], ["iveness", "ive"], ["fulness", "ful"], ["ousness", "ous"]],
+      t: [["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], g: [["logi", "log"]]
+    };
+    if (k >= 1) firstOf(step2[b[k - 1]] || [], replaceIfMeasured);
+    // Step 3: -ic-, -full, -ness and the like, by the last letter.
+    var step3 = {
+      e: [["icate", "ic"], ["ative", ""], ["alize", "al"]], i: [["iciti", "ic"]],
+      l: [["ical", "ic"], ["ful", ""]], s: [["ness", ""]]
+    };
+    firstOf(step3[b[k]] || [], replaceIfMeasured);
+    // Step 4: -ant, -ence and the like, where the stem is long enough.
+    var step4 = {
+      a: ["al"], c: ["ance", "ence"], e: ["er"], i: ["ic"], l: ["able", "ible"], n: ["ant", "ement", "ment", "ent"],
+      o: ["ion", "ou"], s: ["ism"], t: ["ate", "iti"], u: ["ous"], v: ["ive"], z: ["ize"]
+    };
+    var endings = k >= 1 ? step4[b[k - 1]] || [] : [];
+    for (var e = 0; e < endings.length; e++) {
+      if (!ends(endings[e])) continue;
+      if (endings[e] === "ion" && b[j] !== "s" && b[j] !== "t") {
+        if (ends("ou")) { if (measure() > 1) k = j; }
+        break;
+      }
+      if (measure() > 1) k = j;
+      break;
+    }
+    // Step 5: a final -e, and -ll, where the stem is long enough.
+    j = k;
+    if (b[k] === "e") {
+      var m = measure();
+      if (m > 1 || (m === 1 && !shortSyllable(k - 1))) k -= 1;
+    }
+    if (b[k] === "l" && doubled(k) && measure() > 1) k -= 1;
+    return b.slice(0, k + 1);
+  }
+  function stemmer(token) {
+    return token.update(function (word) { return stem(word); });
+  }
+  lunr.Pipeline.registerFunction(stemmer, "dailypapersStemmer");
   var searchPipeline = new lunr.Pipeline();
-  searchPipeline.add(lunr.stemmer);
+  searchPipeline.add(stemmer);
 
   function loadOnce(path) {
     if (!fileCache[path]) {
@@ -113,6 +227,64 @@
     return { query: query, files: files };
   }
 
+  // A word the index leaves out, being in nearly every paper ("the", "of"), or no word at all.
+  function isCommon(clause) {
+    if (!clause.usePipeline) return false;  // a wildcard is never a stop word
+    // Trimmed as lunr.py trims (Unicode letters are letters: lunr.js's trimmer would empty "中文").
+    var trimmed = clause.term.replace(/^[^\p{L}\p{N}_]+/u, "").replace(/[^\p{L}\p{N}_]+$/u, "");
+    return !trimmed || lunr.stopWordFilter(new lunr.Token(trimmed)) === undefined;
+  }
+
+  // A clause written back as lunr's query syntax, which parses into the same clause.
+  function clauseText(query, clause) {
+    var presence = { 2: "+", 3: "-" }[clause.presence] || "";
+    var fields = clause.fields.length === query.allFields.length ? "" : clause.fields.join(":") + ":";
+    return presence + fields + clause.term + (clause.editDistance ? "~" + clause.editDistance : "") +
+      (clause.boost !== 1 ? "^" + clause.boost : "");
+  }
+
+  // What a reader means by several words: the papers that have them all. Each plain word becomes
+  // required (lunr's +), except a word too common to be indexed, which would then match nothing.
+  // Resolves to {query: what to search, any: the words as typed when they were rewritten, common}.
+  function readerQuery(m, text) {
+    var query = parseQuery(m, text).query;
+    var plain = [], common = [];
+    query.clauses.forEach(function (clause) {
+      if (clause.presence !== lunr.Query.presence.OPTIONAL) return;
+      (isCommon(clause) ? common : plain).push(clause);
+    });
+    var words = common.map(function (clause) { return clause.term; }).filter(Boolean);
+    if (common.length && common.length === query.clauses.length) {
+      throw new SearchError((words.length ? words.map(function (w) { return "“" + w + "”"; }).join(" and ") +
+        (words.length === 1 ? " is" : " are") + " too common to search: nearly every paper has " +
+        (words.length === 1 ? "it" : "them") + ". " : "") + "Add a word that says what you are looking for.");
+    }
+    if (plain.length < 2) return { query: text, any: null, common: words };
+    plain.forEach(function (clause) { clause.presence = lunr.Query.presence.REQUIRED; });
+    var rewritten = query.clauses.filter(function (clause) { return common.indexOf(clause) === -1; })
+      .map(function (clause) { return clauseText(query, clause); }).join(" ");
+    return { query: rewritten, any: text, common: words };
+  }
+
+  // Search as a reader means the words: every word required, or, when no paper has them all, any
+  // of them. The answer says what was searched (asked) and whether it fell back (anyWord).
+  function find(text, wanted) {
+    return manifest().then(function (m) {
+      var reader = readerQuery(m, text);
+      return search(reader.query, wanted).then(function (found) {
+        found.asked = reader.query;
+        found.common = reader.common;
+        if (found.results.length || !reader.any) return found;
+        return search(reader.any, wanted).then(function (any) {
+          any.asked = reader.any;
+          any.anyWord = true;
+          any.common = reader.common;
+          return any;
+        });
+      });
+    });
+  }
+
   // Python's round(x, 3): the decimal nearest the exact value, as lunr.py stores scores.
   function round3(x) {
     return parseFloat(x.toFixed(3));
@@ -191,7 +363,7 @@
       fields: m.fields.map(function (f) { return f[0]; }),
       fieldVectors: Object.keys(vectors).map(function (key) { return [key, vectors[key]]; }),
       invertedIndex: invertedIndex,
-      pipeline: ["stemmer"]
+      pipeline: ["dailypapersStemmer"]
     });
   }
 
@@ -618,5 +790,5 @@
     });
   }
 
-  return { search: search, details: details, load: loadOnce, SearchError: SearchError };
+  return { search: search, find: find, details: details, stem: stem, load: loadOnce, SearchError: SearchError };
 });

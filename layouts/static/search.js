@@ -36,17 +36,18 @@
     return core;
   }
 
-  // Words of an abstract that lunr matched, found the way lunr.py indexed them.
-  function normalise(word) {
-    var trimmed = word.toLowerCase().replace(/^\W+/, "").replace(/\W+$/, "");
-    return window.lunr.stemmer(new window.lunr.Token(trimmed)).toString();
+  // Words of an abstract that lunr matched, found the way the index was made (lunr.py's pipeline:
+  // trimmed of punctuation, lowercased, stemmed).
+  var EDGES = /^([^\p{L}\p{N}_]*)(.*?)([^\p{L}\p{N}_]*)$/u;  // Python's \W, around a word
+  function normalise(word, stem) {
+    return stem(EDGES.exec(word.toLowerCase())[2]);
   }
 
-  function snippet(abstract, matched) {
+  function snippet(abstract, matched, stem) {
     var words = abstract.split(/([\s\-]+)/);  // lunr's own separator: spaces and hyphens
     var hits = [];
     for (var i = 0; i < words.length; i += 2) {
-      if (words[i] && matched[normalise(words[i])]) hits.push(i);
+      if (words[i] && matched[normalise(words[i], stem)]) hits.push(i);
     }
     var first = hits.length ? hits[0] : 0;
     var start = Math.max(0, first - 24), end = Math.min(words.length, start + 80);
@@ -54,9 +55,12 @@
     if (start > 0) fragment.appendChild(document.createTextNode("… "));
     for (var j = start; j < end; j++) {
       if (j % 2 === 0 && hits.indexOf(j) !== -1) {
+        var parts = EDGES.exec(words[j]);  // the word is marked, not the punctuation around it
         var mark = document.createElement("mark");
-        mark.textContent = words[j];
+        mark.textContent = parts[2];
+        if (parts[1]) fragment.appendChild(document.createTextNode(parts[1]));
         fragment.appendChild(mark);
+        if (parts[3]) fragment.appendChild(document.createTextNode(parts[3]));
       } else {
         fragment.appendChild(document.createTextNode(words[j]));
       }
@@ -109,7 +113,7 @@
     }
     this.say("Searching…");
     return searchCore().then(function (search) {
-      return search.search(query, self.limit).then(function (found) {
+      return search.find(query, self.limit).then(function (found) {
         if (run !== self.run) return null;
         var results = found.results.slice(0, self.limit);
         return Promise.all(results.map(function (result) { return search.details(result.ref); }))
@@ -164,12 +168,17 @@
         "or an author's surname.");
       return;
     }
-    if (found.complete) {
-      this.say(total === 1 ? "1 paper found." : total + " papers found" +
-        (total > results.length ? ", showing the first " + results.length + "." : "."));
-    } else {
-      this.say("More than " + total + " papers found, showing the best " + results.length + ".");
+    var count = found.complete
+      ? (total === 1 ? "1 paper found." : total + " papers found" +
+        (total > results.length ? ", showing the first " + results.length + "." : "."))
+      : "More than " + total + " papers found, showing the best " + results.length + ".";
+    var notes = [];
+    if (found.anyWord) notes.push("No paper has all of these words; these have some of them.");
+    if (found.common && found.common.length) {
+      notes.push(found.common.map(function (w) { return "“" + w + "”"; }).join(", ") +
+        (found.common.length === 1 ? " is" : " are") + " too common to search and left out.");
     }
+    this.say(notes.concat([count]).join(" "));
     if (this.options.more) this.options.more.hidden = found.complete && total <= results.length;
     results.forEach(function (result, position) {
       var info = details[position];
@@ -194,7 +203,7 @@
         item.appendChild(text);
         self.whenSeen(text, function () {
           abstractOf(root + info.path).then(function (abstract) {
-            text.appendChild(snippet(abstract, matchedTerms(result)));
+            text.appendChild(snippet(abstract, matchedTerms(result), search.stem));
           }).catch(function () {});
         });
       }

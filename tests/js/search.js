@@ -1,5 +1,6 @@
 // Run queries through the site's search code under Node, with the real lunr.js from node_modules.
 // Usage: node tests/js/search.js SITE_DIR < queries.json   (prints {query: result} as JSON)
+// Queries are read as a reader's (search.find); with RAW_QUERIES set, as lunr syntax only.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -17,8 +18,10 @@ async function main() {
   for (const query of queries) {
     const search = createSearch(lunr, read);  // a fresh cache: count what this query alone loads
     try {
-      const found = await search.search(query);
+      const found = await (process.env.RAW_QUERIES ? search.search(query) : search.find(query));
       answers[query] = {
+        asked: found.asked || query,  // the query as rewritten for the reader, which lunr answered
+        anyWord: !!found.anyWord,
         refs: found.results.map((r) => r.ref),
         scores: found.results.map((r) => r.score),
         files: found.files,
