@@ -115,6 +115,11 @@ def test_pages_work_without_javascript(browser, sub_path_server):
     abstract = page.locator(".abstract")
     expect(abstract).to_be_visible()
     expect(abstract).to_contain_text("randomly assembled objects")  # the whole abstract, past the opening
+    page.goto(sub_path_server + "search/?q=grokking")
+    expect(page.locator("#search-status")).to_contain_text("Search needs JavaScript")
+    elsewhere = page.get_by_role("searchbox", name="Or search this site's pages with DuckDuckGo, without scripts:")
+    expect(elsewhere).to_be_visible()
+    expect(page.locator("form[action='https://duckduckgo.com/'] input[name=sites]")).to_have_value("example.github.io")
     context.close()
 
 
@@ -267,7 +272,7 @@ def test_any_text_in_the_box_gives_results_or_a_message(browser, sub_path_server
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(sub_path_server + "search/")
     status = page.locator("#search-status")
-    expect(status).to_have_text("Type words from a title, an author's name or an abstract.")
+    expect(status).to_have_text("Type words from a title, an author's name, an organization or an abstract.")
     page.locator("#search-page-input").fill(query)
     expect(status).not_to_have_text(re.compile("^(Searching…|Type words.*)?$"))
     text = status.text_content()
@@ -381,6 +386,55 @@ def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
     marks = page.locator("#search-results .search-result-snippet mark")
     expect(marks.first).to_have_text(re.compile("^grokking$", re.IGNORECASE))
     assert {text.lower() for text in marks.all_text_contents()} == {"grokking"}  # no comma, no quotes
+
+
+CLS_OBSERVER = """() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
+def test_results_appear_once_at_their_final_size(browser, sub_path_server, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.add_init_script(f"({CLS_OBSERVER})()")
+    page.goto(sub_path_server + "search/?q=gener*")
+    expect(page.locator("#search-results .search-result")).to_have_count(20)
+    expect(page.locator("#search-results .search-result-snippet mark").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    shift = page.evaluate("window.__shift")
+    assert shift < 0.1, shift  # "good" layout shift; it was 0.26 to 0.47
+    context.close()
+
+
+def test_back_returns_to_the_same_result_and_one_query_is_one_history_entry(page, sub_path_server):
+    page.goto(sub_path_server)
+    page.goto(sub_path_server + "search/")
+    box = page.locator("#search-page-input")
+    box.type("gener*")
+    titles = page.locator("#search-results .search-result-title")
+    expect(titles).to_have_count(20)
+    entries = page.evaluate("history.length")
+    box.press("Enter")
+    expect(titles.first).to_be_focused()  # Enter goes to the first result...
+    assert page.evaluate("history.length") == entries  # ...and adds no history entry
+    chosen = titles.nth(14)
+    chosen.scroll_into_view_if_needed()
+    title = chosen.text_content()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 500
+    chosen.click()
+    expect(page.locator("h1")).to_have_text(title)
+    page.go_back()
+    expect(page).to_have_url(sub_path_server + "search/?q=gener*")
+    expect(titles.nth(14)).to_be_focused()
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 5
+    page.go_back()
+    expect(page).to_have_url(sub_path_server)  # the page before the search: one entry for it
 
 
 def test_snippets_are_fetched_as_their_results_come_into_view(page, sub_path_server):

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "a5c0de18f4a4cbb0e5bf571573675284f9b871b0899152b66d20741bd3d0cf49"
-SYNTHETIC_1000_SITE = "54347be90b9519e57fce8bb862c7fa4d14ebbc2066037a66e572aa701f8a37e6"
+SAMPLE_SITE = "cff4228bdfabdb25c39ad4922be67cdbbe57bf1472b5c07abf3e8a529f0c8a2d"
+SYNTHETIC_1000_SITE = "1084884e63ca5e35a563edd0f0e1898285ce008c9ff910feabb3919f776d79e4"
 
 
 def site_hash(folder: Path) -> str:

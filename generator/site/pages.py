@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -486,7 +487,9 @@ def render_year(path: str, year: Year, site: Site) -> bytes:
 
 
 def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
-    return site.page("search.html", path, title="Search", paper_count=paper_count)
+    # Without scripts a reader can still search the site's pages with a search engine.
+    host = urllib.parse.urlsplit(site.config.base_url).hostname or ""
+    return site.page("search.html", path, title="Search", paper_count=paper_count, site_host=host)
 
 
 def render_not_found(path: str, _: None, site: Site) -> bytes:

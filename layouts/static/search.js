@@ -50,7 +50,8 @@
       if (words[i] && matched[normalise(words[i], stem)]) hits.push(i);
     }
     var first = hits.length ? hits[0] : 0;
-    var start = Math.max(0, first - 24), end = Math.min(words.length, start + 80);
+    // A few words before the first hit, so it sits on the first or second of the snippet's lines.
+    var start = Math.max(0, first - 12), end = Math.min(words.length, start + 80);
     var fragment = document.createDocumentFragment();
     if (start > 0) fragment.appendChild(document.createTextNode("… "));
     for (var j = start; j < end; j++) {
@@ -101,9 +102,10 @@
     this.status.hidden = !text;
   };
 
-  Results.prototype.update = function (query, more) {
+  // more: show the next page of results too; limit: show this many (a page being restored).
+  Results.prototype.update = function (query, more, limit) {
     var self = this, run = ++this.run;
-    this.limit = more ? this.limit + this.options.limit : this.options.limit;
+    this.limit = limit || (more ? this.limit + this.options.limit : this.options.limit);
     if (this.options.more) this.options.more.hidden = true;
     if (!more && this.options.onQuery) this.options.onQuery(query);
     if (!query.trim()) {
@@ -250,7 +252,8 @@
       limit: 20,
       more: more,
       snippets: true,
-      emptyText: "Type words from a title, an author's name or an abstract.",
+      emptyText: "Type words from a title, an author's name, an organization or an abstract.",
+      // The address follows the box as the reader types: one query, one history entry.
       onQuery: function (query) {
         var url = new URL(window.location.href);
         if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
@@ -264,11 +267,18 @@
       });
     });
     input.form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var url = new URL(window.location.href);
-      url.searchParams.set("q", input.value);
-      window.history.pushState(null, "", url.href);
-      results.update(input.value);
+      event.preventDefault();  // the results are already the box's: Enter adds no history entry
+      if (results.shown[0]) results.shown[0].focus();
+    });
+    // Leaving for a result: remember where the reader was, for the Back button to bring back.
+    if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
+    function remember() {
+      window.history.replaceState({ scroll: window.scrollY, shown: results.shown.length,
+        focus: results.shown.indexOf(document.activeElement) }, "", window.location.href);
+    }
+    window.addEventListener("pagehide", remember);
+    page.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest("a")) remember();
     });
     window.addEventListener("popstate", function () {
       input.value = new URL(window.location.href).searchParams.get("q") || "";
@@ -276,7 +286,13 @@
     });
     // Keep what the reader typed before this script arrived; the address wins when it has a query.
     input.value = new URL(window.location.href).searchParams.get("q") || input.value;
-    results.update(input.value);
+    var back = window.history.state;
+    results.update(input.value, false, back && back.shown).then(function () {
+      if (!back || typeof back.scroll !== "number") return;
+      window.scrollTo(0, back.scroll);
+      var link = results.shown[back.focus];
+      if (link) link.focus({ preventScroll: true });
+    });
     if (!input.value) input.focus();
   }
 
