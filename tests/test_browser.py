@@ -379,6 +379,8 @@ def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
     expect(status).to_contain_text("“the” and “of” are too common to search")
     box.fill("toys")
     expect(titles.first).to_have_text(LATEST)  # "Random Toys": a word ending in a vowel and y
+    box.fill("difusion")
+    expect(status).to_have_text("Showing results for “diffusion”: no paper has “difusion”. 3 papers found.")
     box.fill("Berkeley")
     expect(titles.first).to_have_text(LATEST)  # its organization
     box.fill("grokking")

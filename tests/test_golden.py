@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "cff4228bdfabdb25c39ad4922be67cdbbe57bf1472b5c07abf3e8a529f0c8a2d"
-SYNTHETIC_1000_SITE = "1084884e63ca5e35a563edd0f0e1898285ce008c9ff910feabb3919f776d79e4"
+SAMPLE_SITE = "ce535e5b1b86d00cdfc631a8421511c586e59ea70148c17f39ef45f610fc736f"
+SYNTHETIC_1000_SITE = "49155388bb95782e23e9da775e1d8f7e2530b43cfdf021ecb35c6761150c0103"
 
 
 def site_hash(folder: Path) -> str:

@@ -24,6 +24,7 @@ QUERIES = [
     "grokking", "title:grokking", "transformer", "+transformer -vision", "gener*", "generalization",
     "Valentino", "authors:darrell", "tags:cs.cv", "2305.02993", "neural operator", "length generaliz*",
     "arithmetic transformers", "abstract:medical", "pointer networks", "diffusion", "grok~1", "title:gener*",
+    "difusion", "numerical stabilty", "softmax collapse", "length generalization",
 ]
 
 
@@ -118,6 +119,38 @@ def test_words_ending_in_a_vowel_and_y_are_found(sample_site):
     assert "Learning to Grasp Anything by Playing with Random Toys" in titles["toys"]
     assert "Learning to Grasp Anything by Playing with Random Toys" in titles["playing"]
     assert titles["survey"], "the sample's quantization paper is a survey"
+
+
+def test_a_word_in_no_paper_is_corrected_one_letter_off(sample_site):
+    queries = ["difusion", "trasnformer", "genralization", "title:trasnformer", "numerical stabilty",
+               "-difusion grokking", "grokk", "zzzzqqq", "transformer"]
+    answers = node_search(sample_site, queries)
+    expected = {"difusion": "diffusion", "trasnformer": "transformer", "genralization": "generalization",
+                "title:trasnformer": "title:transformer", "numerical stabilty": "+numerical +stability"}
+    for query, asked in expected.items():
+        assert answers[query]["asked"] == asked and answers[query]["refs"], (query, answers[query])
+        assert answers[query]["refs"] == node_search(sample_site, [asked])[asked]["refs"]
+    assert answers["numerical stabilty"]["corrected"] == [["stabilty", "stability"]]
+    # A word the reader excludes, or a word that is in some paper, is taken as typed.
+    for query in ("-difusion grokking", "transformer"):
+        assert answers[query]["corrected"] == [] and answers[query]["asked"] == query
+    assert answers["grokk"]["corrected"] == [["grokk", "grok"]]  # "grok" is the term of grokking
+    assert answers["grokk"]["refs"] == node_search(sample_site, ["grokking"])["grokking"]["refs"]
+    assert answers["zzzzqqq"]["corrected"] == [] and answers["zzzzqqq"]["refs"] == []
+
+
+def test_the_words_files_hold_every_term_by_its_first_two_letters(sample_site):
+    manifest = json.loads((sample_site / "search/manifest.json").read_text())
+    terms = set()
+    for path in (sample_site / "search/terms").glob("*.json"):
+        terms |= set(json.loads(path.read_text()))
+    expected = {term for term in terms if len(term) >= manifest["typo_min_length"] and term[:2].isalpha()}
+    found = set()
+    for prefix in manifest["words"]:
+        words = json.loads((sample_site / manifest["words_dir"] / f"{prefix}.json").read_text())
+        assert words == sorted(words) and all(word.startswith(prefix) for word in words)
+        found |= set(words)
+    assert found == expected and len(manifest["words"]) == len(list((sample_site / "search/words").glob("*.json")))
 
 
 def test_an_organization_is_searched(sample_site):

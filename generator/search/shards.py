@@ -46,6 +46,8 @@ PAPERS_DIR = "search/papers/"
 MANIFEST = "search/manifest.json"
 TERMS_DIR = "search/terms/"
 DAYS_DIR = "search/days/"
+WORDS_DIR = "search/words/"  # the index's terms by their first two letters, to correct a typo against
+TYPO_MIN_LENGTH = 4  # shorter words are not corrected: one letter off, they are other words
 
 
 def postings_size(term: str, by_field: Mapping[str, TermPostings]) -> int:
@@ -92,6 +94,15 @@ def partition_terms(terms: list[str], sizes: dict[str, int], prefix: str = "") -
 def shard_file(start: str) -> str:
     """Name a shard by its first prefix (see file_stem)."""
     return f"{TERMS_DIR}{file_stem(start) if start else '_'}.json"
+
+
+def words_file(prefix: str) -> str:
+    """Name the file of the terms that begin with a two-letter prefix."""
+    return f"{WORDS_DIR}{file_stem(prefix)}.json"
+
+
+def words_json(terms: tuple[str, ...]) -> bytes:
+    return to_json(list(terms))
 
 
 MAX_STEM = 100  # characters of a file name made of a term: a file name has at most 255 bytes
@@ -279,6 +290,12 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
                                                 for term in members))
         yield reuse.render_file(shard_file(start), terms_in_shard, shard_json, index, kind="search shard",
                                 templated=False)
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for term in terms:
+        if len(term) >= TYPO_MIN_LENGTH and term[:2].isalpha():
+            by_prefix[term[:2]].append(term)
+    for prefix, members in by_prefix.items():
+        yield reuse.render_file(words_file(prefix), tuple(members), words_json, kind="search words", templated=False)
     yield MANIFEST, to_json({
         "version": 1,
         "fields": [list(field) for field in FIELDS],
@@ -298,6 +315,9 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "papers_per_file": PAPERS_PER_FILE,
         "big_terms": sorted(big),
         "days_dir": DAYS_DIR,
+        "words_dir": WORDS_DIR,
+        "words": sorted(by_prefix),  # the prefixes that have a words file
+        "typo_min_length": TYPO_MIN_LENGTH,
     })
     by_day: dict = defaultdict(list)
     for _, paper in documents:

@@ -123,16 +123,18 @@
     if (b[k] === "l" && doubled(k) && measure() > 1) k -= 1;
     return b.slice(0, k + 1);
   }
-  function stemmer(token) {
-    return token.update(function (word) { return stem(word); });
+  // One pipeline function for every search made on this page (lunr keeps functions by label).
+  var stemmer = lunr.Pipeline.registeredFunctions.dailypapersStemmer;
+  if (!stemmer) {
+    stemmer = function (token) { return token.update(function (word) { return stem(word); }); };
+    lunr.Pipeline.registerFunction(stemmer, "dailypapersStemmer");
   }
-  lunr.Pipeline.registerFunction(stemmer, "dailypapersStemmer");
   var searchPipeline = new lunr.Pipeline();
   searchPipeline.add(stemmer);
 
   function loadOnce(path) {
     if (!fileCache[path]) {
-      fileCache[path] = load(path).catch(function (error) {
+      fileCache[path] = Promise.resolve(path).then(load).catch(function (error) {
         delete fileCache[path];
         throw error;
       });
@@ -173,14 +175,19 @@
     if (m.long_names && Object.prototype.hasOwnProperty.call(m.long_names, start)) {
       return m.terms_dir + m.long_names[start] + ".json";
     }
+    return m.terms_dir + spelt(start) + ".json";
+  }
+
+  // A prefix spelt as a file name, as the build spells it: each character outside [a-z0-9] in hex.
+  function spelt(text) {
     var name = "";
-    for (var i = 0; i < start.length; i++) {
-      var code = start.codePointAt(i);
+    for (var i = 0; i < text.length; i++) {
+      var code = text.codePointAt(i);
       var ch = String.fromCodePoint(code);
       if (code > 0xffff) i++;
       name += /^[a-z0-9]$/i.test(ch) ? ch : "_" + code.toString(16) + "_";
     }
-    return m.terms_dir + name + ".json";
+    return name;
   }
 
   function SearchError(message) {
@@ -266,20 +273,105 @@
     return { query: rewritten, any: text, common: words };
   }
 
+  // The shard a term would be in, loaded (once), or null before the first shard.
+  function shardOf(m, term) {
+    var place = shardIndex(m.shards, term);
+    return place < 0 ? Promise.resolve(null) : loadOnce(shardFile(m, m.shards[place]));
+  }
+
+  function papersWithTerm(value) {
+    if (!value) return 0;
+    if (value.tiers) return value["with"];
+    return Object.keys(value).reduce(function (n, field) { return n + value[field].length / 3; }, 0);
+  }
+
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz";
+  // Every word one edit from `word` (a letter left out, swapped with the next, changed or added)
+  // after its first two letters, which a typo seldom touches and which name its words file.
+  function oneEditAway(word) {
+    var words = [];
+    for (var i = 2; i <= word.length; i++) {
+      var head = word.slice(0, i), tail = word.slice(i);
+      if (tail) words.push(head + tail.slice(1));
+      if (tail.length > 1) words.push(head + tail[1] + tail[0] + tail.slice(2));
+      for (var c = 0; c < LETTERS.length; c++) {
+        if (tail) words.push(head + LETTERS[c] + tail.slice(1));
+        words.push(head + LETTERS[c] + tail);
+      }
+    }
+    return words;
+  }
+
+  // A plain word in no paper, corrected: of the words one edit away whose term is in the index,
+  // the one the most papers have. Resolves to that word, or null.
+  function correction(m, word) {
+    if (!m.words || m.words.indexOf(word.slice(0, 2)) === -1) return Promise.resolve(null);  // no such words
+    return loadOnce(m.words_dir + spelt(word.slice(0, 2)) + ".json")
+      .then(function (vocabulary) {
+        var known = new Set(vocabulary), wordOf = Object.create(null);
+        oneEditAway(word).forEach(function (candidate) {
+          var term = stem(candidate);
+          if (known.has(term) && !(term in wordOf)) wordOf[term] = candidate;
+        });
+        var terms = Object.keys(wordOf);
+        return Promise.all(terms.map(function (term) {
+          return shardOf(m, term).then(function (shard) { return papersWithTerm(shard && shard[term]); });
+        })).then(function (counts) {
+          var best = null;
+          terms.forEach(function (term, i) {
+            if (best === null || counts[i] > counts[best] || (counts[i] === counts[best] && term < terms[best])) best = i;
+          });
+          return best === null ? null : wordOf[terms[best]];
+        });
+      });
+  }
+
+  // The query with each plain word that is in no paper replaced by its correction, when it has
+  // one. Resolves to {text, corrected: [[typed, corrected], ...]}.
+  function correctTypos(m, text) {
+    var query = parseQuery(m, text).query;
+    var length = m.typo_min_length || Infinity;
+    var typed = query.clauses.filter(function (clause) {
+      return m.words_dir && clause.usePipeline && !clause.editDistance &&
+        clause.presence !== lunr.Query.presence.PROHIBITED && /^[a-z]+$/.test(clause.term) && clause.term.length >= length;
+    });
+    return Promise.all(typed.map(function (clause) {
+      var term = stem(clause.term);
+      return shardOf(m, term).then(function (shard) {
+        if (shard && Object.prototype.hasOwnProperty.call(shard, term)) return null;
+        return correction(m, clause.term);
+      });
+    })).then(function (words) {
+      var corrected = [];
+      typed.forEach(function (clause, i) {
+        if (!words[i]) return;
+        corrected.push([clause.term, words[i]]);
+        clause.term = words[i];
+      });
+      if (!corrected.length) return { text: text, corrected: corrected };
+      return { text: query.clauses.map(function (clause) { return clauseText(query, clause); }).join(" "),
+               corrected: corrected };
+    });
+  }
+
   // Search as a reader means the words: every word required, or, when no paper has them all, any
   // of them. The answer says what was searched (asked) and whether it fell back (anyWord).
   function find(text, wanted) {
     return manifest().then(function (m) {
-      var reader = readerQuery(m, text);
-      return search(reader.query, wanted).then(function (found) {
-        found.asked = reader.query;
-        found.common = reader.common;
-        if (found.results.length || !reader.any) return found;
-        return search(reader.any, wanted).then(function (any) {
-          any.asked = reader.any;
-          any.anyWord = true;
-          any.common = reader.common;
-          return any;
+      return correctTypos(m, text).then(function (typos) {
+        var reader = readerQuery(m, typos.text);
+        function said(found, asked) {
+          found.asked = asked;
+          found.common = reader.common;
+          found.corrected = typos.corrected;
+          return found;
+        }
+        return search(reader.query, wanted).then(function (found) {
+          if (found.results.length || !reader.any) return said(found, reader.query);
+          return search(reader.any, wanted).then(function (any) {
+            any.anyWord = true;
+            return said(any, reader.any);
+          });
         });
       });
     });

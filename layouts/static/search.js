@@ -175,6 +175,9 @@
         (total > results.length ? ", showing the first " + results.length + "." : "."))
       : "More than " + total + " papers found, showing the best " + results.length + ".";
     var notes = [];
+    (found.corrected || []).forEach(function (pair) {
+      notes.push("Showing results for “" + pair[1] + "”: no paper has “" + pair[0] + "”.");
+    });
     if (found.anyWord) notes.push("No paper has all of these words; these have some of them.");
     if (found.common && found.common.length) {
       notes.push(found.common.map(function (w) { return "“" + w + "”"; }).join(", ") +

@@ -66,7 +66,8 @@ def pick_queries(papers, rng: random.Random) -> list[str]:
     queries += [p.abstract.split()[7].strip(".").lower() for p in sample[4:6]]
     queries += ["grokking", "title:transformer", "+transformer -vision", "diffusion model", "quant*",
                 f"authors:{sample[3].authors[0].split()[-1].lower()}", "model", "neural network training",
-                "the model of the data", "grokking zebracorn"]  # common words left out; no paper has both
+                "the model of the data", "grokking zebracorn",  # common words left out; no paper has both
+                "trasnformer", "difusion model"]  # typos, corrected
     return list(dict.fromkeys(queries))
 
 
