@@ -85,6 +85,10 @@ def sitemap_part_path(number: int) -> str:
     return f"sitemap-{number}.xml"
 
 
+def github_profile_url(handle: str) -> str:
+    return f"https://github.com/{handle}"  # a handle is letters, digits and hyphens (records.HANDLE)
+
+
 def arxiv_abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 

@@ -73,6 +73,44 @@ def test_the_sample_opens_on_hugging_faces_day_of_57_papers(browser, tmp_path):
         page.close()
 
 
+def test_cards_show_upvotes_only_when_there_are_some_and_link_the_submitter(browser, tmp_path):
+    from conftest import served_under_sub_path
+
+    content = tmp_path / "content"
+    authors = "".join(f"  - Author Number{n}\n" for n in range(13))
+    write(content, "2025/11/18/2511.00001.md", "---\ntitle: Quiet Paper\nauthors: [Ada Lovelace]\n"
+          "arxiv: '2511.00001'\nupvotes: 0\n---\n\nAn abstract.\n")
+    write(content, "2025/11/18/2511.00002.md", "---\ntitle: Loved Paper With A Rather Long Title About "
+          "Supercalifragilisticexpialidocious Things\nauthors:\n" + authors + "arxiv: '2511.00002'\n"
+          "upvotes: 5\nsubmitted_by: octocat\n---\n\nAnother abstract.\n")
+    build(content, tmp_path / "site", LAYOUTS, SiteConfig(base_url="https://example.org" + SUB_PATH))
+    with served_under_sub_path(tmp_path / "site") as address:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(address)
+        quiet, loved = page.locator(".card").nth(1), page.locator(".card").nth(0)
+        expect(loved.locator(".card-title")).to_contain_text("Loved Paper")
+        expect(loved.locator(".votes")).to_have_text("▲ 5 upvotes")
+        expect(quiet.locator(".votes")).to_have_count(0)
+        expect(quiet).not_to_contain_text("▲")
+        submitter = loved.get_by_role("link", name="@octocat")
+        expect(submitter).to_have_attribute("href", "https://github.com/octocat")
+        # No column of its own for the votes: the title starts where the card's text does.
+        title_box, card_box = loved.locator(".card-title").bounding_box(), loved.bounding_box()
+        assert title_box["x"] - card_box["x"] < 20
+        authors = loved.locator("details.card-authors")
+        expect(authors.locator("summary")).to_contain_text("Author Number0, Author Number1, Author Number2 et al.")
+        authors.locator("summary").click()
+        expect(authors.locator("summary .lead")).to_be_hidden()  # the full list does not repeat it
+        expect(authors.locator("p")).to_contain_text("Author Number12")
+        page.goto(address + "papers/2511.00002/")
+        expect(page.get_by_role("link", name="@octocat")).to_have_attribute("href", "https://github.com/octocat")
+        bibtex = page.locator("pre.bibtex")
+        assert bibtex.evaluate("e => e.scrollWidth <= e.clientWidth")  # wrapped, not clipped
+        page.goto(address + "papers/2511.00001/")
+        expect(page.locator(".facts")).not_to_contain_text("Upvotes")
+        page.close()
+
+
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])

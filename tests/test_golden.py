@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "ce535e5b1b86d00cdfc631a8421511c586e59ea70148c17f39ef45f610fc736f"
-SYNTHETIC_1000_SITE = "49155388bb95782e23e9da775e1d8f7e2530b43cfdf021ecb35c6761150c0103"
+SAMPLE_SITE = "de9a98ba913107b1dc60b55461a9819e4dfc4bad2bbc4a956396ed3604f0d753"
+SYNTHETIC_1000_SITE = "aed03c0dbe964ea9c35ca909b1f01f18dd33d549cb50a97e52c2ae8ab5448c8f"
 
 
 def site_hash(folder: Path) -> str:

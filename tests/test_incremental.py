@@ -58,7 +58,11 @@ def records(content):
 
 
 def rendered_pages(monkeypatch) -> list[str]:
-    """Watch the real renderer: the site path of every page rendered from now on."""
+    """Watch the real renderer: the site path of every page rendered from now on (in this
+    process only, so no second process takes a share of the pages, however fast it is)."""
+    from generator import parallel
+
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     seen: list[str] = []
     render = PageRenderer.render
 

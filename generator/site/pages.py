@@ -99,6 +99,7 @@ class PaperView:
     summary: str
     opening: str  # the abstract's first sentences, plain, for its day's page
     bibtex: str
+    submitter: Nav | None  # the GitHub profile of who submitted it, as "@handle"
 
 
 def short_authors(authors: tuple[str, ...]) -> str:
@@ -128,6 +129,8 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         summary=plain_summary(paper.abstract),
         opening=plain_summary(paper.abstract, OPENING),
         bibtex=bibtex_entry(paper),
+        submitter=Nav(urls.github_profile_url(paper.submitted_by), "@" + paper.submitted_by)
+        if paper.submitted_by else None,
     )
 
 
