@@ -50,7 +50,7 @@ def test_home_then_a_paper_then_a_day(page, sub_path_server):
     expect(page).to_have_url(sub_path_server + "2015/06/")
     page.get_by_role("link", name="Tuesday, 9 June 2015", exact=True).click()
     expect(page.locator(".card-title")).to_have_text(["Pointer Networks"])
-    expect(page.get_by_text("No earlier day")).to_have_count(2)
+    expect(page.get_by_text("No earlier day")).to_have_count(1)  # one pager above a day of one paper
 
 
 def test_the_sample_opens_on_hugging_faces_day_of_57_papers(browser, tmp_path):
@@ -109,6 +109,33 @@ def test_cards_show_upvotes_only_when_there_are_some_and_link_the_submitter(brow
         page.goto(address + "papers/2511.00001/")
         expect(page.locator(".facts")).not_to_contain_text("Upvotes")
         page.close()
+
+
+TARGETS = """() => [...document.querySelectorAll('a, button, summary, input')]
+    .filter((e) => !e.closest('.abstract, .card-opening, .skip-link'))
+    .map((e) => { const r = e.getBoundingClientRect(); return [e.textContent.trim().slice(0, 40), r.width, r.height]; })
+    .filter(([, width, height]) => height > 0 && (width < 24 || height < 24))"""
+
+
+@pytest.mark.parametrize("path", ["", "2025/10/14/", "2025/W42/", "2025/10/", "tags/cs.lg/", "tags/cs.lg/2025/",
+                                  "papers/2510.12866/", "archive/", "search/"])
+def test_every_target_is_at_least_24_pixels_on_a_phone(browser, sub_path_server, path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(sub_path_server + path)
+    assert page.evaluate(TARGETS) == []  # WCAG 2.2, 2.5.8: links outside running text
+    page.close()
+
+
+def test_lists_are_not_cluttered(page, sub_path_server):
+    page.goto(sub_path_server + "2025/10/14/")  # a day of one paper
+    expect(page.locator("nav.pager")).to_have_count(1)  # no second pager below a single card
+    expect(page.locator(".subscribe")).to_have_count(0)  # the feeds are offered on the home page
+    page.goto(sub_path_server)
+    expect(page.locator(".subscribe")).to_contain_text("RSS")
+    page.goto(sub_path_server + "tags/cs.lg/")
+    rows = page.locator(".row")
+    assert rows.count() > 3
+    expect(rows.locator(".tag", has_text="cs.LG")).to_have_count(0)  # the page's own tag, not on every row
 
 
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):

@@ -512,3 +512,16 @@ def test_a_content_folder_that_is_a_link_is_refused(tmp_path):
             build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig(), cache_dir=cache)
         assert [(p.field, p.message) for p in failed.value.problems] == [
             ("content", "is a symbolic link; records live in a real folder")]
+
+
+def test_a_tags_pages_list_each_papers_other_tags_only(tmp_path):
+    content = tmp_path / "content"
+    write(content, "2025/11/18/a.yaml", "title: Both\nauthors: [A]\nabstract: x\ntags: [cs.LG, cs.CL]\n")
+    write(content, "2025/11/18/b.yaml", "title: One\nauthors: [B]\nabstract: y\ntags: [cs.LG]\n")
+    build(content, tmp_path / "out", LAYOUTS, SiteConfig())
+    for page in ("tags/cs.lg/index.html", "tags/cs.lg/2025/index.html"):
+        html = (tmp_path / "out" / page).read_text()
+        rows = html[html.index('<ol class="rows">'):]
+        assert ">cs.CL</a>" in rows and ">cs.LG</a>" not in rows, page
+    day = (tmp_path / "out/2025/11/18/index.html").read_text()
+    assert day.count(">cs.LG</a>") == 2  # elsewhere every tag shows

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "de9a98ba913107b1dc60b55461a9819e4dfc4bad2bbc4a956396ed3604f0d753"
-SYNTHETIC_1000_SITE = "aed03c0dbe964ea9c35ca909b1f01f18dd33d549cb50a97e52c2ae8ab5448c8f"
+SAMPLE_SITE = "3c9f01a12636cf3122de2cf8418b850fcf161c118eaf521e45528f027e5eeb2a"
+SYNTHETIC_1000_SITE = "57637cffef4b0082837dca05e7d67983cbf95731c250e3829b79c2eac907e496"
 
 
 def site_hash(folder: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ TAG_PAGE_PAPERS = 30  # a tag's page shows its newest papers; its year pages sho
 DAY_PAGE_PAPERS = 60
 LIST_PAGE_PAPERS = 100
 LEAD_PAPERS = 10  # a week's or month's first page leads with its most upvoted papers
+NAVIGATION_BELOW_AFTER = 3  # a list of more cards than this repeats its navigation below it
 OPENING = 300  # characters of its abstract a paper shows on its day's page
 
 
@@ -231,8 +233,12 @@ class Site:
         self.views = PaperViews(archive)
         self.shared: dict = {}  # pieces several files share (a feed item is in several feeds), by what they are
 
-    def cards(self, papers: Iterable[Paper]) -> list[PaperView]:
-        return [self.views[paper.slug] for paper in papers]
+    def cards(self, papers: Iterable[Paper], without_tag: str | None = None) -> list[PaperView]:
+        """The papers' views; on a tag's pages (`without_tag`, its path) each lists only its other tags."""
+        views = [self.views[paper.slug] for paper in papers]
+        if without_tag is None:
+            return views
+        return [dataclasses.replace(v, tags=tuple(t for t in v.tags if t.path != without_tag)) for v in views]
 
     def page(self, template: str, path: str, **context) -> bytes:
         return self.renderer.render(template, path, **context)
@@ -389,7 +395,7 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
         title=site.config.title if is_home else on_page(f"Papers of {long_date(day.date)}", page),
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
         subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
-        page_of=page_of(page),
+        page_of=page_of(page), navigation_below=len(page.papers) > NAVIGATION_BELOW_AFTER,
         papers=site.cards(page.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                                   month_name(day.date.year, day.date.month)),
         week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
@@ -427,7 +433,8 @@ def render_tag(path: str, tag: Tag, site: Site) -> bytes:
     feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.site_feeds)
     years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), len(papers)) for year, papers in tag.years]
     return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag,
-                     papers=site.cards(tag.papers[:TAG_PAGE_PAPERS]), paper_count=len(tag.papers), years=years,
+                     papers=site.cards(tag.papers[:TAG_PAGE_PAPERS], urls.tag_path(tag.slug)),
+                     paper_count=len(tag.papers), years=years,
                      feeds=feeds, subscribe=feeds[:1])
 
 
@@ -440,7 +447,8 @@ def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
 
     return site.page("tag_year.html", path, title=on_page(f"Papers tagged {year.name} in {year.year}", page),
                      tag=year, tag_page=Nav(urls.tag_path(year.slug), year.name), year=year.year,
-                     paper_count=len(year.papers), papers=site.cards(page.papers), pages=page_numbers(page),
+                     paper_count=len(year.papers), papers=site.cards(page.papers, urls.tag_path(year.slug)),
+                     pages=page_numbers(page), navigation_below=len(page.papers) > NAVIGATION_BELOW_AFTER,
                      page_of=page_of(page),
                      previous=year_nav(year.earlier), next=year_nav(year.later), feeds=feeds)
 
