@@ -29,6 +29,7 @@ class SiteConfig:
     feed_days: int = 3  # the paper feeds hold the newest days, always whole...
     feed_min_papers: int = 20  # ...and older whole days until they hold this many papers
     digest_days: int = 30  # the daily digest feeds hold one item for each of this many days
+    home_min_papers: int = 10  # a newest day of fewer papers is followed on the home page by the days before
 
 
 IMPORT_MODES = ("pull-request", "commit")

@@ -31,7 +31,7 @@ def test_home_then_a_paper_then_a_day(page, sub_path_server):
     page.goto(sub_path_server)
     expect(page.locator("h1")).to_contain_text("Tuesday, 14 October 2025")
     expect(page).to_have_title("Daily Papers")
-    expect(page.locator(".card-opening")).to_contain_text("Robotic manipulation policies")  # the abstract's opening
+    expect(page.locator(".card-opening").first).to_contain_text("Robotic manipulation policies")  # the abstract's opening
     page.get_by_role("link", name=LATEST, exact=True).click()
     expect(page).to_have_url(sub_path_server + "papers/2510.12866/")
     expect(page.locator("h1")).to_have_text(LATEST)
@@ -136,6 +136,18 @@ def test_lists_are_not_cluttered(page, sub_path_server):
     rows = page.locator(".row")
     assert rows.count() > 3
     expect(rows.locator(".tag", has_text="cs.LG")).to_have_count(0)  # the page's own tag, not on every row
+
+
+def test_a_quiet_newest_day_is_followed_on_the_home_page_by_the_days_before(page, sub_path_server):
+    page.goto(sub_path_server)  # the newest day of the many-day archive has one paper
+    expect(page.locator("h1")).to_contain_text("Tuesday, 14 October 2025")
+    headings = page.locator("h2.day-heading")
+    expect(headings.first).to_have_text("Thursday, 25 September 2025")
+    cards = page.locator(".card")
+    assert cards.count() >= 10 and headings.count() == cards.count() - 1  # one paper a day, each under its date
+    headings.first.get_by_role("link").click()
+    expect(page).to_have_url(sub_path_server + "2025/09/25/")
+    expect(page.locator("h2.day-heading")).to_have_count(0)  # a day's own page is that day only
 
 
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):

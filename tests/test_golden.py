@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "3c9f01a12636cf3122de2cf8418b850fcf161c118eaf521e45528f027e5eeb2a"
-SYNTHETIC_1000_SITE = "57637cffef4b0082837dca05e7d67983cbf95731c250e3829b79c2eac907e496"
+SAMPLE_SITE = "62b2dfcc706fda4cc3e6d2502711eff7adb7d9e27d329a7c0e47fba9b7dbbf1b"
+SYNTHETIC_1000_SITE = "1bf380d38886b3ed842f40c5e6b00aa5356255089d0275f155b8040adb93badb"
 
 
 def site_hash(folder: Path) -> str:

@@ -150,8 +150,8 @@ def sitemap_parts(sources: Sources) -> tuple[pages.SitePages, ...]:
 
 OUTPUTS: list[Output | OutputGroup] = [
     # Pages, in the sitemap's order.
-    Output("home", one(lambda s: pages.home_page(s.archive)), at(urls.HOME), pages.render_home,
-           lastmod=lambda page: page.listing.date if page else None),
+    Output("home", one(lambda s: pages.home_page(s.archive, s.config.home_min_papers)), at(urls.HOME),
+           pages.render_home, lastmod=lambda home: home.latest.listing.date if home else None),
     Output("archive", one(lambda s: s.archive.years), at(urls.ARCHIVE), pages.render_archive,
            lastmod=lambda years: years[0].months[0].days[0].date if years else None),
     Output("day", lambda s: pages.day_pages(s.archive), pages.listing_path, pages.render_day,

@@ -305,9 +305,29 @@ def tag_year_pages(archive: Archive) -> list[ListPage]:
     return [page for year in tag_years(archive) for page in cut_into_pages(year, year.papers, LIST_PAGE_PAPERS)]
 
 
-def home_page(archive: Archive) -> ListPage | None:
-    """The first page of the newest day, or None for an empty archive."""
-    return cut_into_pages(archive.latest, archive.latest.papers, DAY_PAGE_PAPERS)[0] if archive.latest else None
+@dataclass(frozen=True)
+class HomePage:
+    """The newest day's first page, and, when it holds few papers, the whole days before it."""
+
+    latest: ListPage
+    earlier: tuple[Day, ...]
+
+
+def home_page(archive: Archive, min_papers: int) -> HomePage | None:
+    """The first page of the newest day, followed by earlier days while the page holds fewer
+    than `min_papers` papers (a slow week's reader sees more than one paper), or None for an
+    empty archive."""
+    if not archive.latest:
+        return None
+    latest = cut_into_pages(archive.latest, archive.latest.papers, DAY_PAGE_PAPERS)[0]
+    earlier: list[Day] = []
+    shown = len(latest.papers)
+    for day in archive.days[1:]:
+        if shown >= min_papers or shown + len(day.papers) > DAY_PAGE_PAPERS:
+            break
+        earlier.append(day)
+        shown += len(day.papers)
+    return HomePage(latest, tuple(earlier))
 
 
 def listing_path(page: ListPage) -> str:
@@ -377,17 +397,18 @@ def lead_of(page: ListPage, papers: tuple[Paper, ...], site: Site) -> list[Paper
     return site.cards(most_upvoted(papers, LEAD_PAPERS))
 
 
-def render_home(path: str, latest: ListPage | None, site: Site) -> bytes:
-    if latest is None:
+def render_home(path: str, home: HomePage | None, site: Site) -> bytes:
+    if home is None:
         return site.page("empty.html", path, title=site.config.title)
-    return day_page(path, latest, site, is_home=True)
+    earlier = [(Nav(urls.day_path(day.date), long_date(day.date)), site.cards(day.papers)) for day in home.earlier]
+    return day_page(path, home.latest, site, is_home=True, earlier=earlier)
 
 
 def render_day(path: str, page: ListPage, site: Site) -> bytes:
     return day_page(path, page, site, is_home=False)
 
 
-def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
+def day_page(path: str, page: ListPage, site: Site, is_home: bool, earlier: list | None = None) -> bytes:
     day = page.listing
     iso = day.date.isocalendar()
     return site.page(
@@ -395,7 +416,8 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool) -> bytes:
         title=site.config.title if is_home else on_page(f"Papers of {long_date(day.date)}", page),
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
         subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
-        page_of=page_of(page), navigation_below=len(page.papers) > NAVIGATION_BELOW_AFTER,
+        page_of=page_of(page), earlier=earlier or [],
+        navigation_below=len(page.papers) + sum(len(cards) for _, cards in earlier or []) > NAVIGATION_BELOW_AFTER,
         papers=site.cards(page.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                                   month_name(day.date.year, day.date.month)),
         week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
