@@ -150,6 +150,20 @@ def test_a_quiet_newest_day_is_followed_on_the_home_page_by_the_days_before(page
     expect(page.locator("h2.day-heading")).to_have_count(0)  # a day's own page is that day only
 
 
+def test_month_and_year_pages_link_their_neighbours(page, sub_path_server):
+    page.goto(sub_path_server + "2025/10/")
+    pager = page.get_by_role("navigation", name="Other months")
+    expect(pager).to_contain_text("No later month")
+    pager.get_by_role("link", name="← September 2025").click()
+    expect(page).to_have_url(sub_path_server + "2025/09/")
+    expect(page.get_by_role("navigation", name="Other months").get_by_role("link", name="October 2025 →")).to_be_visible()
+    page.goto(sub_path_server + "2025/")
+    page.get_by_role("navigation", name="Other years").get_by_role("link", name="← 2024").click()
+    expect(page).to_have_url(sub_path_server + "2024/")
+    page.goto(sub_path_server + "2015/")
+    expect(page.get_by_role("navigation", name="Other years")).to_contain_text("No earlier year")
+
+
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "62b2dfcc706fda4cc3e6d2502711eff7adb7d9e27d329a7c0e47fba9b7dbbf1b"
-SYNTHETIC_1000_SITE = "1bf380d38886b3ed842f40c5e6b00aa5356255089d0275f155b8040adb93badb"
+SAMPLE_SITE = "42f794f1f43621272da3dbbe8c1e145ebc769f025ff2879f3c428eae616a0a36"
+SYNTHETIC_1000_SITE = "0f51a5e2ca2031f2177ca4eadc88312849fb3ff551c1579f78503707973105cb"
 
 
 def site_hash(folder: Path) -> str:

@@ -25,6 +25,8 @@ class Month:
     year: int
     month: int
     days: tuple[Day, ...]  # newest first
+    previous: tuple[int, int] | None = None  # the nearest older month with papers
+    next: tuple[int, int] | None = None
 
     @property
     def paper_count(self) -> int:
@@ -35,6 +37,8 @@ class Month:
 class Year:
     year: int
     months: tuple[Month, ...]  # newest first
+    previous: int | None = None  # the nearest older year with papers
+    next: int | None = None
 
     @property
     def paper_count(self) -> int:
@@ -124,13 +128,20 @@ def group_papers(papers: list[Paper]) -> Archive:
     days_by_month: dict[tuple[int, int], list[Day]] = defaultdict(list)
     for day in days:
         days_by_month[(day.date.year, day.date.month)].append(day)
-    months = tuple(Month(year, month, tuple(month_days))
-                   for (year, month), month_days in days_by_month.items())
+    month_keys = list(days_by_month)  # newest first, as the days were
+    months = tuple(Month(year, month, tuple(days_by_month[(year, month)]),
+                         previous=month_keys[index + 1] if index + 1 < len(month_keys) else None,
+                         next=month_keys[index - 1] if index > 0 else None)
+                   for index, (year, month) in enumerate(month_keys))
 
     months_by_year: dict[int, list[Month]] = defaultdict(list)
     for month in months:
         months_by_year[month.year].append(month)
-    years = tuple(Year(year, tuple(year_months)) for year, year_months in months_by_year.items())
+    year_keys = list(months_by_year)
+    years = tuple(Year(year, tuple(months_by_year[year]),
+                       previous=year_keys[index + 1] if index + 1 < len(year_keys) else None,
+                       next=year_keys[index - 1] if index > 0 else None)
+                  for index, year in enumerate(year_keys))
 
     days_by_week: dict[tuple[int, int], list[Day]] = defaultdict(list)
     for day in days:

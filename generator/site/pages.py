@@ -497,6 +497,8 @@ def render_month(path: str, page: ListPage, site: Site) -> bytes:
         lead=lead_of(page, papers, site), page_of=page_of(page),
         year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
         calendar=month_calendar(month),
+        previous=Nav(urls.month_path(*month.previous), month_name(*month.previous)) if month.previous else None,
+        next=Nav(urls.month_path(*month.next), month_name(*month.next)) if month.next else None,
     )
 
 
@@ -516,7 +518,9 @@ def render_week(path: str, page: ListPage, site: Site) -> bytes:
 def render_year(path: str, year: Year, site: Site) -> bytes:
     months = [(Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
                len(month.days), month.paper_count) for month in year.months]
-    return site.page("year.html", path, title=str(year.year), months=months, paper_count=year.paper_count)
+    return site.page("year.html", path, title=str(year.year), months=months, paper_count=year.paper_count,
+                     previous=Nav(urls.year_path(year.previous), str(year.previous)) if year.previous else None,
+                     next=Nav(urls.year_path(year.next), str(year.next)) if year.next else None)
 
 
 def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
