@@ -164,6 +164,18 @@ def test_month_and_year_pages_link_their_neighbours(page, sub_path_server):
     expect(page.get_by_role("navigation", name="Other years")).to_contain_text("No earlier year")
 
 
+@pytest.mark.parametrize("path", ["", "2025/10/14/", "2025/W42/", "2025/10/", "tags/cs.lg/", "tags/cs.lg/2025/"])
+def test_on_a_phone_the_header_is_two_rows_and_the_first_paper_is_on_the_first_screen(browser, sub_path_server,
+                                                                                        path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(sub_path_server + path)
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 110, header  # it was 134 px in three rows
+    title = page.locator(".card-title, .row-title").first.bounding_box()
+    assert title["y"] + title["height"] < 844 * 0.75, title  # well within the first screen
+    page.close()
+
+
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])

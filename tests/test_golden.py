@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "42f794f1f43621272da3dbbe8c1e145ebc769f025ff2879f3c428eae616a0a36"
-SYNTHETIC_1000_SITE = "0f51a5e2ca2031f2177ca4eadc88312849fb3ff551c1579f78503707973105cb"
+SAMPLE_SITE = "f96646df98da5b102d14df9c7e5e6c4d3058c5a3089b197a672d3a9502931075"
+SYNTHETIC_1000_SITE = "eac2ca6942c33c7e4a2ad557fc2869d888120d47a3857bf2ffed007bc1003232"
 
 
 def site_hash(folder: Path) -> str:
