@@ -176,6 +176,19 @@ def test_on_a_phone_the_header_is_two_rows_and_the_first_paper_is_on_the_first_s
     page.close()
 
 
+def test_the_header_box_leads_to_all_results_and_the_search_page_has_one_box(page, sub_path_server):
+    page.goto(sub_path_server + "2025/10/14/")
+    page.locator("#site-search").type("gener*")
+    expect(page.locator("#search-suggestions .search-result-title")).to_have_count(6)
+    page.get_by_role("link", name="All results on the search page").click()
+    expect(page).to_have_url(sub_path_server + "search/?q=gener*")
+    expect(page.locator("#search-results .search-result-title")).to_have_count(20)
+    expect(page.locator("input[type=search]")).to_have_count(1)  # no second, inert box in the header
+    page.locator("h1").click()  # away from the box
+    page.keyboard.press("/")
+    expect(page.locator("#search-page-input")).to_be_focused()
+
+
 def test_bibtex_copy_button_copies_the_entry(browser, sub_path_server):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "f96646df98da5b102d14df9c7e5e6c4d3058c5a3089b197a672d3a9502931075"
-SYNTHETIC_1000_SITE = "eac2ca6942c33c7e4a2ad557fc2869d888120d47a3857bf2ffed007bc1003232"
+SAMPLE_SITE = "fe2ae7bda1bdd51d79909a23c1f7e4edfea68cee8668f08c08afdbc2c33548fc"
+SYNTHETIC_1000_SITE = "b6ca3f8ef1688bd95623804d4d8be0223e2514b766e6f5f1ebc8a6b1ea9645bf"
 
 
 def site_hash(folder: Path) -> str:

@@ -310,13 +310,20 @@
     list.id = "search-suggestions";
     list.className = "search-results";
     list.setAttribute("aria-label", "Papers found");
+    var all = document.createElement("a");
+    all.className = "search-all";
+    all.textContent = "All results on the search page";
     panel.appendChild(status);
     panel.appendChild(list);
+    panel.appendChild(all);
     input.form.appendChild(panel);
     var results = new Results(input, list, status, {
       limit: 6,
       snippets: false,
-      onQuery: function (query) { panel.hidden = !query.trim(); },
+      onQuery: function (query) {
+        panel.hidden = !query.trim();
+        all.href = input.form.action + "?q=" + encodeURIComponent(query);  // the search page, as the form says
+      },
       onEscape: function () { panel.hidden = true; }
     });
     input.addEventListener("focus", function () { if (input.value.trim()) panel.hidden = false; });

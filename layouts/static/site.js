@@ -10,7 +10,7 @@
     script.src = box.getAttribute("data-script");
     document.head.appendChild(script);
   }
-  box.addEventListener("focus", load);
+  if (box) box.addEventListener("focus", load);  // the search page has its own box instead
   var keys = { "ArrowLeft": "prev", "j": "prev", "ArrowRight": "next", "k": "next" };
   document.addEventListener("keydown", function (event) {
     var target = document.activeElement, typing = target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
