@@ -34,6 +34,22 @@ def flatten(text: str | None) -> str:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs if paragraph.strip())
 
 
+def entry_fields(entry: ET.Element, arxiv_id: str) -> tuple[dict[str, Any], str] | None:
+    """An entry's title, authors, id and first version's date as record fields, and its abstract
+    (arXiv's line breaks folded); None when it lacks a title, authors or abstract."""
+    title = flatten(entry.findtext(f"{ATOM}title"))
+    authors = [name for name in (flatten(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")) if name]
+    abstract = flatten(entry.findtext(f"{ATOM}summary"))
+    if not title or not authors or not abstract:
+        return None
+    fields: dict[str, Any] = {"title": title, "authors": authors, "arxiv": arxiv_id}
+    try:
+        fields["published"] = dt.date.fromisoformat((entry.findtext(f"{ATOM}published") or "")[:10])
+    except ValueError:
+        pass
+    return fields, abstract
+
+
 def parse_arxiv_entry(body: bytes, arxiv_id: str) -> dict[str, Any]:
     """Turn the API's Atom answer into record fields plus the abstract, or raise FetchError."""
     try:
@@ -47,17 +63,10 @@ def parse_arxiv_entry(body: bytes, arxiv_id: str) -> dict[str, Any]:
         error_entry = next((e for e in entries if "/api/errors" in (e.findtext(f"{ATOM}id") or "")), None)
         reason = flatten(error_entry.findtext(f"{ATOM}summary")) if error_entry is not None else "no such paper"
         raise FetchError(f"arXiv has no paper {arxiv_id}: {reason}")
-    title = flatten(entry.findtext(f"{ATOM}title"))
-    authors = [flatten(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")]
-    abstract = flatten(entry.findtext(f"{ATOM}summary"))
-    if not title or not authors or not abstract:
+    found = entry_fields(entry, arxiv_id)
+    if found is None:
         raise FetchError(f"the arXiv API's answer for {arxiv_id} lacks a title, authors or abstract")
-    fields: dict[str, Any] = {"title": title, "authors": [a for a in authors if a], "arxiv": arxiv_id}
-    published = (entry.findtext(f"{ATOM}published") or "")[:10]
-    try:
-        fields["published"] = dt.date.fromisoformat(published)
-    except ValueError:
-        pass
+    fields, abstract = found
     category = entry.find(f"{ARXIV}primary_category")
     if category is not None and category.get("term"):
         fields["tags"] = [category.get("term")]
@@ -115,16 +124,10 @@ def listed_paper(entry: ET.Element, day: dt.date) -> ImportedPaper | str:
     arxiv_id = strip_arxiv_version((entry.findtext(f"{ATOM}id") or "").strip().rsplit("/abs/", 1)[-1])
     if arxiv_problem(arxiv_id):
         return f"{arxiv_id[:100]!r}: not an arXiv id"
-    title = flatten(entry.findtext(f"{ATOM}title"))
-    authors = [name for name in (flatten(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")) if name]
-    abstract = flatten(entry.findtext(f"{ATOM}summary"))
-    if not title or not authors or not abstract:
+    found = entry_fields(entry, arxiv_id)
+    if found is None:
         return f"{arxiv_id}: no title, authors or abstract"
-    fields: dict[str, Any] = {"title": title, "authors": authors, "arxiv": arxiv_id}
-    try:
-        fields["published"] = dt.date.fromisoformat((entry.findtext(f"{ATOM}published") or "")[:10])
-    except ValueError:
-        pass
+    fields, abstract = found
     primary = entry.find(f"{ARXIV}primary_category")
     listed = [primary.get("term", "")] if primary is not None else []
     listed += [category.get("term", "") for category in entry.findall(f"{ATOM}category")]

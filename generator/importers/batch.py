@@ -22,10 +22,6 @@ class Batch:
     papers: list[ImportedPaper] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # why an item of the answer was left out
 
-    def extend(self, other: Batch) -> None:
-        self.papers += other.papers
-        self.unusable += other.unusable
-
 
 def days_from(first: dt.date, last: dt.date) -> Iterator[dt.date]:
     """Every day from `first` to `last`, both included."""
