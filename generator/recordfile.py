@@ -17,6 +17,10 @@ class RecordFileError(Exception):
     """A record file cannot be written as asked."""
 
 
+class PartlyWritten(RecordFileError):
+    """Writing a batch of records failed after some of them were written."""
+
+
 def format_record(fields: dict[str, Any], abstract: str) -> str:
     """Return the text of a Markdown record: YAML front matter, then the abstract."""
     front = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=10**6,
@@ -100,7 +104,8 @@ def folder_problem(content_dir: Path, path: Path) -> str | None:
 def write_papers(content_dir: Path, papers: list) -> tuple[list[Path], list[str]]:
     """Write a record for each imported paper not yet in the archive (under any version), every
     one checked before any is written; return (the records written, why each other was skipped).
-    Raise RecordFileError, having written nothing, when a record's place cannot be written."""
+    Raise RecordFileError, having written nothing, when a record's place cannot be written (and
+    saying how many were written when writing itself fails)."""
     recorded = recorded_papers(content_dir) if not content_dir.is_symlink() else {}
     planned: list[tuple[Path, str]] = []
     skipped: list[str] = []
@@ -121,8 +126,11 @@ def write_papers(content_dir: Path, papers: list) -> tuple[list[Path], list[str]
     unwritable = next((problem for path, _ in planned if (problem := folder_problem(content_dir, path))), None)
     if unwritable:
         raise RecordFileError(unwritable)
-    for path, text in planned:
-        put_record(content_dir, path, text)
+    for count, (path, text) in enumerate(planned):
+        try:
+            put_record(content_dir, path, text)
+        except RecordFileError as error:  # the disk, not the records: seen fine a moment ago
+            raise PartlyWritten(f"{error}, after {count} of the {len(planned)} new records were written") from None
     return [path for path, _ in planned], skipped
 
 

@@ -279,3 +279,27 @@ def test_an_import_setting_with_nothing_under_it_means_the_defaults(tmp_path):
     assert result.returncode == 0 and result.stdout == "pull-request\n"
     (tmp_path / "content").mkdir()
     assert run_cli("check", "--config", str(settings), "--content", str(tmp_path / "content")).returncode == 0
+
+
+def test_a_write_that_fails_midway_says_how_many_were_written(tmp_path, service, monkeypatch, capsys):
+    from generator import recordfile
+    from generator.cli import make_parser
+    from generator.importers import command
+
+    real, calls = recordfile.put_record, []
+
+    def full_disk_at_the_second(content_dir, path, text):
+        calls.append(path)
+        if len(calls) == 2:
+            raise recordfile.RecordFileError(f"cannot write {path.as_posix()}: No space left on device")
+        real(content_dir, path, text)
+
+    monkeypatch.setattr(recordfile, "put_record", full_disk_at_the_second)
+    api = service.answer("/api/query", PAGE_1, PAGE_2)
+    args = make_parser().parse_args(["import", "arxiv", "--category", "cs.CL", "--date", "2025-11-18", "--content",
+                                     str(tmp_path / "content"), "--arxiv-api", api, *FAST])
+    assert command.run_import(args) == 1
+    said = capsys.readouterr().err
+    assert said.endswith("No space left on device, after 1 of the 4 new records were written\n"), said
+    assert "nothing was written" not in said
+    assert len(list((tmp_path / "content").rglob("*.md"))) == 1

@@ -15,7 +15,7 @@ from generator.importers.batch import Batch, Pacer
 from generator.importers.fetch import FetchError, is_http_url
 from generator.importers.huggingface import HF_API, HF_REQUEST_INTERVAL, fetch_daily_papers, parse_daily_papers
 from generator.problems import BuildFailed, printable
-from generator.recordfile import RecordFileError, write_papers
+from generator.recordfile import PartlyWritten, RecordFileError, write_papers
 
 # The services' addresses, for a mirror (or a test's local server) without changing a workflow.
 HF_API_VARIABLE, ARXIV_API_VARIABLE = "DAILYPAPERS_HF_API", "DAILYPAPERS_ARXIV_API"
@@ -160,7 +160,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         written, skipped = write_papers(args.content, [paper for _, batch in batches for paper in batch.papers])
     except RecordFileError as error:
-        said_on_stderr(f"error: {error}; nothing was written")
+        said_on_stderr(f"error: {error}" + ("" if isinstance(error, PartlyWritten) else "; nothing was written"))
         return 1
     for path in written:
         print(printable(f"wrote {path.as_posix()}"))
