@@ -14,6 +14,23 @@
   var manifestPromise = null;
   var fileCache = Object.create(null);
 
+  // The rules of steps 2 to 4 of lunr.py's stemmer, by the letter they look at: [suffix, replacement].
+  var STEP2 = {
+    a: [["ational", "ate"], ["tional", "tion"]], c: [["enci", "ence"], ["anci", "ance"]], e: [["izer", "ize"]],
+    l: [["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"]],
+    o: [["ization", "ize"], ["ation", "ate"], ["ator", "ate"]],
+    s: [["alism", "al"], ["iveness", "ive"], ["fulness", "ful"], ["ousness", "ous"]],
+    t: [["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], g: [["logi", "log"]]
+  };
+  var STEP3 = {
+    e: [["icate", "ic"], ["ative", ""], ["alize", "al"]], i: [["iciti", "ic"]],
+    l: [["ical", "ic"], ["ful", ""]], s: [["ness", ""]]
+  };
+  var STEP4 = {
+    a: ["al"], c: ["ance", "ence"], e: ["er"], i: ["ic"], l: ["able", "ible"], n: ["ant", "ement", "ment", "ent"],
+    o: ["ion", "ou"], s: ["ism"], t: ["ate", "iti"], u: ["ous"], v: ["ive"], z: ["ize"]
+  };
+
   // The stemmer the index was built with: lunr.py's Porter stemmer, the Python reference version.
   // lunr.js's own differs on a final y after a vowel ("toys" is "toi" in the index, "toy" in
   // lunr.js), so a query stemmed by lunr.js would miss "toys", "play", "survey" or "Berkeley".
@@ -85,32 +102,14 @@
     }
     if (ends("y") && vowelInStem()) b = b.slice(0, k) + "i" + b.slice(k + 1);
     // Step 2: double suffixes to single ones, by the letter before the last.
-    var step2 = {
-      a: [["ational", "ate"], ["tional", "tion"]], c: [["enci", "ence"], ["anci", "ance"]], e: [["izer", "ize"]],
-      l: [["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"]],
-      o: [["ization", "ize"], ["ation", "ate"], ["ator", "ate"]],
-      s: [["alism", "al"], ["iveness", "ive"], ["fulness", "ful"], ["ousness", "ous"]],
-      t: [["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"]], g: [["logi", "log"]]
-    };
-    if (k >= 1) firstOf(step2[b[k - 1]] || [], replaceIfMeasured);
+    if (k >= 1) firstOf(STEP2[b[k - 1]] || [], replaceIfMeasured);
     // Step 3: -ic-, -full, -ness and the like, by the last letter.
-    var step3 = {
-      e: [["icate", "ic"], ["ative", ""], ["alize", "al"]], i: [["iciti", "ic"]],
-      l: [["ical", "ic"], ["ful", ""]], s: [["ness", ""]]
-    };
-    firstOf(step3[b[k]] || [], replaceIfMeasured);
+    firstOf(STEP3[b[k]] || [], replaceIfMeasured);
     // Step 4: -ant, -ence and the like, where the stem is long enough.
-    var step4 = {
-      a: ["al"], c: ["ance", "ence"], e: ["er"], i: ["ic"], l: ["able", "ible"], n: ["ant", "ement", "ment", "ent"],
-      o: ["ion", "ou"], s: ["ism"], t: ["ate", "iti"], u: ["ous"], v: ["ive"], z: ["ize"]
-    };
-    var endings = k >= 1 ? step4[b[k - 1]] || [] : [];
+    var endings = k >= 1 ? STEP4[b[k - 1]] || [] : [];
     for (var e = 0; e < endings.length; e++) {
       if (!ends(endings[e])) continue;
-      if (endings[e] === "ion" && b[j] !== "s" && b[j] !== "t") {
-        if (ends("ou")) { if (measure() > 1) k = j; }
-        break;
-      }
+      if (endings[e] === "ion" && b[j] !== "s" && b[j] !== "t") break;  // -ion goes only after s or t
       if (measure() > 1) k = j;
       break;
     }
