@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "fe2ae7bda1bdd51d79909a23c1f7e4edfea68cee8668f08c08afdbc2c33548fc"
-SYNTHETIC_1000_SITE = "b6ca3f8ef1688bd95623804d4d8be0223e2514b766e6f5f1ebc8a6b1ea9645bf"
+SAMPLE_SITE = "8df2c81288b4e5a713abdd97272147dec2aa0d9afd16a17ba08034a6d10217f5"
+SYNTHETIC_1000_SITE = "5e6514f8aab53804546c12148b0ea6eac87775fffd2e877a3467ece86f324cd4"
 
 
 def site_hash(folder: Path) -> str:
