@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from generator import cachefile
+from generator import cachefile, urls
 from generator.config import SiteConfig
 from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
@@ -77,7 +77,7 @@ class Progress:
 
 
 # Browser code from the npm registry (package.json), copied into the site at build time.
-VENDORED = {"static/lunr.min.js": "lunr/lunr.min.js"}
+VENDORED = {urls.LUNR_SCRIPT: "lunr/lunr.min.js"}
 
 
 def refuse_linked_layouts(layouts_dir: Path, vendor_dir: Path) -> None:

@@ -555,10 +555,47 @@ def test_back_returns_to_the_same_result_and_one_query_is_one_history_entry(page
     expect(page).to_have_url(sub_path_server)  # the page before the search: one entry for it
 
 
-def test_snippets_are_fetched_as_their_results_come_into_view(page, sub_path_server):
+@pytest.fixture(scope="module")
+def sample_day_server(tmp_path_factory):
+    """The real sample, Hugging Face's day of 57 papers, served under a sub-path."""
+    from conftest import SAMPLE, served_under_sub_path
+
+    site = tmp_path_factory.mktemp("sample-day") / "site"
+    build(SAMPLE, site, LAYOUTS, SiteConfig(base_url="https://example.org" + SUB_PATH))
+    with served_under_sub_path(site) as address:
+        yield address
+
+
+def test_twenty_results_of_one_day_take_at_most_16_requests(browser, sample_day_server):
+    from generator.read.content import read_papers
+
+    from conftest import SAMPLE
+
+    abstracts = {paper.title: " ".join(paper.abstract.split()) for paper in read_papers(SAMPLE)[0]}
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sample_day_server + "search/?q=numerical")
+    results = page.locator("#search-results .search-result")
+    expect(results).to_have_count(20)
+    last = results.nth(19)
+    last.scroll_into_view_if_needed()
+    expect(last.locator(".search-result-snippet mark").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert len(requests) <= 16, requests  # it was 48: one page per snippet, one day file per result
+    assert not [url for url in requests if url.startswith(sample_day_server + "papers/")]  # but the day's one file
+    for result in (results.first, last):
+        title = result.locator(".search-result-title").text_content()
+        snippet = " ".join(result.locator(".search-result-snippet").text_content().strip("… ").split())
+        assert snippet and snippet in abstracts[title]
+    page.close()
+
+
+def test_snippets_of_hits_on_busy_days_come_from_their_pages_as_they_come_into_view(page, tiered_site_server):
+    address = tiered_site_server[0]
     pages: list[str] = []
-    page.on("request", lambda request: pages.append(request.url) if "/papers/" in request.url else None)
-    page.goto(sub_path_server + "search/?q=gener*")
+    page.on("request", lambda request: pages.append(request.url) if request.url.startswith(address + "papers/") else None)
+    page.goto(address + "search/?q=neural+network+training")
     results = page.locator("#search-results .search-result")
     expect(results).to_have_count(20)
     expect(results.first.locator(".search-result-snippet mark").first).to_be_visible()

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "8df2c81288b4e5a713abdd97272147dec2aa0d9afd16a17ba08034a6d10217f5"
-SYNTHETIC_1000_SITE = "5e6514f8aab53804546c12148b0ea6eac87775fffd2e877a3467ece86f324cd4"
+SAMPLE_SITE = "4f37457b32efed440613ff87b1f7638ff949db23c4558d37d79f80546789c6fd"
+SYNTHETIC_1000_SITE = "f368ad4fecf51cd16837e7c4eb227ecd2193f31888a54055b1d5058b23d395bf"
 
 
 def site_hash(folder: Path) -> str:

@@ -43,7 +43,7 @@ BIG_TERM_DOCUMENTS = 2000
 FIRST_TIER = 1000  # entries in the first tier of a big term's field; each later tier is twice as large
 BIG_DIR = "search/big/"
 PAPERS_DIR = "search/papers/"
-MANIFEST = "search/manifest.json"
+MANIFEST = urls.SEARCH_MANIFEST
 TERMS_DIR = "search/terms/"
 DAYS_DIR = "search/days/"
 WORDS_DIR = "search/words/"  # the index's terms by their first two letters, to correct a typo against
@@ -371,6 +371,7 @@ def day_search_file(day_and_papers: tuple[dt.date, tuple[Paper, ...]]) -> bytes:
     return to_json({
         "label": short_date(day),
         "path": urls.day_path(day),
+        "api": urls.api_day_path(day),  # the day's records, abstracts and all, for snippets
         "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors)]
                    for p in papers],
     })

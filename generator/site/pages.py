@@ -62,6 +62,19 @@ class Nav:
 
 
 @dataclass(frozen=True)
+class Preload:
+    """A file a page will ask for, and what it is to the browser (script or fetch)."""
+
+    path: str
+    kind: str
+
+    @property
+    def crossorigin(self) -> bool:
+        # A fetch() is made in CORS mode; its preload must be too, or the browser fetches it twice.
+        return self.kind == "fetch"
+
+
+@dataclass(frozen=True)
 class FeedLink:
     """A feed as a page's head announces it and its subscribe links show it."""
 
@@ -526,7 +539,10 @@ def render_year(path: str, year: Year, site: Site) -> bytes:
 def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
     # Without scripts a reader can still search the site's pages with a search engine.
     host = urllib.parse.urlsplit(site.config.base_url).hostname or ""
-    return site.page("search.html", path, title="Search", paper_count=paper_count, site_host=host)
+    # What a query needs first, asked for while the page loads rather than one after another.
+    preloads = (Preload(urls.LUNR_SCRIPT, "script"), Preload(urls.SEARCH_CORE_SCRIPT, "script"),
+                Preload(urls.SEARCH_MANIFEST, "fetch"))
+    return site.page("search.html", path, title="Search", paper_count=paper_count, site_host=host, preloads=preloads)
 
 
 def render_not_found(path: str, _: None, site: Site) -> bytes:

@@ -876,7 +876,8 @@
       var day = dayOf(m, ref);
       return loadOnce(m.days_dir + day + ".json").then(function (file) {
         var paper = file.papers[Number(ref) % m.slots_per_day];
-        return { ref: ref, path: paper[0], title: paper[1], authors: paper[2], day: file.label, dayPath: file.path };
+        return { ref: ref, path: paper[0], title: paper[1], authors: paper[2], day: file.label, dayPath: file.path,
+                 dayRecords: file.api, dayPapers: file.papers.length };
       });
     });
   }

@@ -29,8 +29,8 @@
 
   function searchCore() {
     if (!core) {
-      core = loadScript(root + "static/lunr.min.js")
-        .then(function () { return loadScript(root + "static/search-core.js"); })
+      // Both at once (the search page preloads them): the core runs nothing until lunr is here.
+      core = Promise.all([loadScript(root + "static/lunr.min.js"), loadScript(root + "static/search-core.js")])
         .then(function () { return window.dailypapersSearch(window.lunr, loadJSON); });
     }
     return core;
@@ -139,8 +139,8 @@
     this.shown = [];
   };
 
-  // A snippet costs a download of its paper's page, so it is fetched only when the reader is
-  // about to see it: a phone showing four results downloads four pages, not twenty.
+  // A snippet costs a download, so it is fetched only when the reader is about to see it: a phone
+  // showing four results downloads four snippets' worth, not twenty.
   Results.prototype.whenSeen = function (element, show) {
     if (!("IntersectionObserver" in window)) return show();
     var self = this;
@@ -185,6 +185,8 @@
     }
     this.say(notes.concat([count]).join(" "));
     if (this.options.more) this.options.more.hidden = found.complete && total <= results.length;
+    var shownOfDay = Object.create(null);
+    details.forEach(function (info) { shownOfDay[info.dayRecords] = (shownOfDay[info.dayRecords] || 0) + 1; });
     results.forEach(function (result, position) {
       var info = details[position];
       var item = document.createElement("li");
@@ -207,7 +209,7 @@
         text.className = "search-result-snippet";
         item.appendChild(text);
         self.whenSeen(text, function () {
-          abstractOf(root + info.path).then(function (abstract) {
+          abstractOf(info, shownOfDay[info.dayRecords]).then(function (abstract) {
             text.appendChild(snippet(abstract, matchedTerms(result), search.stem));
           }).catch(function () {});
         });
@@ -217,20 +219,35 @@
     });
   };
 
-  // A hit's abstract, read from its own page (the site keeps no other copy of it to spare).
-  var abstracts = {};
-  function abstractOf(page) {
-    if (!abstracts[page]) {
-      abstracts[page] = fetch(page).then(function (response) {
-        if (!response.ok) throw new Error(page + ": " + response.status);
-        return response.text();
-      }).then(function (html) {
-        var found = new DOMParser().parseFromString(html, "text/html").querySelector(".abstract");
-        return found ? found.textContent : "";
+  // Fetch once what url gives, read by `read` from the response; a failure is tried again next time.
+  var fetched = {};
+  function fetchOnce(url, read) {
+    if (!fetched[url]) {
+      fetched[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(url + ": " + response.status);
+        return read(response);
       });
-      abstracts[page].catch(function () { delete abstracts[page]; });
+      fetched[url].catch(function () { delete fetched[url]; });
     }
-    return abstracts[page];
+    return fetched[url];
+  }
+
+  // A paper's page weighs about as much, gzipped, as three papers of its day's API file.
+  var PAGE_IN_DAY_PAPERS = 3;
+
+  // A hit's abstract, from its day's API file when that costs less than the pages of the day's
+  // hits shown (one file for a query whose hits share a day), otherwise from its own page.
+  function abstractOf(info, shownOfDay) {
+    if (shownOfDay * PAGE_IN_DAY_PAPERS >= info.dayPapers) {
+      return fetchOnce(root + info.dayRecords, function (response) { return response.json(); }).then(function (day) {
+        var paper = day.papers.find(function (p) { return p.url.slice(-info.path.length - 1) === "/" + info.path; });
+        return paper ? paper.abstract : "";
+      });
+    }
+    return fetchOnce(root + info.path, function (response) { return response.text(); }).then(function (html) {
+      var found = new DOMParser().parseFromString(html, "text/html").querySelector(".abstract");
+      return found ? found.textContent : "";
+    });
   }
 
   // position: the result link that has focus, or -1 when the search box has it.
