@@ -499,6 +499,12 @@ def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
     expect(status).to_have_text("Showing results for “diffusion”: no paper has “difusion”. 3 papers found.")
     box.fill("Berkeley")
     expect(titles.first).to_have_text(LATEST)  # its organization
+    box.fill("")
+    box.type('"numerical stability"')  # typed key by key, the quotes too
+    expect(status).to_have_text("1 paper found.")
+    expect(titles).to_have_text(["Grokking at the Edge of Numerical Stability"])
+    box.fill('"generalization length"')
+    expect(status).to_contain_text("No paper has the quoted words in that order; these have them all.")
     box.fill("grokking")
     expect(status).to_have_text("3 papers found.")
     marks = page.locator("#search-results .search-result-snippet mark")

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "4f37457b32efed440613ff87b1f7638ff949db23c4558d37d79f80546789c6fd"
-SYNTHETIC_1000_SITE = "f368ad4fecf51cd16837e7c4eb227ecd2193f31888a54055b1d5058b23d395bf"
+SAMPLE_SITE = "93faa79a24612bf22e7e5e6892665d876b95eec447c71226684f4a3dd7b51c83"
+SYNTHETIC_1000_SITE = "1d3be9fe2002097eab0855c21a41465cdcc0d5e583c4aeb41ab94002e9752946"
 
 
 def site_hash(folder: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -83,6 +84,38 @@ def test_several_words_find_the_papers_with_all_of_them_or_say_there_are_none(sa
         assert "too common to search" in answers[stop_words]["error"]
     assert answers["the grokking"]["refs"] == answers["grokking zebracorn"]["refs"][:0] + \
         node_search(sample_site, ["grokking"])["grokking"]["refs"]  # a common word is left out
+
+
+def holds_phrase(paper, phrase: str) -> bool:
+    """Whether the paper's title, authors, organization or abstract has the words of phrase in order,
+    each word as lunr.py stems it (so "language models" is in "the large language model")."""
+    from lunr.stemmer import porter_stemmer
+
+    def words(text: str) -> str:
+        trimmed = (re.sub(r"^\W+|\W+$", "", word) for word in re.split(r"[\s\-]+", text.lower()))
+        return " " + " ".join(porter_stemmer.stem(word) for word in trimmed if word) + " "
+
+    fields = (paper.title, ", ".join(paper.authors), paper.organization or "", paper.abstract)
+    return any(words(phrase) in words(field) for field in fields)
+
+
+def test_a_quoted_phrase_finds_its_words_in_that_order_in_lunrs_order(sample_site):
+    phrases = ['"numerical stability"', '"in-context learning"', '"length generalization"', '"large language models"',
+               '"neural networks" grokking']
+    answers = node_search(sample_site, phrases + ['"generalization length"'])
+    by_ref = {str(number): paper for number, paper in DOCUMENTS}
+    for query in phrases:
+        answer = answers[query]
+        phrase = query.split('"')[1]
+        holding = [ref for ref, _ in unsplit_results(answer["asked"]) if holds_phrase(by_ref[ref], phrase)]
+        assert holding and answer["refs"] == holding, (query, answer["asked"])  # lunr's order, kept
+        assert not answer["anyOrder"]
+    assert [by_ref[ref].title for ref in answers['"numerical stability"']["refs"]] == [
+        "Grokking at the Edge of Numerical Stability"]
+    assert len(answers['"in-context learning"']["refs"]) == 1  # it was fourth among four when the words were enough
+    reversed_words = answers['"generalization length"']  # in no paper in that order: all its words, saying so
+    assert reversed_words["anyOrder"] and reversed_words["refs"]
+    assert set(reversed_words["refs"]) >= set(answers['"length generalization"']["refs"])
 
 
 SUFFIXES = ["", "s", "es", "ies", "ed", "ing", "ly", "ness", "ation", "ational", "tional", "izer", "ization", "ful",

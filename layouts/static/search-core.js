@@ -252,7 +252,7 @@
   // What a reader means by several words: the papers that have them all. Each plain word becomes
   // required (lunr's +), except a word too common to be indexed, which would then match nothing.
   // Resolves to {query: what to search, any: the words as typed when they were rewritten, common}.
-  function readerQuery(m, text) {
+  function readerQuery(m, text, phrased) {
     var query = parseQuery(m, text).query;
     var plain = [], common = [];
     query.clauses.forEach(function (clause) {
@@ -265,7 +265,7 @@
         (words.length === 1 ? " is" : " are") + " too common to search: nearly every paper has " +
         (words.length === 1 ? "it" : "them") + ". " : "") + "Add a word that says what you are looking for.");
     }
-    if (plain.length < 2) return { query: text, any: null, common: words };
+    if (plain.length < (phrased ? 1 : 2)) return { query: text, any: null, common: words };
     plain.forEach(function (clause) { clause.presence = lunr.Query.presence.REQUIRED; });
     var rewritten = query.clauses.filter(function (clause) { return common.indexOf(clause) === -1; })
       .map(function (clause) { return clauseText(query, clause); }).join(" ");
@@ -353,17 +353,87 @@
     });
   }
 
+  // Quoted phrases taken out of the text, their words left in it as plain words.
+  function quotedPhrases(text) {
+    var phrases = [];
+    var words = text.replace(/"([^"]*)"/g, function (whole, phrase) {
+      if (wordsOf(phrase).length > 1) phrases.push(wordsOf(phrase));
+      return " " + phrase + " ";
+    }).replace(/"/g, " ");
+    return { text: words, phrases: phrases };
+  }
+
+  // Text split and stemmed as the index split it (lowercased, on spaces and hyphens, trimmed),
+  // keeping the common words: a phrase's words must follow each other.
+  function wordsOf(text) {
+    return text.toLowerCase().split(/[\s\-]+/).map(function (word) {
+      return word.replace(/^[^\p{L}\p{N}_]+/u, "").replace(/[^\p{L}\p{N}_]+$/u, "");
+    }).filter(Boolean).map(stem);
+  }
+
+  function holds(words, phrase) {
+    outer: for (var i = 0; i + phrase.length <= words.length; i++) {
+      for (var j = 0; j < phrase.length; j++) if (words[i + j] !== phrase[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
+
+  // Whether a paper's title, authors, organization or abstract holds every phrase, word after word.
+  function hasPhrases(ref, phrases) {
+    return record(ref).then(function (paper) {
+      var fields = paper ? [paper.title, paper.authors.join(", "), paper.organization || "", paper.abstract] : [];
+      var words = fields.map(wordsOf);
+      return phrases.every(function (phrase) {
+        return words.some(function (field) { return holds(field, phrase); });
+      });
+    });
+  }
+
+  var PHRASE_CANDIDATES = 400;  // papers with a phrase's words that a query checks for the phrase, at most
+
+  // The best `wanted` papers that hold the phrases, among the query's results in lunr's order:
+  // more of them are checked, four times as many each round, until enough hold the phrases.
+  function havingPhrases(query, phrases, wanted) {
+    function round(asked) {
+      return search(query, asked).then(function (found) {
+        return Promise.all(found.results.map(function (r) { return hasPhrases(r.ref, phrases); }))
+          .then(function (holding) {
+            var kept = found.results.filter(function (r, i) { return holding[i]; });
+            if (kept.length < wanted && !found.complete && asked < PHRASE_CANDIDATES) {
+              return round(Math.min(asked * 4, PHRASE_CANDIDATES));
+            }
+            return { results: kept, total: kept.length, complete: found.complete, files: found.files,
+                     phraseChecked: found.complete ? null : found.results.length, withoutOrder: found };
+          });
+      });
+    }
+    return round(Math.max(wanted, 20));
+  }
+
   // Search as a reader means the words: every word required, or, when no paper has them all, any
-  // of them. The answer says what was searched (asked) and whether it fell back (anyWord).
+  // of them; a quoted phrase's words in that order. The answer says what was searched (asked),
+  // and whether it fell back to any word (anyWord) or to the phrase's words in any order (anyOrder).
   function find(text, wanted) {
+    wanted = wanted || 20;
     return manifest().then(function (m) {
-      return correctTypos(m, text).then(function (typos) {
-        var reader = readerQuery(m, typos.text);
+      var quoted = quotedPhrases(text);
+      return correctTypos(m, quoted.text).then(function (typos) {
+        var reader = readerQuery(m, typos.text, quoted.phrases.length > 0);
         function said(found, asked) {
           found.asked = asked;
           found.common = reader.common;
           found.corrected = typos.corrected;
+          found.phrases = quoted.phrases.length;
           return found;
+        }
+        if (quoted.phrases.length) {
+          return havingPhrases(reader.query, quoted.phrases, wanted).then(function (found) {
+            if (found.results.length || !found.withoutOrder.results.length) return said(found, reader.query);
+            var words = found.withoutOrder;  // no paper has the phrase: those with its words, saying so
+            words.anyOrder = true;
+            return said(words, reader.query);
+          });
         }
         return search(reader.query, wanted).then(function (found) {
           if (found.results.length || !reader.any) return said(found, reader.query);
@@ -869,6 +939,18 @@
     return { results: results, total: everything ? results.length : Math.max(now.matches, results.length),
              complete: everything, files: this.files };
   };
+
+  // A hit's whole record, from its day's API file (found by its page's address).
+  function record(ref) {
+    return manifest().then(function (m) {
+      return loadOnce(m.days_dir + dayOf(m, ref) + ".json").then(function (file) {
+        var path = file.papers[Number(ref) % m.slots_per_day][0];
+        return loadOnce(file.api).then(function (day) {
+          return day.papers.find(function (p) { return p.url.slice(-path.length - 1) === "/" + path; }) || null;
+        });
+      });
+    });
+  }
 
   // The title, authors, day and addresses of a hit, from the file of its day.
   function details(ref) {

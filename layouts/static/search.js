@@ -170,7 +170,10 @@
         "or an author's surname.");
       return;
     }
-    var count = found.complete
+    var count = found.phraseChecked
+      ? results.length + (results.length === 1 ? " paper has" : " papers have") + " the words in that order, among the best " +
+        found.phraseChecked + " with all of them."
+      : found.complete
       ? (total === 1 ? "1 paper found." : total + " papers found" +
         (total > results.length ? ", showing the first " + results.length + "." : "."))
       : "More than " + total + " papers found, showing the best " + results.length + ".";
@@ -179,6 +182,7 @@
       notes.push("Showing results for “" + pair[1] + "”: no paper has “" + pair[0] + "”.");
     });
     if (found.anyWord) notes.push("No paper has all of these words; these have some of them.");
+    if (found.anyOrder) notes.push("No paper has the quoted words in that order; these have them all.");
     if (found.common && found.common.length) {
       notes.push(found.common.map(function (w) { return "“" + w + "”"; }).join(", ") +
         (found.common.length === 1 ? " is" : " are") + " too common to search and left out.");

@@ -22,6 +22,7 @@ async function main() {
       answers[query] = {
         asked: found.asked || query,  // the query as rewritten for the reader, which lunr answered
         anyWord: !!found.anyWord,
+        anyOrder: !!found.anyOrder,
         corrected: found.corrected || [],
         refs: found.results.map((r) => r.ref),
         scores: found.results.map((r) => r.score),
