@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "93faa79a24612bf22e7e5e6892665d876b95eec447c71226684f4a3dd7b51c83"
-SYNTHETIC_1000_SITE = "1d3be9fe2002097eab0855c21a41465cdcc0d5e583c4aeb41ab94002e9752946"
+SAMPLE_SITE = "2ce745c769f861ccf35b027de33ca9c5f1271dc188db055bdb937677843b1225"
+SYNTHETIC_1000_SITE = "3109684e28b12a2b53b502a8046c63c53e9b69bcb9568241f6e0538b9e250ac2"
 
 
 def site_hash(folder: Path) -> str:

@@ -25,7 +25,7 @@ QUERIES = [
     "grokking", "title:grokking", "transformer", "+transformer -vision", "gener*", "generalization",
     "Valentino", "authors:darrell", "tags:cs.cv", "2305.02993", "neural operator", "length generaliz*",
     "arithmetic transformers", "abstract:medical", "pointer networks", "diffusion", "grok~1", "title:gener*",
-    "difusion", "numerical stabilty", "softmax collapse", "length generalization",
+    "difusion", "numerical stabilty", "softmax collapse", "length generalization", "genralizaton", "genralization~1",
 ]
 
 
@@ -170,6 +170,21 @@ def test_a_word_in_no_paper_is_corrected_one_letter_off(sample_site):
     assert answers["grokk"]["corrected"] == [["grokk", "grok"]]  # "grok" is the term of grokking
     assert answers["grokk"]["refs"] == node_search(sample_site, ["grokking"])["grokking"]["refs"]
     assert answers["zzzzqqq"]["corrected"] == [] and answers["zzzzqqq"]["refs"] == []
+
+
+def test_a_long_word_is_corrected_two_letters_off_and_word_tilde_n_on_what_was_typed(sample_site):
+    queries = ["genralizaton", "trasnfomers", "generalizaton~1", "genralizaton~2", "genralizaton~1", "grok~1",
+               "length genralization~1", "difuson"]
+    answers = node_search(sample_site, queries)
+    expected = {"genralizaton": "generalization", "trasnfomers": "transformers", "generalizaton~1": "generalization",
+                "genralizaton~2": "generalization", "length genralization~1": "+length +generalization"}
+    for query, asked in expected.items():
+        assert answers[query]["asked"] == asked and answers[query]["refs"], (query, answers[query])
+        assert answers[query]["refs"] == node_search(sample_site, [asked])[asked]["refs"]
+    assert answers["genralizaton~1"]["corrected"] == []  # two letters off, and ~1 allows one
+    assert answers["difuson"]["corrected"] == []  # two letters off diffusion, but seven letters allow one
+    # A word~N whose stem is in the index is left to lunr, which compares stems.
+    assert answers["grok~1"]["asked"] == "grok~1" and answers["grok~1"]["refs"]
 
 
 def test_the_words_files_hold_every_term_by_its_first_two_letters(sample_site):

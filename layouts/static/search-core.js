@@ -301,17 +301,33 @@
     return words;
   }
 
-  // A plain word in no paper, corrected: of the words one edit away whose term is in the index,
-  // the one the most papers have. Resolves to that word, or null.
-  function correction(m, word) {
+  // Every word two edits from `word` whose first three letters begin a term of the vocabulary
+  // (stemming changes only a word's end, so no other can stem to one of its terms).
+  function twoEditsAway(word, vocabulary) {
+    var starts = new Set(vocabulary.map(function (term) { return term.slice(0, 3); })), found = new Set();
+    oneEditAway(word).forEach(function (once) {
+      if (!starts.has(once.slice(0, 3))) return;
+      oneEditAway(once).forEach(function (twice) { if (starts.has(twice.slice(0, 3))) found.add(twice); });
+    });
+    return Array.from(found);
+  }
+
+  var TWO_EDITS_LENGTH = 8;  // a word this long may be corrected two letters off, when one finds nothing
+
+  // A word in no paper, corrected: of the words at most `distance` edits away (after its first two
+  // letters) whose term is in the index, the fewest edits away and then the one the most papers
+  // have. Resolves to that word, or null.
+  function correction(m, word, distance) {
     if (!m.words || m.words.indexOf(word.slice(0, 2)) === -1) return Promise.resolve(null);  // no such words
     return loadOnce(m.words_dir + spelt(word.slice(0, 2)) + ".json")
       .then(function (vocabulary) {
         var known = new Set(vocabulary), wordOf = Object.create(null);
-        oneEditAway(word).forEach(function (candidate) {
+        function consider(candidate) {
           var term = stem(candidate);
           if (known.has(term) && !(term in wordOf)) wordOf[term] = candidate;
-        });
+        }
+        oneEditAway(word).forEach(consider);
+        if (!Object.keys(wordOf).length && distance >= 2) twoEditsAway(word, vocabulary).forEach(consider);
         var terms = Object.keys(wordOf);
         return Promise.all(terms.map(function (term) {
           return shardOf(m, term).then(function (shard) { return papersWithTerm(shard && shard[term]); });
@@ -325,27 +341,31 @@
       });
   }
 
-  // The query with each plain word that is in no paper replaced by its correction, when it has
-  // one. Resolves to {text, corrected: [[typed, corrected], ...]}.
+  // The query with each word that is in no paper replaced by its correction, when it has one: a
+  // plain word one edit off (two for a long word), a word~N as many edits off as it says (lunr
+  // would compare its stem, which a typo changes: "genralization" stems to "genral").
+  // Resolves to {text, corrected: [[typed, corrected], ...]}.
   function correctTypos(m, text) {
     var query = parseQuery(m, text).query;
     var length = m.typo_min_length || Infinity;
     var typed = query.clauses.filter(function (clause) {
-      return m.words_dir && clause.usePipeline && !clause.editDistance &&
-        clause.presence !== lunr.Query.presence.PROHIBITED && /^[a-z]+$/.test(clause.term) && clause.term.length >= length;
+      return m.words_dir && clause.usePipeline && clause.presence !== lunr.Query.presence.PROHIBITED &&
+        /^[a-z]+$/.test(clause.term) && (clause.editDistance > 0 || clause.term.length >= length);
     });
     return Promise.all(typed.map(function (clause) {
       var term = stem(clause.term);
       return shardOf(m, term).then(function (shard) {
-        if (shard && Object.prototype.hasOwnProperty.call(shard, term)) return null;
-        return correction(m, clause.term);
+        if (shard && Object.prototype.hasOwnProperty.call(shard, term)) return null;  // lunr finds it as typed
+        var distance = clause.editDistance || (clause.term.length >= TWO_EDITS_LENGTH ? 2 : 1);
+        return correction(m, clause.term, distance);
       });
     })).then(function (words) {
       var corrected = [];
       typed.forEach(function (clause, i) {
         if (!words[i]) return;
-        corrected.push([clause.term, words[i]]);
+        corrected.push([clause.term + (clause.editDistance ? "~" + clause.editDistance : ""), words[i]]);
         clause.term = words[i];
+        clause.editDistance = 0;
       });
       if (!corrected.length) return { text: text, corrected: corrected };
       return { text: query.clauses.map(function (clause) { return clauseText(query, clause); }).join(" "),
