@@ -512,6 +512,26 @@ def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
     assert {text.lower() for text in marks.all_text_contents()} == {"grokking"}  # no comma, no quotes
 
 
+CARD_STYLE = """(element) => {
+    const box = getComputedStyle(element), title = getComputedStyle(element.querySelector(".card-title"));
+    return [box.backgroundColor, box.borderTopWidth, box.borderTopColor, box.borderRadius, box.paddingLeft,
+            box.paddingTop, title.fontSize, title.fontWeight];
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
+def test_search_results_look_like_the_cards_of_every_listing(browser, sub_path_server, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(sub_path_server)
+    card = page.locator(".card").first.evaluate(CARD_STYLE)
+    page.goto(sub_path_server + "search/?q=grokking")
+    result = page.locator("#search-results .search-result").first
+    expect(result.locator(".search-result-snippet mark").first).to_be_visible()
+    assert result.evaluate(CARD_STYLE) == card
+    expect(result.locator(".card-meta")).to_have_text(re.compile(r"^Featured \d+ \w+ \d{4}$"))
+    page.close()
+
+
 CLS_OBSERVER = """() => {
     window.__shift = 0;
     new PerformanceObserver((list) => {

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "2ce745c769f861ccf35b027de33ca9c5f1271dc188db055bdb937677843b1225"
-SYNTHETIC_1000_SITE = "3109684e28b12a2b53b502a8046c63c53e9b69bcb9568241f6e0538b9e250ac2"
+SAMPLE_SITE = "3d8f160568dd1150ce6c0210d978e638babfb953704cbfb77d421886cfaf3287"
+SYNTHETIC_1000_SITE = "b205f741de48d4bd5b9e805f7226de5ee3c3d0a6818524c7e4d40d780e72cb42"
 
 
 def site_hash(folder: Path) -> str:

@@ -193,24 +193,43 @@
     details.forEach(function (info) { shownOfDay[info.dayRecords] = (shownOfDay[info.dayRecords] || 0) + 1; });
     results.forEach(function (result, position) {
       var info = details[position];
+      var cards = self.options.cards;  // the search page shows cards like every listing; the header, lines
       var item = document.createElement("li");
-      item.className = "search-result";
+      item.className = cards ? "search-result card" : "search-result";
       var link = document.createElement("a");
       link.href = root + info.path;
       link.className = "search-result-title";
       link.textContent = info.title;
-      var meta = document.createElement("p");
-      meta.className = "search-result-meta";
-      meta.appendChild(document.createTextNode(info.authors + " · "));
       var day = document.createElement("a");
       day.href = root + info.dayPath;
       day.textContent = info.day;
-      meta.appendChild(day);
-      item.appendChild(link);
-      item.appendChild(meta);
+      if (cards) {
+        var heading = document.createElement("h2");
+        heading.className = "card-title";
+        heading.appendChild(link);
+        var authors = document.createElement("p");
+        authors.className = "card-authors search-result-meta";
+        authors.textContent = info.authors;
+        var featured = document.createElement("p");
+        featured.className = "card-meta";
+        var when = document.createElement("span");  // as a card says it
+        when.appendChild(document.createTextNode("Featured "));
+        when.appendChild(day);
+        featured.appendChild(when);
+        item.appendChild(heading);
+        item.appendChild(authors);
+        item.appendChild(featured);
+      } else {
+        var meta = document.createElement("p");
+        meta.className = "search-result-meta";
+        meta.appendChild(document.createTextNode(info.authors + " · "));
+        meta.appendChild(day);
+        item.appendChild(link);
+        item.appendChild(meta);
+      }
       if (self.options.snippets) {
         var text = document.createElement("p");
-        text.className = "search-result-snippet";
+        text.className = "search-result-snippet card-opening";
         item.appendChild(text);
         self.whenSeen(text, function () {
           abstractOf(info, shownOfDay[info.dayRecords]).then(function (abstract) {
@@ -276,6 +295,7 @@
       limit: 20,
       more: more,
       snippets: true,
+      cards: true,
       emptyText: "Type words from a title, an author's name, an organization or an abstract.",
       // The address follows the box as the reader types: one query, one history entry.
       onQuery: function (query) {
