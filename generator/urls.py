@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 HOME = ""
 ARCHIVE = "archive/"
@@ -146,7 +145,3 @@ def absolute_url(base_url: str, target: str) -> str:
     """Return the full address of a site path, for canonical links, sitemaps and feeds."""
     return base_url.rstrip("/") + "/" + target
 
-
-def rooted_url(base_url: str, target: str) -> str:
-    """Return a site path as a URL from the host's root, for pages served at any address (404)."""
-    return "/" + (urlsplit(base_url).path.strip("/") + "/" + target).lstrip("/")

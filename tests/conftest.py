@@ -159,15 +159,22 @@ def sub_path_server(sample_site):
         yield address
 
 
+class RootHandler(SubPathHandler):
+    """Serve a folder from the host's root, showing its 404 page for anything missing."""
+
+    prefix = "/"
+
+
 @contextlib.contextmanager
-def served_under_sub_path(site: Path):
-    """Serve a built site at http://127.0.0.1:PORT/dailypapers/, as GitHub Pages serves a project."""
-    handler = functools.partial(SubPathHandler, directory=str(site))
+def served_under_sub_path(site: Path, handler_class: type = SubPathHandler):
+    """Serve a built site at http://127.0.0.1:PORT/dailypapers/, as GitHub Pages serves a project
+    (or at the host's root, given RootHandler)."""
+    handler = functools.partial(handler_class, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+        yield f"http://127.0.0.1:{server.server_port}{handler_class.prefix}"
     finally:
         server.shutdown()
         server.server_close()

@@ -512,6 +512,42 @@ def test_search_reads_words_as_a_reader_means_them(page, sub_path_server):
     assert {text.lower() for text in marks.all_text_contents()} == {"grokking"}  # no comma, no quotes
 
 
+HEADER_STYLE = """() => {
+    const header = getComputedStyle(document.querySelector(".site-header"));
+    const brand = getComputedStyle(document.querySelector(".brand"));
+    return [header.borderBottomWidth, header.backgroundColor, brand.fontWeight, brand.textDecorationLine,
+            getComputedStyle(document.querySelector("main")).maxWidth];
+}"""
+
+
+def test_the_404_page_is_styled_and_its_links_work_wherever_a_host_shows_it(browser, tmp_path):
+    import urllib.request
+
+    from conftest import CONTENT, RootHandler, served_under_sub_path
+
+    site = tmp_path / "site"
+    site.mkdir()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    with served_under_sub_path(site) as address, served_under_sub_path(site, RootHandler) as elsewhere:
+        build(CONTENT, site, LAYOUTS, SiteConfig(base_url=address))
+        page.goto(address)
+        expected = page.evaluate(HEADER_STYLE)
+        # Deep under the site's path, and on a host that serves it outside that path (a mirror, a
+        # custom domain set up before base_url was changed): styled, and every link leads home.
+        for missing in (address + "no/such/paper/here/", elsewhere + "some/other/deep/path"):
+            assert page.goto(missing).status == 404
+            expect(page.locator("h1")).to_have_text("Page not found")
+            assert page.evaluate(HEADER_STYLE) == expected, missing
+            links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+            links = [link for link in links if not link.startswith(missing + "#")]
+            assert len(links) >= 5
+            for link in links:
+                assert link.startswith(address), link
+                with urllib.request.urlopen(link) as answer:
+                    assert answer.status == 200, link
+    page.close()
+
+
 CARD_STYLE = """(element) => {
     const box = getComputedStyle(element), title = getComputedStyle(element.querySelector(".card-title"));
     return [box.backgroundColor, box.borderTopWidth, box.borderTopColor, box.borderRadius, box.paddingLeft,

@@ -276,22 +276,6 @@ def test_every_link_works_when_served_under_a_sub_path(sub_path_server):
     assert len(seen) > 170
 
 
-def test_missing_page_under_the_sub_path_shows_a_404_with_working_links(sub_path_server):
-    missing = sub_path_server + DEEP_MISSING
-    with pytest.raises(urllib.error.HTTPError) as raised:
-        urllib.request.urlopen(missing)
-    assert raised.value.code == 404
-    document = html5lib.parse(raised.value.read(), namespaceHTMLElements=False)
-    assert "Page not found" in text(document.find(".//h1"))
-    hrefs = links_of(document)
-    assert len(hrefs) >= 5
-    for href in hrefs:
-        if href.startswith(("https://", "#")):
-            continue
-        with urllib.request.urlopen(urljoin(missing, href)) as response:
-            assert response.status == 200, href
-
-
 def test_an_empty_content_folder_builds_a_welcoming_site(tmp_path):
     (tmp_path / "content").mkdir()
     summary = build(tmp_path / "content", tmp_path / "out", LAYOUTS, SiteConfig())

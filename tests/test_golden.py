@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "3d8f160568dd1150ce6c0210d978e638babfb953704cbfb77d421886cfaf3287"
-SYNTHETIC_1000_SITE = "b205f741de48d4bd5b9e805f7226de5ee3c3d0a6818524c7e4d40d780e72cb42"
+SAMPLE_SITE = "21135de0b8cbf17ee70f0bf5fb4087c44f0030653dcfbd93b64e88ed76a6300c"
+SYNTHETIC_1000_SITE = "de68e91684e5fe0a6745e719681df8584a1043e2884cff5a615f70897dde1846"
 
 
 def site_hash(folder: Path) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from generator import urls
 from generator.config import SiteConfig
@@ -184,15 +185,17 @@ class PageRenderer:
         """Render a piece of HTML that is not a page, such as a feed item's body."""
         return self.environment.get_template(template).render(**context)
 
-    def render(self, template: str, path: str, *, rooted: bool = False, **context) -> bytes:
-        """Render one page; `rooted` pages (404) link from the host root, since they show anywhere."""
-        def from_root(target: str) -> str:
-            return urls.rooted_url(self.config.base_url, target)
+    def render(self, template: str, path: str, *, absolute: bool = False, **context) -> bytes:
+        """Render one page; `absolute` pages (404) link by full address, since a host shows them at
+        any address, even outside the site's own path."""
+        def in_full(target: str) -> str:
+            return urls.absolute_url(self.config.base_url, target)
 
-        url = from_root if rooted else urls.relative_urls_from(path)
+        url = in_full if absolute else urls.relative_urls_from(path)
 
         title = context.pop("title")
         context.setdefault("description", self.config.description)
+        context.setdefault("inline_style", None)  # a page links the site's stylesheet unless given its text
         context.setdefault("og_type", "article" if template == "paper.html" else "website")
         context.setdefault("feeds", self.site_feeds)
         html = self.environment.get_template(template).render(
@@ -545,8 +548,10 @@ def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
     return site.page("search.html", path, title="Search", paper_count=paper_count, site_host=host, preloads=preloads)
 
 
-def render_not_found(path: str, _: None, site: Site) -> bytes:
-    return site.renderer.render("404.html", path, rooted=True, title="Page not found")
+def render_not_found(path: str, stylesheet: bytes, site: Site) -> bytes:
+    # Its style is inlined: a host may show it where no relative or rooted link reaches the site.
+    css = stylesheet.decode("utf-8").replace("</", "<\\/")  # "<\/" is the same in CSS, and cannot end the <style>
+    return site.renderer.render("404.html", path, absolute=True, title="Page not found", inline_style=Markup(css))
 
 
 @dataclass(frozen=True)
