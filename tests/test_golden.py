@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "21135de0b8cbf17ee70f0bf5fb4087c44f0030653dcfbd93b64e88ed76a6300c"
-SYNTHETIC_1000_SITE = "de68e91684e5fe0a6745e719681df8584a1043e2884cff5a615f70897dde1846"
+SAMPLE_SITE = "b56ef45ac458a8a03239e3302f335ebe64f3cf72eb78007f99ae8c398020fdaf"
+SYNTHETIC_1000_SITE = "f7ef230d81b19e7a0928c24fc5b43a63598ba1f2fe131b4feaa9d00eabc86fa9"
 
 
 def site_hash(folder: Path) -> str:

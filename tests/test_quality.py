@@ -113,20 +113,47 @@ def test_keys_move_between_days_and_focus_is_visible(browser, sub_path_server):
     page.close()
 
 
-def test_last_months_papers_are_found_on_the_calendar(browser, sub_path_server):
-    page = browser.new_page()
+def test_the_archive_shows_every_year_at_a_glance_with_links_to_every_month_and_week(browser, sub_path_server):
+    from generator.read.content import read_papers
+    from generator.site.archive import group_papers
+
+    from conftest import CONTENT
+
+    archive = group_papers(read_papers(CONTENT)[0])
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(sub_path_server + "archive/")
-    june = page.locator("table.calendar", has=page.get_by_role("link", name="June 2025", exact=True))
-    expect(june.locator("td.has-papers a")).to_have_count(4)
-    june.get_by_role("link", name="Thursday, 26 June 2025: 1 paper").click()
-    expect(page).to_have_url(sub_path_server + "2025/06/26/")
-    page.get_by_role("link", name="Week 26").click()
+    years = page.locator(".archive-year")
+    expect(years).to_have_count(len(archive.years))
+    for section, year in zip(years.all(), archive.years, strict=True):  # newest first
+        expect(section.locator("h2 a")).to_have_text(str(year.year))
+        expect(section.locator(".year-months li")).to_have_count(12)  # empty months shown, not skipped
+        assert section.bounding_box()["height"] < 260  # a year in a strip, not twelve calendars
+    months = {a for a in page.eval_on_selector_all(".year-months a", "links => links.map(a => a.href)")}
+    assert months == {sub_path_server + f"{m.year}/{m.month:02d}/" for m in archive.months}
+    weeks = {a for a in page.eval_on_selector_all(".year-weeks a", "links => links.map(a => a.href)")}
+    assert weeks == {sub_path_server + f"{w.year}/W{w.week:02d}/" for w in archive.weeks}
+    # Months run January to December, left to right: no zigzag.
+    lefts = [box["x"] for box in (li.bounding_box() for li in years.first.locator(".year-months li").all())]
+    assert lefts == sorted(lefts)
+    page.get_by_role("link", name="Jun 2025: 4 papers").click()
+    expect(page).to_have_url(sub_path_server + "2025/06/")
+    expect(page.locator(".day-list .row .row-title")).to_have_count(4)
+    page.go_back()
+    page.get_by_role("link", name="Week 26, 2025 (23–29 Jun): 2 papers").click()
     expect(page.locator("h1")).to_have_text("Week 26, 2025 (23–29 Jun)")
     expect(page.locator(".day-list h2")).to_have_text(["Thursday, 26 June 2025", "Monday, 23 June 2025"])
     expect(page.locator(".day-list .row .row-title")).to_have_count(2)  # archive pages show compact entries
     expect(page.locator(".lead")).to_have_count(0)  # no "most upvoted" that would only repeat its two papers
+    page.close()
+
+
+def test_the_month_page_has_its_calendar(browser, sub_path_server):
+    page = browser.new_page()
     page.goto(sub_path_server + "2025/06/")
-    expect(page.locator(".day-list .row .row-title")).to_have_count(4)
+    june = page.locator("table.calendar")
+    expect(june.locator("td.has-papers a")).to_have_count(4)
+    june.get_by_role("link", name="Thursday, 26 June 2025: 1 paper").click()
+    expect(page).to_have_url(sub_path_server + "2025/06/26/")
     page.close()
 
 

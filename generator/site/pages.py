@@ -19,7 +19,7 @@ from generator.read.markup import plain_summary
 from generator.read.records import Paper
 from generator.site.archive import Archive, Day, Month, Tag, Week, Year
 from generator.site.bibtex import bibtex_entry
-from generator.site.calendars import month_calendar, week_title
+from generator.site.calendars import month_calendar, week_counts, week_title, year_overview
 
 LINK_LABELS = {
     "pdf": "PDF", "code": "Code", "project": "Project page", "huggingface": "Hugging Face",
@@ -442,15 +442,12 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool, earlier: list
 
 
 def render_archive(path: str, years: tuple[Year, ...], site: Site) -> bytes:
-    """The newest year as a calendar per month; the years before as their months and counts (a
-    calendar for every month of thirty years weighed 108 KB gzipped)."""
+    """Every year at a glance, newest first: its months and its weeks, linked where they have papers
+    (a calendar for every month of thirty years weighed 108 KB gzipped, and took pages to scroll)."""
+    weeks = week_counts(years)  # a week at New Year has days in two years
     return site.page(
         "archive.html", path, title="Archive",
-        newest=[(Nav(urls.year_path(year.year), str(year.year)), [month_calendar(month) for month in year.months])
-                for year in years[:1]],
-        older=[(Nav(urls.year_path(year.year), str(year.year)),
-                [(Nav(urls.month_path(month.year, month.month), f"{dt.date(month.year, month.month, 1):%B}"),
-                  month.paper_count) for month in year.months]) for year in years[1:]],
+        years=[year_overview(year, weeks) for year in years],
         paper_count=sum(year.paper_count for year in years),
         day_count=sum(len(month.days) for year in years for month in year.months),
     )
