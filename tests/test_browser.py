@@ -164,6 +164,50 @@ def test_month_and_year_pages_link_their_neighbours(page, sub_path_server):
     expect(page.get_by_role("navigation", name="Other years")).to_contain_text("No earlier year")
 
 
+BREADCRUMBS = {  # every page below the top: its trail, one pattern, each step a link
+    "2025/10/14/": ["Archive", "2025", "October"],
+    "2025/10/": ["Archive", "2025"],
+    "2025/W42/": ["Archive", "2025"],
+    "2025/": ["Archive"],
+    "papers/2510.12866/": ["Archive", "2025", "October", "14 Oct 2025"],
+    "tags/cs.lg/": ["Tags"],
+    "tags/cs.lg/2025/": ["Tags", "cs.LG"],
+}
+
+
+def test_every_page_below_the_top_has_one_pattern_of_breadcrumbs_and_tags_keep_their_case(page, sub_path_server):
+    for path, trail in BREADCRUMBS.items():
+        page.goto(sub_path_server + path)
+        crumbs = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link")
+        assert [text.strip() for text in crumbs.evaluate_all("links => links.map(a => a.innerText)")] == trail, path
+        expect(page.locator(".eyebrow")).to_have_count(0)
+        crumbs.last.click()
+        expect(page.locator("h1")).to_be_visible()
+        assert page.url != sub_path_server + path  # each step leads up
+    page.goto(sub_path_server + "tags/cs.lg/2025/")
+    expect(page.locator("h1")).to_have_text("cs.LG in 2025")
+    assert page.locator("h1").evaluate("h => h.innerText") == "cs.LG in 2025"  # as typed: no uppercase style
+
+
+def test_a_paper_page_links_the_papers_either_side_on_its_day(browser, sample_day_server):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(sample_day_server)
+    titles = page.locator(".card-title").all_text_contents()
+    links = page.locator(".card-title a").evaluate_all("links => links.map(a => a.href)")
+    page.goto(links[0])
+    pager = page.get_by_role("navigation", name="Papers of the same day")
+    expect(pager.locator("[rel=prev]")).to_have_count(0)  # the day's first
+    expect(pager.get_by_role("link", name="Every paper of that day (57)")).to_have_attribute("href", "../../2025/11/18/")
+    pager.locator("[rel=next]").click()
+    expect(page.locator("h1")).to_have_text(titles[1])
+    expect(pager.locator("[rel=prev] .pager-title")).to_have_text(titles[0])
+    expect(pager.locator("[rel=next] .pager-title")).to_have_text(titles[2])
+    page.goto(links[-1])
+    expect(pager.locator("[rel=next]")).to_have_count(0)  # the day's last
+    expect(pager.locator("[rel=prev] .pager-title")).to_have_text(titles[-2])
+    page.close()
+
+
 @pytest.mark.parametrize("path", ["", "2025/10/14/", "2025/W42/", "2025/10/", "tags/cs.lg/", "tags/cs.lg/2025/"])
 def test_on_a_phone_the_header_is_two_rows_and_the_first_paper_is_on_the_first_screen(browser, sub_path_server,
                                                                                         path):

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "b56ef45ac458a8a03239e3302f335ebe64f3cf72eb78007f99ae8c398020fdaf"
-SYNTHETIC_1000_SITE = "f7ef230d81b19e7a0928c24fc5b43a63598ba1f2fe131b4feaa9d00eabc86fa9"
+SAMPLE_SITE = "1c8dbf5a12e7d329a229f93efbeca14c286cc1697a684d8323f4e25a64bad416"
+SYNTHETIC_1000_SITE = "707fcde3dd8701f6b8321a3d6776bedda5ec82b2597b50323040f15e27c2aa8a"
 
 
 def site_hash(folder: Path) -> str:

@@ -114,9 +114,6 @@ def nothing(sources: Sources) -> None:
     return None
 
 
-def papers_by_slug(sources: Sources) -> list:
-    return [sources.archive.papers[slug] for slug in sorted(sources.archive.papers)]
-
 
 def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | Kept]]:
     """The search index's files; with a cache, the last build's index is brought up to date and kept."""
@@ -162,8 +159,8 @@ OUTPUTS: list[Output | OutputGroup] = [
            lastmod=lambda year: year.months[0].days[0].date),
     Output("week", lambda s: pages.week_pages(s.archive), pages.listing_path, pages.render_week,
            lastmod=lambda page: page.listing.days[0].date),
-    Output("paper", papers_by_slug, lambda paper: urls.paper_path(paper.slug), pages.render_paper,
-           lastmod=lambda paper: paper.day, shared=True),
+    Output("paper", lambda s: pages.paper_places(s.archive), lambda place: urls.paper_path(place.paper.slug),
+           pages.render_paper, lastmod=lambda place: place.paper.day, shared=True),
     Output("tags", one(lambda s: s.archive.tags), at(urls.TAGS), pages.render_tags,
            lastmod=lambda tags: max((tag.papers[0].day for tag in tags), default=None)),
     Output("tag", lambda s: s.archive.tags, lambda tag: urls.tag_path(tag.slug), pages.render_tag,
@@ -171,7 +168,7 @@ OUTPUTS: list[Output | OutputGroup] = [
     Output("tag year", lambda s: pages.tag_year_pages(s.archive), pages.listing_path, pages.render_tag_year,
            lastmod=lambda page: page.listing.papers[0].day),
     Output("search page", one(lambda s: len(s.archive.papers)), at(urls.SEARCH), pages.render_search_page),
-    Output("404", one(lambda s: s.static[urls.STYLESHEET]), at(urls.NOT_FOUND), pages.render_not_found),
+    Output("404", one(lambda s: s.static.get(urls.STYLESHEET, b"")), at(urls.NOT_FOUND), pages.render_not_found),
     # Feeds.
     Output("RSS", one(lambda s: s.site_feed), at(urls.RSS_FEED), feeds.render_rss),
     Output("Atom", one(lambda s: s.site_feed), at(urls.ATOM_FEED), feeds.render_atom),

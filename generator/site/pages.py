@@ -62,6 +62,42 @@ class Nav:
     label: str
 
 
+def archive_trail(year: int | None = None, month: int | None = None, day: dt.date | None = None) -> tuple[Nav, ...]:
+    """The breadcrumbs of a dated page: the archive, then its year, month and day, as far as given."""
+    steps = [Nav(urls.ARCHIVE, "Archive")]
+    if year is not None:
+        steps.append(Nav(urls.year_path(year), str(year)))
+    if year is not None and month is not None:
+        steps.append(Nav(urls.month_path(year, month), f"{dt.date(year, month, 1):%B}"))
+    if day is not None:
+        steps.append(Nav(urls.day_path(day), short_date(day)))
+    return tuple(steps)
+
+
+TAGS_TRAIL = (Nav(urls.TAGS, "Tags"),)
+
+
+@dataclass(frozen=True)
+class PaperPlace:
+    """A paper and where it stands on its day's page: the papers either side, and how many there are."""
+
+    paper: Paper
+    previous: Nav | None
+    next: Nav | None
+    day_papers: int
+
+
+def paper_places(archive: Archive) -> list[PaperPlace]:
+    """Every paper with its neighbours on its day's page, by slug."""
+    places = []
+    for day in archive.days:
+        navs = [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers]
+        for place, paper in enumerate(day.papers):
+            places.append(PaperPlace(paper, navs[place - 1] if place else None,
+                                     navs[place + 1] if place + 1 < len(navs) else None, len(navs)))
+    return sorted(places, key=lambda place: place.paper.slug)
+
+
 @dataclass(frozen=True)
 class Preload:
     """A file a page will ask for, and what it is to the browser (script or fetch)."""
@@ -434,6 +470,7 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool, earlier: list
         subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
         page_of=page_of(page), earlier=earlier or [],
         navigation_below=len(page.papers) + sum(len(cards) for _, cards in earlier or []) > NAVIGATION_BELOW_AFTER,
+        trail=() if is_home else archive_trail(day.date.year, day.date.month),
         papers=site.cards(page.papers), month=Nav(urls.month_path(day.date.year, day.date.month),
                                                   month_name(day.date.year, day.date.month)),
         week=Nav(urls.week_path(iso.year, iso.week), f"Week {iso.week}"),
@@ -453,10 +490,12 @@ def render_archive(path: str, years: tuple[Year, ...], site: Site) -> bytes:
     )
 
 
-def render_paper(path: str, paper: Paper, site: Site) -> bytes:
+def render_paper(path: str, place: PaperPlace, site: Site) -> bytes:
+    paper = place.paper
     view = site.views[paper.slug]
     return site.page("paper.html", path, title=paper.title, view=view, meta=scholar_meta(view, site.config),
-                     description=view.summary)
+                     description=view.summary, place=place,
+                     trail=archive_trail(paper.day.year, paper.day.month, paper.day))
 
 
 def render_tags(path: str, tags: tuple[Tag, ...], site: Site) -> bytes:
@@ -467,7 +506,7 @@ def render_tags(path: str, tags: tuple[Tag, ...], site: Site) -> bytes:
 def render_tag(path: str, tag: Tag, site: Site) -> bytes:
     feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.site_feeds)
     years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), len(papers)) for year, papers in tag.years]
-    return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag,
+    return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, trail=TAGS_TRAIL,
                      papers=site.cards(tag.papers[:TAG_PAGE_PAPERS], urls.tag_path(tag.slug)),
                      paper_count=len(tag.papers), years=years,
                      feeds=feeds, subscribe=feeds[:1])
@@ -481,7 +520,7 @@ def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
         return Nav(urls.tag_year_path(year.slug, other), str(other)) if other is not None else None
 
     return site.page("tag_year.html", path, title=on_page(f"Papers tagged {year.name} in {year.year}", page),
-                     tag=year, tag_page=Nav(urls.tag_path(year.slug), year.name), year=year.year,
+                     tag=year, trail=(*TAGS_TRAIL, Nav(urls.tag_path(year.slug), year.name)), year=year.year,
                      paper_count=len(year.papers), papers=site.cards(page.papers, urls.tag_path(year.slug)),
                      pages=page_numbers(page), navigation_below=len(page.papers) > NAVIGATION_BELOW_AFTER,
                      page_of=page_of(page),
@@ -508,7 +547,7 @@ def render_month(path: str, page: ListPage, site: Site) -> bytes:
         "month.html", path, title=on_page(month_name(month.year, month.month), page),
         days=day_rows(page, papers, site), day_count=len(month.days), pages=page_numbers(page),
         lead=lead_of(page, papers, site), page_of=page_of(page),
-        year=Nav(urls.year_path(month.year), str(month.year)), paper_count=month.paper_count,
+        trail=archive_trail(month.year), paper_count=month.paper_count,
         calendar=month_calendar(month),
         previous=Nav(urls.month_path(*month.previous), month_name(*month.previous)) if month.previous else None,
         next=Nav(urls.month_path(*month.next), month_name(*month.next)) if month.next else None,
@@ -525,6 +564,7 @@ def render_week(path: str, page: ListPage, site: Site) -> bytes:
         day_count=len(week.days), pages=page_numbers(page),
         lead=lead_of(page, papers_of_days(week.days), site), page_of=page_of(page),
         paper_count=week.paper_count, previous=previous, next=following,
+        trail=archive_trail(week.days[0].date.year),  # the year of its newest day, which has a page
     )
 
 
@@ -532,6 +572,7 @@ def render_year(path: str, year: Year, site: Site) -> bytes:
     months = [(Nav(urls.month_path(month.year, month.month), month_name(month.year, month.month)),
                len(month.days), month.paper_count) for month in year.months]
     return site.page("year.html", path, title=str(year.year), months=months, paper_count=year.paper_count,
+                     trail=archive_trail(),
                      previous=Nav(urls.year_path(year.previous), str(year.previous)) if year.previous else None,
                      next=Nav(urls.year_path(year.next), str(year.next)) if year.next else None)
 
