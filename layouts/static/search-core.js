@@ -7,9 +7,10 @@
   } else {
     root.dailypapersSearch = factory;
   }
-})(this, function (lunr, load) {
+})(this, function (lunr, load, loadPaperPage) {
   "use strict";
-  // load(path) resolves to the parsed JSON of a file of the site, path relative to its root.
+  // load(path) resolves to the parsed JSON of a file of the site, path relative to its root;
+  // loadPaperPage(path), if given, to {authors, organization, abstract} as a paper's page shows them.
 
   var manifestPromise = null;
   var fileCache = Object.create(null);
@@ -400,10 +401,9 @@
   }
 
   // Whether a paper's title, authors, organization or abstract holds every phrase, word after word.
-  function hasPhrases(ref, phrases) {
-    return record(ref).then(function (paper) {
-      var fields = paper ? [paper.title, paper.authors.join(", "), paper.organization || "", paper.abstract] : [];
-      var words = fields.map(wordsOf);
+  function hasPhrases(ref, sameDay, phrases) {
+    return paperText(ref, sameDay).then(function (paper) {
+      var words = paper ? [paper.title, paper.authors, paper.organization, paper.abstract].map(wordsOf) : [];
       return phrases.every(function (phrase) {
         return words.some(function (field) { return holds(field, phrase); });
       });
@@ -411,24 +411,40 @@
   }
 
   var PHRASE_CANDIDATES = 400;  // papers with a phrase's words that a query checks for the phrase, at most
+  var PHRASE_BATCH = 20;  // checked at once, in lunr's order
+
+  // How many of these hits each day has: a day with several is read from one file.
+  function hitsByDay(m, results) {
+    var counts = Object.create(null);
+    results.forEach(function (r) { var day = dayOf(m, r.ref); counts[day] = (counts[day] || 0) + 1; });
+    return counts;
+  }
 
   // The best `wanted` papers that hold the phrases, among the query's results in lunr's order:
-  // more of them are checked, four times as many each round, until enough hold the phrases.
+  // checked a batch at a time until `wanted` hold them (or PHRASE_CANDIDATES were checked). Unless
+  // every paper with the words was checked, the count is of those checked.
   function havingPhrases(query, phrases, wanted) {
-    function round(asked) {
-      return search(query, asked).then(function (found) {
-        return Promise.all(found.results.map(function (r) { return hasPhrases(r.ref, phrases); }))
-          .then(function (holding) {
-            var kept = found.results.filter(function (r, i) { return holding[i]; });
-            if (kept.length < wanted && !found.complete && asked < PHRASE_CANDIDATES) {
-              return round(Math.min(asked * 4, PHRASE_CANDIDATES));
-            }
-            return { results: kept, total: kept.length, complete: found.complete, files: found.files,
-                     phraseChecked: found.complete ? null : found.results.length, withoutOrder: found };
-          });
+    var limit = Math.min(wanted * 4, PHRASE_CANDIDATES);
+    return manifest().then(function (m) {
+      return search(query, limit).then(function (found) {
+        var candidates = found.results.slice(0, limit), kept = [], checked = 0;
+        function batch() {
+          if (kept.length >= wanted || checked >= candidates.length) {
+            var complete = found.complete && checked >= found.results.length;
+            return { results: kept, total: kept.length, complete: complete, files: found.files,
+                     phraseChecked: complete ? null : checked, withoutOrder: found };
+          }
+          var next = candidates.slice(checked, checked + PHRASE_BATCH), sameDay = hitsByDay(m, next);
+          checked += next.length;
+          return Promise.all(next.map(function (r) { return hasPhrases(r.ref, sameDay[dayOf(m, r.ref)], phrases); }))
+            .then(function (holding) {
+              next.forEach(function (r, i) { if (holding[i]) kept.push(r); });
+              return batch();
+            });
+        }
+        return batch();
       });
-    }
-    return round(Math.max(wanted, 20));
+    });
   }
 
   // Search as a reader means the words: every word required, or, when no paper has them all, any
@@ -960,13 +976,30 @@
              complete: everything, files: this.files };
   };
 
-  // A hit's whole record, from its day's API file (found by its page's address).
-  function record(ref) {
+  // A paper's page weighs about as much, gzipped, as three papers of its day's API file.
+  var PAGE_IN_DAY_PAPERS = 3;
+  var pages = Object.create(null);
+
+  // A hit's title, authors, organization and abstract: from its day's API file when that costs
+  // less than the pages of the day's `sameDay` hits (one file for hits that share a day), otherwise
+  // from its own page. Resolves to null for a paper neither has.
+  function paperText(ref, sameDay) {
     return manifest().then(function (m) {
       return loadOnce(m.days_dir + dayOf(m, ref) + ".json").then(function (file) {
-        var path = file.papers[Number(ref) % m.slots_per_day][0];
+        var entry = file.papers[Number(ref) % m.slots_per_day], path = entry[0];
+        if (loadPaperPage && (sameDay || 1) * PAGE_IN_DAY_PAPERS < file.papers.length) {
+          if (!pages[path]) {
+            pages[path] = Promise.resolve(path).then(loadPaperPage);
+            pages[path].catch(function () { delete pages[path]; });
+          }
+          return pages[path].then(function (page) {
+            return { title: entry[1], authors: page.authors, organization: page.organization, abstract: page.abstract };
+          });
+        }
         return loadOnce(file.api).then(function (day) {
-          return day.papers.find(function (p) { return p.url.slice(-path.length - 1) === "/" + path; }) || null;
+          var paper = day.papers.find(function (p) { return p.url.slice(-path.length - 1) === "/" + path; });
+          return paper ? { title: paper.title, authors: paper.authors.join(", "), organization: paper.organization || "",
+                           abstract: paper.abstract } : null;
         });
       });
     });
@@ -984,5 +1017,6 @@
     });
   }
 
-  return { search: search, find: find, details: details, stem: stem, load: loadOnce, SearchError: SearchError };
+  return { search: search, find: find, details: details, paperText: paperText, stem: stem, load: loadOnce,
+           SearchError: SearchError };
 });

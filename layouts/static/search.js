@@ -27,11 +27,23 @@
     });
   }
 
+  // What a paper's page says of it, for snippets and phrases.
+  function loadPaperPage(path) {
+    return fetch(root + path).then(function (response) {
+      if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+      return response.text();
+    }).then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      function text(selector) { var found = page.querySelector(selector); return found ? found.textContent : ""; }
+      return { authors: text(".paper-authors"), organization: text(".organization"), abstract: text(".abstract") };
+    });
+  }
+
   function searchCore() {
     if (!core) {
       // Both at once (the search page preloads them): the core runs nothing until lunr is here.
       core = Promise.all([loadScript(root + "static/lunr.min.js"), loadScript(root + "static/search-core.js")])
-        .then(function () { return window.dailypapersSearch(window.lunr, loadJSON); });
+        .then(function () { return window.dailypapersSearch(window.lunr, loadJSON, loadPaperPage); });
     }
     return core;
   }
@@ -232,8 +244,8 @@
         text.className = "search-result-snippet card-opening";
         item.appendChild(text);
         self.whenSeen(text, function () {
-          abstractOf(info, shownOfDay[info.dayRecords]).then(function (abstract) {
-            text.appendChild(snippet(abstract, matchedTerms(result), search.stem));
+          search.paperText(result.ref, shownOfDay[info.dayRecords]).then(function (paper) {
+            text.appendChild(snippet(paper ? paper.abstract : "", matchedTerms(result), search.stem));
           }).catch(function () {});
         });
       }
@@ -241,37 +253,6 @@
       self.shown.push(link);
     });
   };
-
-  // Fetch once what url gives, read by `read` from the response; a failure is tried again next time.
-  var fetched = {};
-  function fetchOnce(url, read) {
-    if (!fetched[url]) {
-      fetched[url] = fetch(url).then(function (response) {
-        if (!response.ok) throw new Error(url + ": " + response.status);
-        return read(response);
-      });
-      fetched[url].catch(function () { delete fetched[url]; });
-    }
-    return fetched[url];
-  }
-
-  // A paper's page weighs about as much, gzipped, as three papers of its day's API file.
-  var PAGE_IN_DAY_PAPERS = 3;
-
-  // A hit's abstract, from its day's API file when that costs less than the pages of the day's
-  // hits shown (one file for a query whose hits share a day), otherwise from its own page.
-  function abstractOf(info, shownOfDay) {
-    if (shownOfDay * PAGE_IN_DAY_PAPERS >= info.dayPapers) {
-      return fetchOnce(root + info.dayRecords, function (response) { return response.json(); }).then(function (day) {
-        var paper = day.papers.find(function (p) { return p.url.slice(-info.path.length - 1) === "/" + info.path; });
-        return paper ? paper.abstract : "";
-      });
-    }
-    return fetchOnce(root + info.path, function (response) { return response.text(); }).then(function (html) {
-      var found = new DOMParser().parseFromString(html, "text/html").querySelector(".abstract");
-      return found ? found.textContent : "";
-    });
-  }
 
   // position: the result link that has focus, or -1 when the search box has it.
   Results.prototype.key = function (event, position) {

@@ -11,12 +11,24 @@ const createSearch = require(path.join(root, "layouts", "static", "search-core.j
 
 const site = process.argv[2];
 const read = (file) => Promise.resolve(JSON.parse(fs.readFileSync(path.join(site, file), "utf8")));
+// A paper's page as the browser's DOMParser reads it, for the few elements search asks for.
+const entities = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+const textOf = (html) => html.replace(/<[^>]*>/g, "").replace(/&(amp|lt|gt|quot|#39);/g, (_, name) => entities[name]);
+const element = (html, pattern) => { const found = pattern.exec(html); return found ? textOf(found[1]) : ""; };
+const readPage = (page) => {
+  const html = fs.readFileSync(path.join(site, page, "index.html"), "utf8");
+  return Promise.resolve({
+    authors: element(html, /<p class="paper-authors">([\s\S]*?)<\/p>/),
+    organization: element(html, /<dd class="organization">([\s\S]*?)<\/dd>/),
+    abstract: element(html, /<div class="abstract">([\s\S]*?)<\/div>/),
+  });
+};
 
 async function main() {
   const queries = JSON.parse(fs.readFileSync(0, "utf8"));
   const answers = {};
   for (const query of queries) {
-    const search = createSearch(lunr, read);  // a fresh cache: count what this query alone loads
+    const search = createSearch(lunr, read, readPage);  // a fresh cache: count what this query alone loads
     try {
       const found = await (process.env.RAW_QUERIES ? search.search(query) : search.find(query));
       answers[query] = {
