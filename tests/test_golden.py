@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "1c8dbf5a12e7d329a229f93efbeca14c286cc1697a684d8323f4e25a64bad416"
-SYNTHETIC_1000_SITE = "707fcde3dd8701f6b8321a3d6776bedda5ec82b2597b50323040f15e27c2aa8a"
+SAMPLE_SITE = "0a14f9975755e9a620187461a37b3b67623e838dc95b77b27b59fa095a0021e6"
+SYNTHETIC_1000_SITE = "b75edb0388d786d3d24f6b48d1e3cea3784f43e889a1928f84062ba9c65bdcb1"
 
 
 def site_hash(folder: Path) -> str:
