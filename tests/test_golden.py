@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "0a14f9975755e9a620187461a37b3b67623e838dc95b77b27b59fa095a0021e6"
-SYNTHETIC_1000_SITE = "b75edb0388d786d3d24f6b48d1e3cea3784f43e889a1928f84062ba9c65bdcb1"
+SAMPLE_SITE = "04a811322c035cdd51d0620e34c6e93e53e6d8aaecf55d4671beff1eea02d85a"
+SYNTHETIC_1000_SITE = "67def1eab540040d6aa5256edcae3f5921f0363f0cb14143fef4568a472fb4ee"
 
 
 def site_hash(folder: Path) -> str:

@@ -113,6 +113,20 @@ def test_a_quoted_phrase_finds_its_words_in_that_order_in_lunrs_order(sample_sit
     assert [by_ref[ref].title for ref in answers['"numerical stability"']["refs"]] == [
         "Grokking at the Edge of Numerical Stability"]
     assert len(answers['"in-context learning"']["refs"]) == 1  # it was fourth among four when the words were enough
+    # What lunr would read as syntax inside quotes is words; a field, a minus and a typo apply to the phrase.
+    more = node_search(sample_site, ['"Imitation Game: Turing Machine"', 'title:"numerical stability"',
+                                     'authors:"numerical stability"', 'grokking -"numerical stability"',
+                                     '"numerical stabilty"', '-"numerical stability"', "grokking"])
+    imitation = [by_ref[ref].title for ref in more['"Imitation Game: Turing Machine"']["refs"]]
+    assert imitation == ["The Imitation Game: Turing Machine Imitator is Length Generalizable Reasoner"]
+    assert [by_ref[ref].title for ref in more['title:"numerical stability"']["refs"]] == [
+        "Grokking at the Edge of Numerical Stability"]
+    assert more['title:"numerical stability"']["asked"] == "+title:numerical +title:stability"
+    assert more['authors:"numerical stability"']["refs"] == []
+    stable = {ref for ref in more["grokking"]["refs"] if holds_phrase(by_ref[ref], "numerical stability")}
+    assert stable and set(more['grokking -"numerical stability"']["refs"]) == set(more["grokking"]["refs"]) - stable
+    assert more['"numerical stabilty"']["refs"] == answers['"numerical stability"']["refs"]  # corrected in the phrase
+    assert "add words to find" in more['-"numerical stability"']["error"]
     reversed_words = answers['"generalization length"']  # in no paper in that order: all its words, saying so
     assert reversed_words["anyOrder"] and reversed_words["refs"]
     assert set(reversed_words["refs"]) >= set(answers['"length generalization"']["refs"])

@@ -143,7 +143,10 @@
   }
 
   function manifest() {
-    if (!manifestPromise) manifestPromise = loadOnce("search/manifest.json");
+    if (!manifestPromise) {
+      manifestPromise = loadOnce("search/manifest.json");
+      manifestPromise.catch(function () { manifestPromise = null; });  // a failed load is tried again
+    }
     return manifestPromise;
   }
 
@@ -318,7 +321,14 @@
   // A word in no paper, corrected: of the words at most `distance` edits away (after its first two
   // letters) whose term is in the index, the fewest edits away and then the one the most papers
   // have. Resolves to that word, or null.
+  var corrections = Object.create(null);  // by distance and word: a reader types the same word key by key
   function correction(m, word, distance) {
+    var known = corrections[distance + " " + word];
+    if (!known) known = corrections[distance + " " + word] = findCorrection(m, word, distance);
+    return known;
+  }
+
+  function findCorrection(m, word, distance) {
     if (!m.words || m.words.indexOf(word.slice(0, 2)) === -1) return Promise.resolve(null);  // no such words
     return loadOnce(m.words_dir + spelt(word.slice(0, 2)) + ".json")
       .then(function (vocabulary) {
@@ -374,22 +384,41 @@
     });
   }
 
-  // Quoted phrases taken out of the text, their words left in it as plain words.
+  var PHRASE_FIELDS = ["title", "authors", "organization", "abstract"];  // the fields a phrase is looked for in
+
+  // Quoted phrases taken out of the text, each with its sign and field (+"a b", -"a b",
+  // title:"a b"); the words of one that is not excluded are put back as plain words, in its field,
+  // with nothing lunr would read as syntax ("LLaMA: open models" is three words, not a field).
   function quotedPhrases(text) {
     var phrases = [];
-    var words = text.replace(/"([^"]*)"/g, function (whole, phrase) {
-      if (wordsOf(phrase).length > 1) phrases.push(wordsOf(phrase));
-      return " " + phrase + " ";
+    var rest = text.replace(/(^|\s)([+-]?)(?:([A-Za-z]+):)?"([^"]*)"/g, function (whole, space, sign, field, phrase) {
+      var words = plainWords(phrase);
+      var inField = field && PHRASE_FIELDS.indexOf(field.toLowerCase()) !== -1 ? field.toLowerCase() : null;
+      if (words.length > 1) phrases.push({ words: words.map(stem), field: inField, excluded: sign === "-" });
+      if (sign === "-") return space;  // an excluded phrase excludes only papers with all of it, in order
+      var prefix = sign + (inField ? inField + ":" : "");
+      return space + words.map(function (word) { return prefix + word; }).join(" ") + " ";
     }).replace(/"/g, " ");
-    return { text: words, phrases: phrases };
+    return { text: rest, phrases: phrases };
   }
 
-  // Text split and stemmed as the index split it (lowercased, on spaces and hyphens, trimmed),
-  // keeping the common words: a phrase's words must follow each other.
-  function wordsOf(text) {
+  // Text split as the index split it (lowercased, on spaces and hyphens, trimmed of punctuation
+  // and of what lunr reads as syntax), keeping the common words: a phrase's words must follow each other.
+  function plainWords(text) {
     return text.toLowerCase().split(/[\s\-]+/).map(function (word) {
-      return word.replace(/^[^\p{L}\p{N}_]+/u, "").replace(/[^\p{L}\p{N}_]+$/u, "");
-    }).filter(Boolean).map(stem);
+      return word.replace(/[:^~*+]/g, "").replace(/^[^\p{L}\p{N}_]+/u, "").replace(/[^\p{L}\p{N}_]+$/u, "");
+    }).filter(Boolean);
+  }
+
+  var stems = new Map();  // an abstract's words recur: each is stemmed once
+  function stemmed(word) {
+    var known = stems.get(word);
+    if (known === undefined) stems.set(word, known = stem(word));
+    return known;
+  }
+
+  function wordsOf(text) {
+    return plainWords(text).map(stemmed);
   }
 
   function holds(words, phrase) {
@@ -400,17 +429,26 @@
     return false;
   }
 
-  // Whether a paper's title, authors, organization or abstract holds every phrase, word after word.
+  // Whether a paper holds every wanted phrase and no excluded one, word after word, in the
+  // phrase's field or any of PHRASE_FIELDS. A paper that cannot be read counts as not holding them.
   function hasPhrases(ref, sameDay, phrases) {
     return paperText(ref, sameDay).then(function (paper) {
-      var words = paper ? [paper.title, paper.authors, paper.organization, paper.abstract].map(wordsOf) : [];
+      if (!paper) return false;
+      var words = Object.create(null);
+      PHRASE_FIELDS.forEach(function (field) { words[field] = wordsOf(paper[field]); });
       return phrases.every(function (phrase) {
-        return words.some(function (field) { return holds(field, phrase); });
+        var found = (phrase.field ? [phrase.field] : PHRASE_FIELDS).some(function (field) {
+          return holds(words[field], phrase.words);
+        });
+        return found !== phrase.excluded;
       });
-    });
+    }).catch(function () { return false; });
   }
 
   var PHRASE_CANDIDATES = 400;  // papers with a phrase's words that a query checks for the phrase, at most
+  // ...and for a page of results, twice its length: each costs a download (its page, or its day's
+  // file), and the papers of real text that have the words in order lead lunr's ranking.
+  var PHRASE_DEPTH = 2;
   var PHRASE_BATCH = 20;  // checked at once, in lunr's order
 
   // How many of these hits each day has: a day with several is read from one file.
@@ -420,30 +458,38 @@
     return counts;
   }
 
-  // The best `wanted` papers that hold the phrases, among the query's results in lunr's order:
-  // checked a batch at a time until `wanted` hold them (or PHRASE_CANDIDATES were checked). Unless
-  // every paper with the words was checked, the count is of those checked.
+  // The best `wanted` papers that hold the phrases, among the query's results in lunr's order,
+  // checked a batch at a time: first among the best `wanted` with the words, then, while fewer
+  // hold them, among twice as many (PHRASE_DEPTH), up to PHRASE_CANDIDATES. Unless every paper with the
+  // words was checked, the count is of those checked (phraseChecked), and `exhausted` says
+  // whether more could be.
   function havingPhrases(query, phrases, wanted) {
-    var limit = Math.min(wanted * 4, PHRASE_CANDIDATES);
     return manifest().then(function (m) {
-      return search(query, limit).then(function (found) {
-        var candidates = found.results.slice(0, limit), kept = [], checked = 0;
-        function batch() {
-          if (kept.length >= wanted || checked >= candidates.length) {
+      var kept = [], checked = 0;
+      function round(depth) {
+        return search(query, depth).then(function (found) {
+          var candidates = found.results.slice(0, depth);
+          function batch() {
+            if (kept.length < wanted && checked < candidates.length) {
+              var next = candidates.slice(checked, checked + PHRASE_BATCH), sameDay = hitsByDay(m, next);
+              checked += next.length;
+              return Promise.all(next.map(function (r) { return hasPhrases(r.ref, sameDay[dayOf(m, r.ref)], phrases); }))
+                .then(function (holding) {
+                  next.forEach(function (r, i) { if (holding[i]) kept.push(r); });
+                  return batch();
+                });
+            }
             var complete = found.complete && checked >= found.results.length;
+            var deeper = Math.min(depth * 2, wanted * PHRASE_DEPTH, PHRASE_CANDIDATES);
+            if (kept.length < wanted && !complete && deeper > depth) return round(deeper);
             return { results: kept, total: kept.length, complete: complete, files: found.files,
-                     phraseChecked: complete ? null : checked, withoutOrder: found };
+                     phraseChecked: complete ? null : checked, exhausted: complete || deeper <= depth,
+                     withoutOrder: found };
           }
-          var next = candidates.slice(checked, checked + PHRASE_BATCH), sameDay = hitsByDay(m, next);
-          checked += next.length;
-          return Promise.all(next.map(function (r) { return hasPhrases(r.ref, sameDay[dayOf(m, r.ref)], phrases); }))
-            .then(function (holding) {
-              next.forEach(function (r, i) { if (holding[i]) kept.push(r); });
-              return batch();
-            });
-        }
-        return batch();
-      });
+          return batch();
+        });
+      }
+      return round(wanted);
     });
   }
 
@@ -454,7 +500,17 @@
     wanted = wanted || 20;
     return manifest().then(function (m) {
       var quoted = quotedPhrases(text);
+      if (!quoted.text.trim() && quoted.phrases.length) {
+        throw new SearchError("A phrase with a minus only says what to leave out; add words to find.");
+      }
       return correctTypos(m, quoted.text).then(function (typos) {
+        // A word corrected in the query is corrected in its phrase too.
+        typos.corrected.forEach(function (pair) {
+          var typed = stem(pair[0].replace(/~\d+$/, "")), meant = stem(pair[1]);
+          quoted.phrases.forEach(function (phrase) {
+            phrase.words = phrase.words.map(function (word) { return word === typed ? meant : word; });
+          });
+        });
         var reader = readerQuery(m, typos.text, quoted.phrases.length > 0);
         function said(found, asked) {
           found.asked = asked;
@@ -465,7 +521,11 @@
         }
         if (quoted.phrases.length) {
           return havingPhrases(reader.query, quoted.phrases, wanted).then(function (found) {
-            if (found.results.length || !found.withoutOrder.results.length) return said(found, reader.query);
+            // Papers with the words in any order, only when every one was checked and none has them in order.
+            if (found.results.length || found.phraseChecked || !found.withoutOrder.results.length ||
+                quoted.phrases.every(function (phrase) { return phrase.excluded; })) {
+              return said(found, reader.query);
+            }
             var words = found.withoutOrder;  // no paper has the phrase: those with its words, saying so
             words.anyOrder = true;
             return said(words, reader.query);
@@ -976,6 +1036,12 @@
              complete: everything, files: this.files };
   };
 
+  // A record's abstract as its page reads once its markup is gone: a link's text without its
+  // address (math stays as its TeX, as a page reader gives it).
+  function asShown(abstract) {
+    return abstract.replace(/\[([^\]]*)\]\([^)\s]*\)/g, "$1");
+  }
+
   // A paper's page weighs about as much, gzipped, as three papers of its day's API file.
   var PAGE_IN_DAY_PAPERS = 3;
   var pages = Object.create(null);
@@ -999,7 +1065,7 @@
         return loadOnce(file.api).then(function (day) {
           var paper = day.papers.find(function (p) { return p.url.slice(-path.length - 1) === "/" + path; });
           return paper ? { title: paper.title, authors: paper.authors.join(", "), organization: paper.organization || "",
-                           abstract: paper.abstract } : null;
+                           abstract: asShown(paper.abstract) } : null;
         });
       });
     });

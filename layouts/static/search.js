@@ -34,6 +34,11 @@
       return response.text();
     }).then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
+      // Math reads as its TeX, as the record (and the day's API file) has it.
+      page.querySelectorAll(".abstract math").forEach(function (math) {
+        var tex = math.querySelector("annotation");
+        math.replaceWith("$" + (tex ? tex.textContent : math.textContent) + "$");
+      });
       function text(selector) { var found = page.querySelector(selector); return found ? found.textContent : ""; }
       return { authors: text(".paper-authors"), organization: text(".organization"), abstract: text(".abstract") };
     });
@@ -44,6 +49,7 @@
       // Both at once (the search page preloads them): the core runs nothing until lunr is here.
       core = Promise.all([loadScript(root + "static/lunr.min.js"), loadScript(root + "static/search-core.js")])
         .then(function () { return window.dailypapersSearch(window.lunr, loadJSON, loadPaperPage); });
+      core.catch(function () { core = null; });  // a failed load is tried again with the next query
     }
     return core;
   }
@@ -177,6 +183,11 @@
     var total = found.total;
     var self = this;
     this.clear();
+    if (!results.length && found.phraseChecked) {
+      this.say("None of the best " + found.phraseChecked + " papers with all of these words has them in that order.");
+      if (this.options.more) this.options.more.hidden = found.exhausted;
+      return;
+    }
     if (!results.length) {
       this.say("No papers match “" + query + "”. Try fewer or shorter words, a prefix such as gener*, " +
         "or an author's surname.");
@@ -200,7 +211,7 @@
         (found.common.length === 1 ? " is" : " are") + " too common to search and left out.");
     }
     this.say(notes.concat([count]).join(" "));
-    if (this.options.more) this.options.more.hidden = found.complete && total <= results.length;
+    if (this.options.more) this.options.more.hidden = found.phraseChecked ? found.exhausted : found.complete && total <= results.length;
     var shownOfDay = Object.create(null);
     details.forEach(function (info) { shownOfDay[info.dayRecords] = (shownOfDay[info.dayRecords] || 0) + 1; });
     results.forEach(function (result, position) {

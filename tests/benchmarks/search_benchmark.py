@@ -112,7 +112,7 @@ def unsplit_top10(builder, queries: list[str], answers: dict, paper_of: dict) ->
     return tops
 
 
-PHRASE_CANDIDATES = 80  # as search-core.js, for a page of 20: the papers with a phrase's words it checks, at most
+PHRASE_CANDIDATES = 40  # as search-core.js for a page of 20: the papers with a phrase's words it checks
 
 
 def site_file(site: Path, url: str) -> Path | None:

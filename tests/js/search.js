@@ -20,7 +20,8 @@ const readPage = (page) => {
   return Promise.resolve({
     authors: element(html, /<p class="paper-authors">([\s\S]*?)<\/p>/),
     organization: element(html, /<dd class="organization">([\s\S]*?)<\/dd>/),
-    abstract: element(html, /<div class="abstract">([\s\S]*?)<\/div>/),
+    abstract: element(html.replace(/<math[\s\S]*?<annotation[^>]*>([\s\S]*?)<\/annotation>[\s\S]*?<\/math>/g, "$$$1$$"),
+                      /<div class="abstract">([\s\S]*?)<\/div>/),
   });
 };
 
@@ -35,6 +36,7 @@ async function main() {
         asked: found.asked || query,  // the query as rewritten for the reader, which lunr answered
         anyWord: !!found.anyWord,
         anyOrder: !!found.anyOrder,
+        phraseChecked: found.phraseChecked || null,
         corrected: found.corrected || [],
         refs: found.results.map((r) => r.ref),
         scores: found.results.map((r) => r.score),
