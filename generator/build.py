@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from generator import cachefile, urls
-from generator.config import SiteConfig
+from generator.config import CONFIG_FILE, SiteConfig
 from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.read.cache import LastBuild, RecordCache, last_build, record_build
@@ -231,6 +231,9 @@ def build(
         papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
         archive = keep(group_papers(papers))
         static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
+        if config.image and config.image.startswith("static/") and config.image not in static:
+            raise BuildFailed([Problem(CONFIG_FILE, 1, "image", f"names {config.image}, which layouts/static/ does "
+                                       "not hold; put the picture there or give its https:// address")])
         sources = Sources(archive, config, static, SearchCache(cache.folder, cache.code, cache) if cache else None)
         result = write_site(sources, output_dir, layouts_dir, cache, inputs.ledger if inputs else None, progress)
         summary = BuildSummary(papers=len(papers), days=len(archive.days), files=result.files_in_site,

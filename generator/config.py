@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class SiteConfig:
     feed_min_papers: int = 20  # ...and older whole days until they hold this many papers
     digest_days: int = 30  # the daily digest feeds hold one item for each of this many days
     home_min_papers: int = 10  # a newest day of fewer papers is followed on the home page by the days before
+    image: str = ""  # the link-preview picture: an http(s) address or static/NAME.png (else static/social.png)
 
 
 IMPORT_MODES = ("pull-request", "commit")
@@ -125,7 +127,14 @@ def read_settings(path: Path, base_url: str | None) -> tuple[SiteConfig, ImportS
         problems.append(Problem(shown, lines.get("base_url", 1), "base_url", message))
     elif not config.base_url.endswith("/"):
         config = dataclasses.replace(config, base_url=config.base_url + "/")
+    if config.image and not (is_web_url(config.image) or STATIC_IMAGE.fullmatch(config.image)):
+        message = ("must be an https:// address of a picture, or a picture in layouts/static/ written "
+                   "static/NAME.png (or .jpg, .webp)")
+        problems.append(Problem(shown, lines.get("image", 1), "image", message))
     return config, imports, problems
+
+
+STATIC_IMAGE = re.compile(r"static/[A-Za-z0-9_-][A-Za-z0-9._-]*\.(png|jpe?g|webp|gif)")
 
 
 YES, NO = ("true", "yes", "on"), ("false", "no", "off")

@@ -219,3 +219,70 @@ def test_the_site_built_a_year_later_is_byte_identical(tmp_path):
     now = built("now")
     assert len([path for path in now if path.endswith((".xml", ".atom", ".json"))]) > 100
     assert later == now
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"
+
+
+def atom_problems(data: bytes) -> list[str]:
+    """What RFC 4287 requires of a feed and its entries that this one lacks (4.1.1, 4.1.2, 3.2, 3.3)."""
+    import re
+    import xml.etree.ElementTree as ElementTree
+
+    feed = ElementTree.fromstring(data)
+    problems = [] if feed.tag == ATOM + "feed" else ["the root is not atom:feed"]
+
+    def exactly_one(element, name: str, where: str) -> None:
+        found = element.findall(ATOM + name)
+        if len(found) != 1:
+            problems.append(f"{where}: {len(found)} atom:{name}")
+        elif name == "updated" and not re.fullmatch(RFC3339, found[0].text or ""):
+            problems.append(f"{where}: atom:updated {found[0].text!r} is not an RFC 3339 date")
+
+    for name in ("id", "title", "updated"):
+        exactly_one(feed, name, "feed")
+    if not any(link.get("rel") == "self" for link in feed.findall(ATOM + "link")):
+        problems.append("feed: no atom:link rel=self")
+    feed_has_author = bool(feed.findall(ATOM + "author"))
+    for author in feed.iter(ATOM + "author"):
+        if not (author.findtext(ATOM + "name") or "").strip():
+            problems.append("an atom:author without atom:name")
+    for number, entry in enumerate(feed.findall(ATOM + "entry")):
+        for name in ("id", "title", "updated"):
+            exactly_one(entry, name, f"entry {number}")
+        if not (feed_has_author or entry.findall(ATOM + "author")):
+            problems.append(f"entry {number}: no atom:author, and the feed has none")
+        if not (entry.findall(ATOM + "content") or any(link.get("rel", "alternate") == "alternate"
+                                                       for link in entry.findall(ATOM + "link"))):
+            problems.append(f"entry {number}: neither atom:content nor an alternate link")
+    return problems
+
+
+def test_every_atom_feed_has_what_rfc_4287_requires(sample_site):
+    atoms = [path for path in sample_site.rglob("*") if path.suffix in (".atom", ".xml")
+             and path.read_bytes().find(b'xmlns="http://www.w3.org/2005/Atom"') != -1]
+    assert {path.relative_to(sample_site).as_posix() for path in atoms} >= {"atom.xml", "daily.atom"}
+    for path in atoms:
+        assert atom_problems(path.read_bytes()) == [], path
+    assert atom_problems(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>')  # the check can fail
+
+
+def test_math_in_a_feed_item_survives_a_sanitizer_and_reads_once_as_text(tmp_path):
+    import re
+
+    import nh3
+
+    write(tmp_path / "content", "2024/01/08/math.md",
+          record(title="Math", abstract="We study $\\mathcal{O}(d^k)$ algorithms with $x_1 < x^2$ and more."))
+    build(tmp_path / "content", tmp_path / "site", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    page = (tmp_path / "site/papers/math/index.html").read_text()
+    assert "<math" in page  # the page shows math as math
+    for name, field in (("feed.xml", "description"), ("atom.xml", "content")):
+        item = feedparser.parse((tmp_path / "site" / name).read_bytes()).entries[0]
+        html = item[field] if field == "description" else item.content[0].value
+        assert "<math" not in html, name
+        for kept in (nh3.clean(html), re.sub(r"<[^>]+>", "", html)):  # a sanitizer's, and a text-only reader's
+            text = kept.replace("&lt;", "<")
+            assert "We study $\\mathcal{O}(d^k)$ algorithms with $x_1 < x^2$ and more." in text, (name, kept)
+            assert text.count("mathcal") == 1, (name, kept)

@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "04a811322c035cdd51d0620e34c6e93e53e6d8aaecf55d4671beff1eea02d85a"
-SYNTHETIC_1000_SITE = "67def1eab540040d6aa5256edcae3f5921f0363f0cb14143fef4568a472fb4ee"
+SAMPLE_SITE = "7b3d3594cb339b037f55ddb167a952de825b6210a5ed65685c5967276f53c629"
+SYNTHETIC_1000_SITE = "fff39e1ce4dc54da59745cdadde71a200fc5692730248dd86b72536166205f74"
 
 
 def site_hash(folder: Path) -> str:

@@ -8,6 +8,7 @@ link is made from base_url by urls.py; lastBuildDate and updated are the newest 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -108,6 +109,16 @@ def tag_feeds(archive: Archive, config: SiteConfig, places: dict[str, tuple[int,
                         urls.tag_path(tag.slug), chosen_papers(list(tag.papers), places, config))
 
 
+# The MathML of generator/read/mathml.py, which ends each formula with its TeX source.
+MATHML = re.compile(r'<math\b[^>]*>.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?</math>', re.S)
+
+
+def tex_for_math(html: str) -> str:
+    """The abstract's HTML with each formula as its TeX source between dollars, as arXiv's own feeds
+    give it: feed readers' sanitizers remove MathML, and text-only readers showed it twice."""
+    return MATHML.sub(lambda found: "$" + found.group(1) + "$", html)
+
+
 def paper_item(entry: FeedPaper, site: Site) -> FeedItem:
     """A paper's feed item, made once for every feed that lists it at that place (site.shared)."""
     paper = entry.paper
@@ -116,7 +127,7 @@ def paper_item(entry: FeedPaper, site: Site) -> FeedItem:
         return known
     html = site.renderer.fragment(
         "feed_paper.html", authors=", ".join(paper.authors), organization=paper.organization,
-        abstract_html=paper.abstract_html, links=site.views[paper.slug].links,
+        abstract_html=tex_for_math(paper.abstract_html), links=site.views[paper.slug].links,
     )
     item = site.shared[("feed item", paper.slug, entry.rank, entry.day_size)] = FeedItem(
         url=urls.absolute_url(site.config.base_url, urls.paper_path(paper.slug)),
@@ -175,6 +186,8 @@ def feed_generator(feed: Feed, config: SiteConfig, kind: str) -> FeedGenerator:
     generator.link(href=feed.home, rel="alternate")  # last, since feedgen's RSS <link> is the last link
     generator.language(config.language)
     generator.updated(feed.updated)  # lastBuildDate too: the newest item, never the clock
+    if kind == ATOM:  # RFC 4287 4.1.1: a feed has an author, which entries without one inherit
+        generator.author(name=config.title, uri=config.base_url)
     for item in feed.items:
         entry = generator.add_entry(order="append")
         entry.id(item.url)

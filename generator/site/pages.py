@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,9 +17,9 @@ from markupsafe import Markup
 from generator import urls
 from generator.config import SiteConfig
 from generator.read.markup import plain_summary
-from generator.read.records import Paper
+from generator.read.records import Paper, is_web_url
 from generator.site.archive import Archive, Day, Month, Tag, Week, Year
-from generator.site.bibtex import bibtex_entry
+from generator.site.bibtex import bibtex_entry, is_organisation
 from generator.site.calendars import month_calendar, week_counts, week_title, year_overview
 
 LINK_LABELS = {
@@ -128,7 +129,25 @@ def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
         FeedLink(urls.JSON_FEED, "application/feed+json", f"{config.title} (JSON Feed)", "JSON Feed"),
         FeedLink(urls.DAILY_RSS_FEED, "application/rss+xml", f"{config.title}: daily digest (RSS)",
                  "Daily digest"),
+        FeedLink(urls.DAILY_ATOM_FEED, "application/atom+xml", f"{config.title}: daily digest (Atom)",
+                 "Daily digest (Atom)"),
     )
+
+
+MAIN_FEEDS = 2  # the site's RSS and Atom feeds, which every page announces; the home page announces all
+
+
+SOCIAL_IMAGE = "static/social.png"  # made once from the site's name; replace it, or set `image:`
+
+
+def preview_image(config: SiteConfig, layouts_dir: Path) -> str | None:
+    """The full address of the picture link previews show: the one site.yaml names, else the
+    layouts' social.png, else none."""
+    if config.image:
+        return config.image if is_web_url(config.image) else urls.absolute_url(config.base_url, config.image)
+    if (layouts_dir / SOCIAL_IMAGE).is_file():
+        return urls.absolute_url(config.base_url, SOCIAL_IMAGE)
+    return None
 
 
 def tag_feed_link(slug: str, name: str, config: SiteConfig) -> FeedLink:
@@ -202,6 +221,32 @@ def scholar_meta(view: PaperView, config: SiteConfig) -> list[tuple[str, str]]:
     return meta
 
 
+def scholarly_article(view: PaperView, config: SiteConfig) -> Markup:
+    """A paper as schema.org's ScholarlyArticle, as JSON-LD for search engines: safe inside a
+    <script> whatever a record holds, since every <, > and & is written as a JSON escape."""
+    paper = view.paper
+    page = urls.absolute_url(config.base_url, view.path)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "name": paper.title,
+        "headline": paper.title[:110],  # what Google reads of a headline
+        "author": [{"@type": "Organization" if is_organisation(name) else "Person", "name": name}
+                   for name in paper.authors],
+        "datePublished": (paper.published or paper.day).isoformat(),
+        "abstract": paper.abstract,
+        "url": page,
+        "mainEntityOfPage": page,
+    }
+    if paper.arxiv_base:
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv_base}
+        data["sameAs"] = urls.arxiv_abs_url(paper.arxiv_base)
+    if paper.tags:
+        data["keywords"] = list(paper.tags)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 class PageRenderer:
     """Render templates for pages at known site paths, linking everything relatively."""
 
@@ -216,6 +261,8 @@ class PageRenderer:
         )
         self.environment.filters["count"] = count_label
         self.site_feeds = site_feed_links(config)
+        self.main_feeds = self.site_feeds[:MAIN_FEEDS]
+        self.preview_image = preview_image(config, layouts_dir)
 
     def fragment(self, template: str, **context) -> str:
         """Render a piece of HTML that is not a page, such as a feed item's body."""
@@ -233,9 +280,10 @@ class PageRenderer:
         context.setdefault("description", self.config.description)
         context.setdefault("inline_style", None)  # a page links the site's stylesheet unless given its text
         context.setdefault("og_type", "article" if template == "paper.html" else "website")
-        context.setdefault("feeds", self.site_feeds)
+        context.setdefault("feeds", self.main_feeds)
         html = self.environment.get_template(template).render(
             site=self.config,
+            preview_image=self.preview_image,
             title=title,
             full_title=title if title == self.config.title else f"{title} · {self.config.title}",
             url=url,
@@ -468,6 +516,7 @@ def day_page(path: str, page: ListPage, site: Site, is_home: bool, earlier: list
         title=site.config.title if is_home else on_page(f"Papers of {long_date(day.date)}", page),
         heading=long_date(day.date), day_path=urls.day_path(day.date), is_home=is_home,
         subscribe=site.renderer.site_feeds, paper_count=len(day.papers), pages=page_numbers(page),
+        feeds=site.renderer.site_feeds if is_home else site.renderer.main_feeds,
         page_of=page_of(page), earlier=earlier or [],
         navigation_below=len(page.papers) + sum(len(cards) for _, cards in earlier or []) > NAVIGATION_BELOW_AFTER,
         trail=() if is_home else archive_trail(day.date.year, day.date.month),
@@ -494,6 +543,7 @@ def render_paper(path: str, place: PaperPlace, site: Site) -> bytes:
     paper = place.paper
     view = site.views[paper.slug]
     return site.page("paper.html", path, title=paper.title, view=view, meta=scholar_meta(view, site.config),
+                     article=scholarly_article(view, site.config),
                      description=view.summary, place=place,
                      trail=archive_trail(paper.day.year, paper.day.month, paper.day))
 
@@ -504,7 +554,7 @@ def render_tags(path: str, tags: tuple[Tag, ...], site: Site) -> bytes:
 
 
 def render_tag(path: str, tag: Tag, site: Site) -> bytes:
-    feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.site_feeds)
+    feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.main_feeds)
     years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), len(papers)) for year, papers in tag.years]
     return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, trail=TAGS_TRAIL,
                      papers=site.cards(tag.papers[:TAG_PAGE_PAPERS], urls.tag_path(tag.slug)),
@@ -514,7 +564,7 @@ def render_tag(path: str, tag: Tag, site: Site) -> bytes:
 
 def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
     year = page.listing
-    feeds = (tag_feed_link(year.slug, year.name, site.config), *site.renderer.site_feeds)
+    feeds = (tag_feed_link(year.slug, year.name, site.config), *site.renderer.main_feeds)
 
     def year_nav(other: int | None) -> Nav | None:
         return Nav(urls.tag_year_path(year.slug, other), str(other)) if other is not None else None
