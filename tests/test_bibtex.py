@@ -143,3 +143,16 @@ def test_keys_are_unique_across_a_site_and_stable_as_papers_are_added(tmp_path):
         "---\ntitle: Learning to learn\nauthors: [Li Wang]\narxiv: '2401.00002'\npublished: 2024-01-06\n---\n\nText.\n")
     again = {paper.slug: citation_key(paper) for paper in read_papers(tmp_path / "content")[0]}
     assert {slug: again[slug] for slug in keys} == keys and again["2401.00002"] == "wang2024learning-2401.00002"
+
+
+def test_every_entry_of_the_sample_site_parses_with_its_own_key(sample_site):
+    import html5lib
+
+    texts = ["".join(html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+                     .find(".//pre[@class='bibtex']").itertext()) for page in sorted(sample_site.glob("papers/*/index.html"))]
+    library = parsed("\n\n".join(texts))
+    assert len(library.entries) == len(texts) == 57
+    assert len({entry.key for entry in library.entries}) == 57
+    for entry in library.entries:
+        url = entry.fields_dict["url"].value
+        assert url.startswith("https://arxiv.org/abs/") and "\\" not in url
