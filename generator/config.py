@@ -128,8 +128,8 @@ def read_settings(path: Path, base_url: str | None) -> tuple[SiteConfig, ImportS
     elif not config.base_url.endswith("/"):
         config = dataclasses.replace(config, base_url=config.base_url + "/")
     if config.image and not (is_web_url(config.image) or STATIC_IMAGE.fullmatch(config.image)):
-        message = ("must be an https:// address of a picture, or a picture in layouts/static/ written "
-                   "static/NAME.png (or .jpg, .webp)")
+        message = ("must be the http(s):// address of a picture, or a picture in layouts/static/ written "
+                   "static/NAME.png (or .jpg, .jpeg, .webp, .gif)")
         problems.append(Problem(shown, lines.get("image", 1), "image", message))
     return config, imports, problems
 

@@ -156,3 +156,16 @@ def test_every_entry_of_the_sample_site_parses_with_its_own_key(sample_site):
     for entry in library.entries:
         url = entry.fields_dict["url"].value
         assert url.startswith("https://arxiv.org/abs/") and "\\" not in url
+
+
+def test_dollar_amounts_title_case_compounds_and_escaped_words_are_read_right():
+    def title_of(text: str) -> str:
+        (entry,) = parsed(bibtex_entry(paper(title=text))).entries
+        return entry.fields_dict["title"].value
+
+    assert title_of("Costs of $5 and $6 per item") == r"Costs of \$5 and \$6 per item"  # the page shows no math
+    assert title_of("Math $\\$x$ here") == r"Math {$\$x$} here"
+    assert title_of("Language Models are Few-Shot Learners") == "Language Models are Few-Shot Learners"
+    # A braced group that starts with a command is a special character to classic BibTeX, which
+    # lowercases its letters: an empty group before it keeps the word's case.
+    assert title_of("Hashtags like #MeToo and {BERT}") == r"Hashtags like {{}\#MeToo} and {{}\textbraceleft{}BERT\textbraceright{}}"

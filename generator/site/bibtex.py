@@ -8,6 +8,8 @@ import re
 import unicodedata
 
 from generator import urls
+from generator.read.markup import MATH
+from generator.read.mathml import MathError, latex_to_mathml
 from generator.read.records import Paper
 
 ARXIV_CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")
@@ -18,10 +20,13 @@ STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is
 SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&",
            "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
            "^": r"\textasciicircum{}"}
-# Inline math, $...$, kept as math when LaTeX can read it as it is: its braces balance and it holds
-# nothing that ends a field or starts a comment.
-INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
+# Inline math is found as the page finds it (no "$5 and $6", no "\$"), and kept as math when the
+# page shows it as math and LaTeX can read it as it is: its braces balance and it holds nothing
+# that ends a field or starts a comment.
+INLINE_MATH = re.compile(MATH)
 MATH_UNSAFE = re.compile(r"[%#&]")
+# Words a Title Case title leaves lowercase, not counted when telling it from sentence case.
+MINOR_WORDS = STOPWORDS | {"or", "not", "as", "into", "over", "vs", "per", "but", "nor", "so", "up", "off"}
 
 
 def escape_bibtex(text: str) -> str:
@@ -45,7 +50,7 @@ def escape_with_math(text: str, protect_word=lambda word: False) -> str:
     pieces, last = [], 0
     for found in INLINE_MATH.finditer(text):
         math = found.group(1)
-        if not balanced(math) or MATH_UNSAFE.search(math):
+        if not balanced(math) or MATH_UNSAFE.search(math) or not shown_as_math(math):
             continue  # escaped as text below, which is never wrong
         pieces.append(escape_words(text[last:found.start()], protect_word))
         protect_word(found.group(0))  # math is a word of the title too: what follows it is not the first
@@ -55,10 +60,24 @@ def escape_with_math(text: str, protect_word=lambda word: False) -> str:
     return "".join(pieces)
 
 
+def shown_as_math(source: str) -> bool:
+    try:
+        latex_to_mathml(source)
+    except MathError:
+        return False
+    return True
+
+
 def escape_words(text: str, protect_word) -> str:
     """Escape text word by word (whitespace kept), bracing the words `protect_word` names."""
-    return "".join(f"{{{escape_bibtex(part)}}}" if part.strip() and protect_word(part) else escape_bibtex(part)
+    return "".join(braced(escape_bibtex(part)) if part.strip() and protect_word(part) else escape_bibtex(part)
                    for part in re.split(r"(\s+)", text))
+
+
+def braced(escaped: str) -> str:
+    """Protect escaped text from case changes. A brace followed by a backslash is a "special
+    character" to classic BibTeX, whose letters it still lowercases: an empty group goes first."""
+    return "{{}" + escaped + "}" if escaped.startswith("\\") else "{" + escaped + "}"
 
 
 def letters(word: str) -> str:
@@ -66,9 +85,9 @@ def letters(word: str) -> str:
 
 
 def inner_capital(word: str) -> bool:
-    """A capital after the word's first letter: an acronym or a name styled so (LLM, ReLU, GPT-4)."""
-    found = letters(word)
-    return any(ch.isupper() for ch in found[1:])
+    """A capital after the first letter of a part of the word: an acronym or a name styled so (LLM,
+    ReLU, GPT-4), where a Title Case compound (Few-Shot, Real-Time) has none."""
+    return any(ch.isupper() for part in re.split(r"[-/]", word) for ch in letters(part)[1:])
 
 
 def title_protector(title: str):
@@ -76,9 +95,9 @@ def title_protector(title: str):
     word with a capital after its first letter and, in a title written in sentence case (most of
     its words lowercase), each capitalised word after the first, a proper noun there (Lipschitz).
     The words are asked about in the title's order."""
-    words = [letters(word) for word in INLINE_MATH.sub(" ", title).split()]
-    later = [word for word in words[1:] if word and word.lower() not in STOPWORDS and not inner_capital(word)]
-    sentence_case = bool(later) and sum(1 for word in later if word[0].isupper()) * 2 <= len(later)
+    words = [word for word in INLINE_MATH.sub(" ", title).split() if letters(word)]
+    later = [word for word in words[1:] if letters(word).lower() not in MINOR_WORDS and not inner_capital(word)]
+    sentence_case = bool(later) and sum(1 for word in later if letters(word)[:1].isupper()) * 2 <= len(later)
     seen = []
 
     def protect(word: str) -> bool:
