@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8000
+# Debian packages for the tests: only what they need (no recommended extras), waiting up to five
+# minutes for the package lock a freshly booted machine's unattended upgrades may hold.
+APT         := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq
+APT_INSTALL := $(APT) update && $(APT) install -y --no-install-recommends
 
 .PHONY: serve test install install-test install-browser install-java install-faketime build check lint clean
 
@@ -42,22 +46,19 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # Browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser.
 install-browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	  $(APT_INSTALL) chromium fonts-dejavu-core >/dev/null; }
 	@chromium --version
 
 # The Nu Html Checker (vnu-jar, from npm) runs on Java.
 install-java:
 	@command -v java >/dev/null 2>&1 || { \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+	  $(APT_INSTALL) default-jre-headless >/dev/null; }
 	@java -version 2>&1 | head -n 1
 
 # libfaketime moves the clock for the test that builds the site a year later, byte for byte the same.
 install-faketime:
 	@command -v faketime >/dev/null 2>&1 || { \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq faketime >/dev/null; }
+	  $(APT_INSTALL) faketime >/dev/null; }
 
 lint: install-test
 	$(BIN)/ruff check generator tests

@@ -17,6 +17,7 @@ from generator.importers.arxiv import ARXIV_API, fetch_arxiv
 from generator.importers.command import (
     add_fetch_options,
     add_import_command,
+    command_parser,
     parse_day,
     run_import,
     said_on_stderr,
@@ -33,65 +34,78 @@ from generator.write.writer import OutputError
 
 
 def add_site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), help="record folder (content/)")
-    parser.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
+    parser.add_argument("--content", type=Path, default=Path("content"), help="the record folder")
+    parser.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="the settings file")
     if output:
-        parser.add_argument("--output", type=Path, default=Path("output"), help="site folder (output/)")
-        parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="templates and assets")
+        parser.add_argument("--output", type=Path, default=Path("output"), help="the site folder")
+        parser.add_argument("--layouts", type=Path, default=Path("layouts"), help="the templates and assets")
         parser.add_argument("--node-modules", type=Path, default=Path("node_modules"),
-                            help="where npm installed lunr.js (node_modules/)")
+                            help="where npm installed lunr.js")
         parser.add_argument("--base-url", help="the address the site is published at, ending in /")
         parser.add_argument("--cache", type=Path, default=Path(".dailypapers-cache"),
-                            help="where a build keeps what the next one can reuse (.dailypapers-cache/)")
+                            help="where a build keeps what the next one can reuse")
         parser.add_argument("--no-cache", dest="cache", action="store_const", const=None,
                             help="build everything from scratch and keep nothing")
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dailypapers", description="Build a daily paper digest site.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    build_parser = commands.add_parser("build", help="check every record and build the site")
+    try:
+        return version("dailypapers")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dailypapers", description="Build a daily paper digest site: one file "
+                                     "per paper in content/, a static website out in output/.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command", help="one of:")
+
+    build_parser = command_parser(commands, "build", "check every record and build the site")
     add_site_options(build_parser)
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
 
-    check_parser = commands.add_parser("check", help="check the records, or the given ones; build nothing")
+    check_parser = command_parser(commands, "check", "check the records, or the given ones; build nothing")
     add_site_options(check_parser, output=False)
     check_parser.add_argument("files", nargs="*", type=Path,
                               help="check only these records (a pull request's), against the whole archive")
 
-    serve_parser = commands.add_parser("serve", help="build, serve locally, rebuild on every change")
+    serve_parser = command_parser(commands, "serve", "build, serve locally, rebuild on every change")
     add_site_options(serve_parser)
-    serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--host", default="127.0.0.1", help="the address to serve at (0.0.0.0: every one)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="the port to serve at")
 
-    new_parser = commands.add_parser("new", help="write a record for an arXiv paper, filled in from arXiv")
+    new_parser = command_parser(commands, "new", "write a record for an arXiv paper, filled in from arXiv")
     new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993")
     new_parser.add_argument("--day", type=parse_day, default=None,
                             help="the day it is featured, YYYY-MM-DD (default: today, UTC)")
-    new_parser.add_argument("--content", type=Path, default=Path("content"))
+    new_parser.add_argument("--content", type=Path, default=Path("content"), help="the record folder to write into")
     new_parser.add_argument("--offline", action="store_true", help="write an empty record; ask no one")
     new_parser.add_argument("--arxiv-api", type=web_address, default=ARXIV_API, help="the arXiv API's address")
     add_fetch_options(new_parser)
 
     add_import_command(commands)
 
-    synthetic_parser = commands.add_parser("synthesize", help="write a synthetic archive for benchmarks")
-    synthetic_parser.add_argument("--papers", type=int, default=100_000)
-    synthetic_parser.add_argument("--seed", type=int, default=2026)
+    synthetic_parser = command_parser(commands, "synthesize", "write a synthetic archive for benchmarks")
+    synthetic_parser.add_argument("--papers", type=int, required=True,
+                                  help="how many records to write (the benchmarks use 10000 and 100000)")
+    synthetic_parser.add_argument("--seed", type=int, default=2026,
+                                  help="the random seed: the same seed writes the same records")
     synthetic_parser.add_argument("--content", type=Path, required=True,
                                   help="an empty folder to write into (never your real content/)")
 
-    size_parser = commands.add_parser("check-size", help="say whether the built site fits its host; fail if not")
-    size_parser.add_argument("--output", type=Path, default=Path("output"), help="site folder (output/)")
+    size_parser = command_parser(commands, "check-size", "say whether the built site fits its host; fail if not")
+    size_parser.add_argument("--output", type=Path, default=Path("output"), help="the site folder")
     size_parser.add_argument("--max-bytes", type=int, default=GITHUB_PAGES_BYTES,
                              help="the most the site may weigh as a tar (default: GitHub Pages' 1 GB)")
     size_parser.add_argument("--max-files", type=int, default=None,
                              help="the most files the host takes (GitLab Pages: 200000)")
 
-    seed_parser = commands.add_parser("seed", help="write records from a seed-papers.json file")
-    seed_parser.add_argument("json_file", type=Path)
-    seed_parser.add_argument("--content", type=Path, default=Path("content"))
+    seed_parser = command_parser(commands, "seed", "write records from a seed-papers.json file")
+    seed_parser.add_argument("json_file", type=Path, help="a JSON list of papers, like tests/data/seed-papers.json")
+    seed_parser.add_argument("--content", type=Path, default=Path("content"), help="the record folder to write into")
     seed_parser.add_argument("--day", type=parse_day, default=None,
                              help="feature every paper on this day, YYYY-MM-DD (default: each on its arXiv date)")
     return parser

@@ -177,16 +177,23 @@ def serve(args: argparse.Namespace) -> int:
     """Build, then serve output/ until interrupted, rebuilding on changes."""
     base_url = args.base_url or f"http://{args.host}:{args.port}/"
     watcher = SiteWatcher(args, base_url)
+    handler = functools.partial(PreviewHandler, directory=str(args.output))
+    PreviewHandler.watcher = watcher
+    try:  # the port first: a busy one is said at once, not after a whole build
+        server = PreviewServer((args.host, args.port), handler)
+    except OSError as error:
+        print(printable(f"error: cannot serve at {args.host}:{args.port}: {error.strerror or error}. Another "
+                        f"program (perhaps another `dailypapers serve`) may have it: choose another port with "
+                        f"--port {args.port + 1} (make serve PORT={args.port + 1})"), file=sys.stderr)
+        return 2
     before_first_build = watcher.snapshot()
     try:
         watcher.rebuild(first=True)
     except OutputError as error:
+        server.server_close()
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
     args.output.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(PreviewHandler, directory=str(args.output))
-    PreviewHandler.watcher = watcher
-    server = PreviewServer((args.host, args.port), handler)
     stop = threading.Event()
     threading.Thread(target=watcher.watch, args=(stop, before_first_build), daemon=True).start()
     print(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,22 @@ def spread_archive() -> Path:
 CONTENT = spread_archive()  # what most tests read: the sample's papers over many days
 SUB_PATH = "/dailypapers/"
 SUB_PATH_BASE_URL = "https://example.github.io" + SUB_PATH
-CHROMIUM = "/usr/bin/chromium"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+
+def find_chromium() -> str:
+    """The Chromium the browser tests drive: DAILYPAPERS_CHROMIUM if set, else the first of the
+    usual names on PATH (Debian's package is `chromium`; `make test` installs it on Debian and Ubuntu)."""
+    named = os.environ.get("DAILYPAPERS_CHROMIUM")
+    if named:
+        return named
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise RuntimeError("no Chromium found: install Debian's `chromium` (make test does, on Debian and Ubuntu), "
+                       "or set DAILYPAPERS_CHROMIUM to a Chromium or Chrome executable")
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -186,7 +202,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

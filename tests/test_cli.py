@@ -187,3 +187,37 @@ def test_settings_that_are_a_link_or_nested_deep_are_refused(tmp_path, text, mes
     result = run_cli("build", "--config", str(settings), "--output", str(tmp_path / "out"))
     assert result.returncode == 1 and "Traceback" not in result.stderr and "s3cret" not in result.stderr
     assert message in result.stderr
+
+
+def every_command(parser, name="dailypapers"):
+    """(name, parser) for the command line and each of its commands, nested ones too."""
+    import argparse
+
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                yield from every_command(sub, f"{name} {command}")
+
+
+def test_every_command_and_option_says_what_it_is_and_its_default():
+    from generator.cli import make_parser
+
+    commands = dict(every_command(make_parser()))
+    assert {"dailypapers build", "dailypapers import hf", "dailypapers synthesize", "dailypapers seed"} <= set(commands)
+    for name, parser in commands.items():
+        assert parser.description, name
+        for action in parser._actions:
+            if action.dest != "help":
+                assert action.help, (name, action.option_strings or action.dest)
+    build_help = commands["dailypapers build"].format_help()
+    assert "the record folder (default: content)" in build_help and "(default: None)" not in build_help
+    serve_help = " ".join(commands["dailypapers serve"].format_help().split())
+    assert "the port to serve at (default: 8000)" in serve_help
+
+
+def test_version_and_a_synthetic_archive_needs_its_size():
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("dailypapers ")
+    result = run_cli("synthesize", "--content", "/tmp/never-written")
+    assert result.returncode == 2 and "--papers" in result.stderr  # no silent 100,000 records

@@ -158,3 +158,20 @@ def test_serve_answers_only_plain_files_and_stays_quiet_about_odd_clients(tmp_pa
         assert fetch(url)[0] == 200
     said = "".join(process.said)
     assert "Traceback" not in said and "Error" not in said, said
+
+
+def test_serve_on_a_busy_port_says_so_at_once_and_how_to_choose_another(tmp_path, content_copy):
+    from conftest import run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = run_cli("serve", "--content", str(content_copy), "--output", str(tmp_path / "out"),
+                         "--port", str(port))
+        assert result.returncode == 2
+        assert time.monotonic() - started < 30
+    assert f"cannot serve at 127.0.0.1:{port}" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert f"make serve PORT={port + 1}" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()  # it said so before building anything

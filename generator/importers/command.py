@@ -41,6 +41,23 @@ def arxiv_category(text: str) -> str:
     return text
 
 
+class DefaultsShown(argparse.HelpFormatter):
+    """Help that ends each option's text with its default, where it has one worth saying."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("(default" in text or not action.option_strings or isinstance(action, argparse._StoreConstAction)
+                or action.default in (None, argparse.SUPPRESS)):
+            return text
+        return text + " (default: %(default)s)"
+
+
+def command_parser(commands, name: str, text: str) -> argparse.ArgumentParser:
+    """A command of the command line, its help line also its description."""
+    return commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".",
+                               formatter_class=DefaultsShown)
+
+
 def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer")
     parser.add_argument("--retry-wait", type=float, default=2.0,
@@ -55,7 +72,7 @@ def add_days(parser: argparse.ArgumentParser, *, required: bool) -> None:
 
 
 def add_services(parser: argparse.ArgumentParser, *, hf: bool, arxiv: bool) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"))
+    parser.add_argument("--content", type=Path, default=Path("content"), help="the record folder to write into")
     if hf:
         parser.add_argument("--hf-api", type=web_address, default=os.environ.get(HF_API_VARIABLE, HF_API),
                             help=f"the daily papers API's address (or set {HF_API_VARIABLE})")
@@ -70,23 +87,23 @@ def add_services(parser: argparse.ArgumentParser, *, hf: bool, arxiv: bool) -> N
 
 
 def add_import_command(commands) -> None:
-    parser = commands.add_parser("import", help="write records from Hugging Face or arXiv")
-    sources = parser.add_subparsers(dest="source", required=True)
-    hf = sources.add_parser("hf", help="the papers Hugging Face featured on a day, or on each day of a range")
+    parser = command_parser(commands, "import", "write records from Hugging Face or arXiv")
+    sources = parser.add_subparsers(dest="source", required=True, metavar="source", help="one of:")
+    hf = command_parser(sources, "hf", "the papers Hugging Face featured on a day, or on each day of a range")
     add_days(hf, required=False)
     hf.add_argument("--file", type=Path, help="read a saved /api/daily_papers answer instead")
     add_services(hf, hf=True, arxiv=False)
-    arxiv = sources.add_parser("arxiv", help="the papers first submitted to arXiv categories on a day, or a range")
+    arxiv = command_parser(sources, "arxiv", "the papers first submitted to arXiv categories on a day, or a range")
     arxiv.add_argument("--category", dest="categories", action="append", type=arxiv_category, required=True,
                        help="an arXiv category, such as cs.CL; give it once for each category")
     add_days(arxiv, required=True)
     add_services(arxiv, hf=False, arxiv=True)
-    daily = sources.add_parser("daily", help="what site.yaml's `import:` follows, for the last days (the daily run)")
+    daily = command_parser(sources, "daily", "what site.yaml's `import:` follows, for the last days (the daily run)")
     add_days(daily, required=False)
-    daily.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
+    daily.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="the settings file")
     add_services(daily, hf=True, arxiv=True)
-    mode = sources.add_parser("mode", help="print how imported papers reach main, as site.yaml says")
-    mode.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="settings file (site.yaml)")
+    mode = command_parser(sources, "mode", "print how imported papers reach main, as site.yaml says")
+    mode.add_argument("--config", type=Path, default=Path(CONFIG_FILE), help="the settings file")
 
 
 def said_on_stderr(message: str) -> None:

@@ -41,11 +41,9 @@ from generator.site.pages import PageRenderer, Site  # noqa: E402
 from generator.synthetic import write_synthetic  # noqa: E402
 from generator.write.reuse import Reuse  # noqa: E402
 
-from conftest import write_site  # noqa: E402
+from conftest import CHROMIUM_ARGS, find_chromium, write_site  # noqa: E402
 from oracles import index_papers  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CODE = ["static/lunr.min.js", "static/search-core.js", "static/search.js"]
 
 
@@ -141,7 +139,7 @@ def chromium_figures(site: Path, queries: list[str], runs: int = 5) -> dict[str,
     figures = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
             for query in queries:
                 context = browser.new_context(viewport={"width": 1366, "height": 900})  # an empty cache
                 page = context.new_page()
