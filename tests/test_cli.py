@@ -23,7 +23,7 @@ def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
     assert check.returncode == 1 and "Traceback" not in check.stderr
     assert f"{path}:2: title: is required" in check.stderr
     assert check.stderr.strip().endswith("3 problems found; fix them and run the check again.")
-    assert f"{path}:3: authors: item 1 must be non-empty text" in check.stderr
+    assert f"{path}:4: authors: item 1 is empty; write it, or delete its line" in check.stderr  # its own line
     assert "abstract: is required; add it below the front matter" in check.stderr
 
     text = path.read_text().replace('title: ""', 'title: "A Title"').replace('  - ""', "  - Ada Lovelace")

@@ -396,3 +396,32 @@ def test_a_fifo_named_like_a_record_is_refused_not_read(tmp_path):
 def test_a_huge_record_is_refused_without_reading_it_whole(tmp_path):
     problem = only_problem(tmp_path, "---\ntitle: T\nauthors: [A]\n---\n\n" + "word " * 300_000)
     assert problem.endswith(":1: file: is larger than 512 KiB; a record must be under 512 KiB")
+
+
+def test_editor_backups_are_ignored_and_a_stray_file_is_said_once(tmp_path):
+    files = {"2025/01/02/a.md": VALID_RECORD.replace('"2305.02993"', "null"),
+             "2025/01/02/a.md~": VALID_RECORD, "2025/01/02/#a.md#": VALID_RECORD, "2025/01/02/a.md.swp": "x",
+             "2025/01/02/.a.md.swp": "x", "2025/01/02/notes.txt": "- a\n- list", "README.md": "# Notes\n"}
+    papers, problems = read(tmp_path, files)
+    assert [paper.slug for paper in papers] == ["a"]
+    assert problems == [
+        "2025/01/02/notes.txt:1: file: is not a record (records are .md, .yaml or .yml files in content/YYYY/MM/DD/); "
+        "move it out of content/ or delete it",
+        "README.md:1: day: is not in a day folder; move it to content/YYYY/MM/DD/ for the day it is featured",
+    ]
+
+
+def test_list_items_are_kept_as_typed_and_their_problems_reported_on_their_lines(tmp_path):
+    text = ("---\ntitle: T\nauthors:\n  - Ada Lovelace\n  - No\n  - On\n  - 2024-01-01\ntags: [1.10, cs.CL, yes]\n"
+            "links:\n  project: https://example.org/p\n  code: ftp://example.org/c\n---\n\nText.\n")
+    papers, problems = read(tmp_path, {"2025/01/02/a.md": text})
+    assert problems == ["2025/01/02/a.md:11: links: code: 'ftp://example.org/c' is not an http:// or https:// address"]
+    text = text.replace("  code: ftp://example.org/c\n", "").replace("  - On\n", "  -\n  - [x]\n")
+    papers, problems = read(tmp_path, {"2025/01/02/a.md": text})
+    assert problems == ["2025/01/02/a.md:6: authors: item 3 is empty; write it, or delete its line",
+                        "2025/01/02/a.md:7: authors: item 4 is a list, not text; write it as text, in quotes if it "
+                        "starts with [ or {"]
+    text = text.replace("  -\n  - [x]\n", "  - On\n")
+    (paper,) = read(tmp_path, {"2025/01/02/a.md": text})[0]
+    assert paper.authors == ("Ada Lovelace", "No", "On", "2024-01-01")  # not False, True and a date
+    assert paper.tags == ("1.10", "cs.CL", "yes")  # not the number 1.1 and True

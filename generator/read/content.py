@@ -24,6 +24,11 @@ RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 FENCE = re.compile(r"---[ \t]*")
 # Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
 TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
+# Lists and mappings of text: their plain items are kept as typed too (`- No`, `- On`, `- 1.10`
+# are names and tags, not a boolean or a number), and each item's line is kept, under
+# `field[n]` (from 1) or `field.key`, so that a problem is reported where it is.
+TEXT_LIST_FIELDS = frozenset({"authors", "tags"})
+TEXT_MAP_FIELDS = frozenset({"links"})
 # Fields whose plain values are whole numbers as a person writes them: `010` is ten, not YAML 1.1's
 # octal eight, and `1:30` is no number at all (YAML 1.1 reads ninety).
 NUMBER_FIELDS = frozenset({"upvotes"})
@@ -44,9 +49,14 @@ class RecordFile(NamedTuple):
     mode: int
 
 
+def is_editor_backup(name: str) -> bool:
+    """An editor's backup, autosave or swap file (x.md~, #x.md#, x.md.swp), which no one means as a record."""
+    return name.endswith("~") or (name.startswith("#") and name.endswith("#")) or name.endswith((".swp", ".swo"))
+
+
 def find_record_files(content_dir: Path) -> list[RecordFile]:
-    """List every file and symbolic link under content_dir, skipping hidden ones, in a stable
-    order (by folder names, then file name)."""
+    """List every file and symbolic link under content_dir, skipping hidden ones and editors'
+    backups, in a stable order (by folder names, then file name)."""
     found: list[tuple[tuple[str, ...], RecordFile]] = []
 
     def scan(folder: str, parts: tuple[str, ...]) -> None:
@@ -55,7 +65,7 @@ def find_record_files(content_dir: Path) -> list[RecordFile]:
         except OSError:
             return
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or is_editor_backup(entry.name):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 scan(entry.path, (*parts, entry.name))
@@ -163,6 +173,8 @@ def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown:
         # A link could pull in any file of the machine that builds the site.
         return None, [Problem(shown, 1, "file", "is a symbolic link; records must be plain files")]
     place, problems = day_and_slug(path.relative_to(content_dir), shown)
+    if place is None:  # not a record where it is: said once, and not read as one
+        return None, problems
     if data is None:
         data = read_plain_file(path, MAX_RECORD_BYTES + 1)
     if data is None:
@@ -182,8 +194,6 @@ def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown:
     if isinstance(parsed, Problem):
         return None, problems + [parsed]
     fields, lines, first_line = parsed
-    if place is None:
-        return None, problems
     day, slug = place
     paper, found = make_paper(fields, path=shown, slug=slug, day=day, lines=lines, first_line=first_line)
     if paper is None:
@@ -195,7 +205,8 @@ def day_and_slug(relative: Path, shown: str) -> tuple[tuple[dt.date, str] | None
     """Take a record's featured day from its folder and its slug from its name."""
     parts = relative.parts
     if relative.suffix not in RECORD_SUFFIXES:
-        message = "is not a record; records are .md or .yaml files in content/YYYY/MM/DD/"
+        message = ("is not a record (records are .md, .yaml or .yml files in content/YYYY/MM/DD/); move it out of "
+                   "content/ or delete it")
         return None, [Problem(shown, 1, "file", message)]
     if len(parts) != 4 or not (YEAR.fullmatch(parts[0]) and TWO_DIGITS.fullmatch(parts[1])
                                and TWO_DIGITS.fullmatch(parts[2])):
@@ -314,6 +325,18 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
                 # Keep what was typed: `arxiv: 2305.02990` is an id, not the number 2305.0299.
                 fields[name] = None if value_node.value in NULLS else value_node.value
                 continue
+            if isinstance(value_node, yaml.SequenceNode):
+                for position, item in enumerate(value_node.value, start=1):
+                    field_lines[f"{name}[{position}]"] = item.start_mark.line + line_offset + 1
+            elif isinstance(value_node, yaml.MappingNode):
+                for item_key, _ in value_node.value:
+                    field_lines[f"{name}.{item_key.value}"] = item_key.start_mark.line + line_offset + 1
+            if name in TEXT_LIST_FIELDS and isinstance(value_node, yaml.SequenceNode):
+                fields[name] = [plain_text(item, loader) for item in value_node.value]
+                continue
+            if name in TEXT_MAP_FIELDS and isinstance(value_node, yaml.MappingNode):
+                fields[name] = {str(key.value): plain_text(item, loader) for key, item in value_node.value}
+                continue
             if name in NUMBER_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 typed = value_node.value
                 fields[name] = None if typed in NULLS else int(typed) if DECIMAL.fullmatch(typed) else typed
@@ -325,6 +348,13 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
     finally:
         loader.dispose()
     return fields, field_lines, line_offset + 1
+
+
+def plain_text(node: yaml.Node, loader) -> Any:
+    """A plain scalar as typed (None for an empty or null one); anything else as YAML reads it."""
+    if isinstance(node, yaml.ScalarNode) and not node.style:
+        return None if node.value in NULLS else node.value
+    return loader.construct_object(node, deep=True)
 
 
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in

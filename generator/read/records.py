@@ -261,15 +261,21 @@ class RecordChecker:
             return None
         items: list[str] = []
         for position, item in enumerate(value, start=1):
+            line = self.lines.get(f"{field}[{position}]")
             if not isinstance(item, str) or not item.strip():
-                self.report(field, f"item {position} must be non-empty text, not {item!r}")
+                if item is None or isinstance(item, str):
+                    message = f"item {position} is empty; write it, or delete its line"
+                else:
+                    message = (f"item {position} is a {type(item).__name__}, not text; write it as text, in quotes "
+                               "if it starts with [ or {")
+                self.report(field, message, line)
                 continue
             item = " ".join(item.split())
             problem = bad_character(item)
             if problem:
-                self.report(field, f"item {position} {problem}; delete it")
+                self.report(field, f"item {position} {problem}; delete it", line)
             elif len(item) > max_length:
-                self.report(field, f"item {position} is longer than {max_length} characters")
+                self.report(field, f"item {position} is longer than {max_length} characters", line)
             else:
                 items.append(item)
         return items
@@ -359,12 +365,13 @@ class RecordChecker:
             return []
         links = []
         for kind, url in value.items():
+            line = self.lines.get(f"links.{kind}")
             if kind not in LINK_KINDS:
                 close = difflib.get_close_matches(str(kind), LINK_KINDS, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known kinds are " + ", ".join(LINK_KINDS)
-                self.report("links", f"unknown link kind {kind!r}; {hint}")
+                self.report("links", f"unknown link kind {kind!r}; {hint}", line)
             elif not isinstance(url, str) or not is_web_url(url.strip()):
-                self.report("links", f"{kind}: {url!r} is not an http:// or https:// address")
+                self.report("links", f"{kind}: {url!r} is not an http:// or https:// address", line)
             else:
                 links.append(Link(kind, url.strip()))
         return links
