@@ -29,6 +29,7 @@ from generator.problems import BuildFailed, Problem, printable
 from generator.read.content import display_path, read_papers
 from generator.read.records import arxiv_problem, slug_for_arxiv
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
+from generator.site.pages import template_problem
 from generator.write.artifact import GITHUB_PAGES_BYTES, artifact_of
 from generator.write.writer import OutputError
 
@@ -78,7 +79,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--port", type=int, default=8000, help="the port to serve at")
 
     new_parser = command_parser(commands, "new", "write a record for an arXiv paper, filled in from arXiv")
-    new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993")
+    new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993 (arXiv:2305.02993 or its "
+                            "arxiv.org address work too)")
     new_parser.add_argument("--day", type=parse_day, default=None,
                             help="the day it is featured, YYYY-MM-DD (default: today, UTC)")
     new_parser.add_argument("--content", type=Path, default=Path("content"), help="the record folder to write into")
@@ -111,15 +113,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def records(count: int) -> str:
+    return f"{count:,} record" if count == 1 else f"{count:,} records"
+
+
 def report_problems(problems: list[Problem], outcome: str = "nothing was written") -> int:
     print(BuildFailed(problems).report(outcome), file=sys.stderr)
     return 1
 
 
-def read_config(args: argparse.Namespace) -> SiteConfig | None:
+def read_config(args: argparse.Namespace, outcome: str = "nothing was written") -> SiteConfig | None:
     config, problems = load_config(args.config, base_url=getattr(args, "base_url", None))
     if problems:
-        report_problems(problems)
+        report_problems(problems, outcome)
         return None
     return config
 
@@ -141,12 +147,6 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary)
     return 0
-
-
-def template_problem(error: jinja2.TemplateError, layouts_dir: Path) -> Problem:
-    """Point at the template line that broke, when Jinja knows it."""
-    name = getattr(error, "filename", None) or getattr(error, "name", None) or str(layouts_dir)
-    return Problem(str(name), getattr(error, "lineno", None) or 1, "template", str(error.message or error))
 
 
 def github_annotation(problem: Problem) -> str:
@@ -174,7 +174,7 @@ def given_file_problems(files: list[Path], content_dir: Path) -> list[Problem]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config = read_config(args)
+    config = read_config(args, "fix them and run the check again")
     if config is None:
         return 1
     changed = frozenset(display_path(path) for path in args.files)
@@ -187,14 +187,26 @@ def run_check(args: argparse.Namespace) -> int:
             print("\n".join(github_annotation(problem) for problem in sorted(problems)))
         return report_problems(problems, "fix them and run the check again")
     if changed:
-        print(f"{len(changed)} records checked against all {len(papers)}: no problems.")
+        print(f"{records(len(changed))} checked against all {len(papers):,}: no problems.")
     else:
-        print(f"{len(papers)} records checked: no problems.")
+        print(f"{records(len(papers))} checked: no problems.")
     return 0
+
+
+def pasted_arxiv_id(text: str) -> str:
+    """The arXiv id in what a person pastes: arXiv:2401.12345, or an abs or pdf address of it."""
+    text = text.strip()
+    for prefix in ("arXiv:", "arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/", "https://arxiv.org/pdf/",
+                   "http://arxiv.org/pdf/", "https://www.arxiv.org/abs/", "arxiv.org/abs/"):
+        if text.startswith(prefix):
+            text = text[len(prefix):].removesuffix(".pdf").rstrip("/")
+            break
+    return text
 
 
 def run_new(args: argparse.Namespace) -> int:
     day = args.day or dt.datetime.now(dt.UTC).date()
+    args.arxiv_id = pasted_arxiv_id(args.arxiv_id)
     problem = arxiv_problem(args.arxiv_id)
     found = existing_record(args.content, slug_for_arxiv(args.arxiv_id)) if not problem else None
     if problem or found:

@@ -18,6 +18,7 @@ from generator.build import Progress, build
 from generator.config import load_config
 from generator.files import read_plain_file
 from generator.problems import BuildFailed, printable
+from generator.site.pages import template_problem
 from generator.write.writer import OutputError
 
 BUILD_ID_PATH = "/__dailypapers/build"
@@ -64,7 +65,8 @@ class SiteWatcher:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
             return False
         except jinja2.TemplateError as error:
-            print(printable(f"template error: {error}"), file=sys.stderr, flush=True)
+            print(printable(str(template_problem(error, self.args.layouts))) + " The previous build is still served.",
+                  file=sys.stderr, flush=True)
             return False
         except OutputError as error:
             if first:

@@ -30,7 +30,7 @@ def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
     path.write_text(text + "The abstract.\n")
     check = run_cli("check", "--content", str(content))
     assert check.returncode == 0, check.stderr
-    assert check.stdout.strip() == "1 records checked: no problems."
+    assert check.stdout.strip() == "1 record checked: no problems."
 
 
 def test_new_refuses_a_recorded_paper_and_a_bad_id(tmp_path):
@@ -43,7 +43,7 @@ def test_new_refuses_a_recorded_paper_and_a_bad_id(tmp_path):
     bad = run_cli("new", "12345", "--day", "2025-03-04", "--content", str(content))
     assert bad.returncode == 1 and "is not an arXiv id" in bad.stderr
     bad_day = run_cli("new", "2305.99999", "--day", "2025-02-30", "--content", str(content))
-    assert bad_day.returncode == 2 and "is not a date written YYYY-MM-DD" in bad_day.stderr
+    assert bad_day.returncode == 2 and "is not a day of the calendar" in bad_day.stderr
     assert "Traceback" not in again.stderr + bad.stderr + bad_day.stderr
 
 
@@ -124,7 +124,7 @@ def test_check_of_given_files_compares_them_with_the_whole_archive(tmp_path, con
         "1 problem found; fix them and run the check again.",
     ]  # broken.md is not among the files checked, so it is not reported
     ok = run_cli("check", "--content", str(content_copy), str(content_copy / "2025/10/14/2510.12866.md"))
-    assert ok.returncode == 0 and ok.stdout.strip() == "1 records checked against all 58: no problems."
+    assert ok.returncode == 0 and ok.stdout.strip() == "1 record checked against all 58: no problems."
     outside = run_cli("check", "--content", str(content_copy), str(tmp_path / "elsewhere.md"))
     assert outside.returncode == 1 and "elsewhere.md:1: file: is not under" in outside.stderr
 
@@ -221,3 +221,40 @@ def test_version_and_a_synthetic_archive_needs_its_size():
     assert version.returncode == 0 and version.stdout.startswith("dailypapers ")
     result = run_cli("synthesize", "--content", "/tmp/never-written")
     assert result.returncode == 2 and "--papers" in result.stderr  # no silent 100,000 records
+
+
+@pytest.mark.parametrize("papers", [3, 2500])  # an archive this big is built by two processes, where there are two
+def test_a_template_that_fails_as_it_renders_is_named_with_its_line(tmp_path, papers, two_cores, capsys,
+                                                                    monkeypatch):
+    import shutil
+
+    from generator.cli import main
+    from generator.synthetic import write_synthetic
+
+    monkeypatch.chdir(ROOT)  # given back after the test
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(ROOT / "layouts", layouts)
+    page = layouts / "paper.html"
+    lines = page.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if "<h1>{{ view.paper.title }}</h1>" in line)
+    page.write_text(page.read_text().replace("{{ view.paper.title }}</h1>", "{{ view.paper.titel }}</h1>"))
+    write_synthetic(tmp_path / "content", papers)
+    monkeypatch.chdir(tmp_path)  # in this process, where two_cores holds, from the project as a user runs it
+    code = main(["build", "--content", "content", "--layouts", "layouts", "--output", "out", "--node-modules",
+                 str(ROOT / "node_modules")])
+    said = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in said
+    assert f"layouts/paper.html:{number}: template: " in said and "titel" in said, said
+
+
+def test_new_takes_what_people_paste_and_names_a_day_that_does_not_exist(tmp_path):
+    content = tmp_path / "content"
+    for pasted, slug in (("arXiv:2401.12345", "2401.12345"), ("https://arxiv.org/abs/2401.12346v2", "2401.12346"),
+                         ("https://arxiv.org/pdf/2401.12347v1.pdf", "2401.12347")):
+        result = run_cli("new", pasted, "--offline", "--day", "2025-02-03", "--content", str(content))
+        assert result.returncode == 0, (pasted, result.stderr)
+        assert (content / "2025/02/03" / f"{slug}.md").is_file()
+    wrong = run_cli("new", "2401.12348", "--offline", "--day", "2025-02-30", "--content", str(content))
+    assert wrong.returncode == 2 and "2025-02-30 is not a day of the calendar" in wrong.stderr
+    assert "YYYY-MM-DD" in run_cli("new", "2401.12348", "--offline", "--day", "30/02/2025").stderr

@@ -425,3 +425,11 @@ def test_list_items_are_kept_as_typed_and_their_problems_reported_on_their_lines
     (paper,) = read(tmp_path, {"2025/01/02/a.md": text})[0]
     assert paper.authors == ("Ada Lovelace", "No", "On", "2024-01-01")  # not False, True and a date
     assert paper.tags == ("1.10", "cs.CL", "yes")  # not the number 1.1 and True
+
+
+def test_a_record_named_with_its_version_is_told_to_drop_it(tmp_path):
+    text = VALID_RECORD.replace('"2305.02993"', '"2305.02993v2"')
+    papers, problems = read(tmp_path, {"2025/01/02/2305.02993v2.md": text})
+    assert papers == [] and len(problems) == 1
+    assert "a record is named by its arXiv id without the version: rename the file '2305.02993v2' to " \
+           "'2305.02993'" in problems[0]

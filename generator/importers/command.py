@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +29,13 @@ def web_address(text: str) -> str:
 
 
 def parse_day(text: str) -> dt.date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a date written YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a date written YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{printable(text)} is not a day of the calendar (no such month or "
+                                         "day); give one that exists") from None
 
 
 def arxiv_category(text: str) -> str:

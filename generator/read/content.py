@@ -123,7 +123,9 @@ def read_papers(
         message = "is a symbolic link; records live in a real folder"
         return [], [Problem(display_path(content_dir), 0, "content", message)]
     if not content_dir.is_dir():
-        return [], [Problem(display_path(content_dir), 0, "content", "folder not found")]
+        message = ("folder not found; run dailypapers from the project's folder (the one holding content/ and "
+                   "site.yaml), or give the records' folder with --content")
+        return [], [Problem(display_path(content_dir), 0, "content", message)]
     if paths is None:
         paths = find_record_files(content_dir)
     half = len(paths) // 2

@@ -416,11 +416,13 @@ def make_paper(
     links = checker.links(data)
     submitted_by = checker.submitted_by(data)
     if arxiv and slug != slug_for_arxiv(arxiv):
-        checker.report(
-            "arxiv",
-            f"the file is named {slug!r} but holds arXiv {arxiv}; "
-            f"rename it to {slug_for_arxiv(arxiv)!r} plus its extension",
-        )
+        if slug_for_arxiv(slug.replace("-", "/", 1) if "/" in arxiv else slug) == slug_for_arxiv(arxiv):
+            message = (f"a record is named by its arXiv id without the version: rename the file "
+                       f"{slug!r} to {slug_for_arxiv(arxiv)!r} plus its extension (the arxiv field may keep it)")
+        else:
+            message = (f"the file is named {slug!r} but holds arXiv {arxiv}; "
+                       f"rename it to {slug_for_arxiv(arxiv)!r} plus its extension")
+        checker.report("arxiv", message)
     if checker.problems or title is None or not authors or abstract is None:
         return None, checker.problems
     paper = Paper(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+import traceback
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from markupsafe import Markup
 
 from generator import urls
 from generator.config import SiteConfig
+from generator.problems import Problem
+from generator.read.content import display_path
 from generator.read.markup import plain_summary
 from generator.read.records import Paper, is_web_url
 from generator.site.archive import Archive, Day, Month, Tag, Week, Year
@@ -247,6 +251,27 @@ def scholarly_article(view: PaperView, config: SiteConfig) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@contextlib.contextmanager
+def template_located() -> Iterator[None]:
+    """Mark an error raised while a template renders with the template and line that raised it
+    (Jinja puts them in the traceback only, which a second process's error does not bring back)."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".html")]
+        if frames and not getattr(error, "lineno", None):
+            error.template_file, error.template_line = frames[-1].filename, frames[-1].lineno
+        raise
+
+
+def template_problem(error: jinja2.TemplateError, layouts_dir: Path) -> Problem:
+    """Point at the template line that broke: where Jinja read it wrong, or where rendering it failed."""
+    name = (getattr(error, "filename", None) or getattr(error, "template_file", None) or getattr(error, "name", None)
+            or str(layouts_dir))
+    line = getattr(error, "lineno", None) or getattr(error, "template_line", None) or 1
+    return Problem(display_path(name), line, "template", str(error.message or error))
+
+
 class PageRenderer:
     """Render templates for pages at known site paths, linking everything relatively."""
 
@@ -266,7 +291,8 @@ class PageRenderer:
 
     def fragment(self, template: str, **context) -> str:
         """Render a piece of HTML that is not a page, such as a feed item's body."""
-        return self.environment.get_template(template).render(**context)
+        with template_located():
+            return self.environment.get_template(template).render(**context)
 
     def render(self, template: str, path: str, *, absolute: bool = False, **context) -> bytes:
         """Render one page; `absolute` pages (404) link by full address, since a host shows them at
@@ -281,24 +307,25 @@ class PageRenderer:
         context.setdefault("inline_style", None)  # a page links the site's stylesheet unless given its text
         context.setdefault("og_type", "article" if template == "paper.html" else "website")
         context.setdefault("feeds", self.main_feeds)
-        html = self.environment.get_template(template).render(
-            site=self.config,
-            preview_image=self.preview_image,
-            title=title,
-            full_title=title if title == self.config.title else f"{title} · {self.config.title}",
-            url=url,
-            canonical=urls.absolute_url(self.config.base_url, path),
-            nav_home=urls.HOME,
-            nav_archive=urls.ARCHIVE,
-            nav_tags=urls.TAGS,
-            stylesheet=urls.STYLESHEET,
-            favicon=urls.FAVICON,
-            copy_script=urls.COPY_SCRIPT,
-            site_script=urls.SITE_SCRIPT,
-            search_script=urls.SEARCH_SCRIPT,
-            search_page=urls.SEARCH,
-            **context,
-        )
+        with template_located():
+            html = self.environment.get_template(template).render(
+                site=self.config,
+                preview_image=self.preview_image,
+                title=title,
+                full_title=title if title == self.config.title else f"{title} · {self.config.title}",
+                url=url,
+                canonical=urls.absolute_url(self.config.base_url, path),
+                nav_home=urls.HOME,
+                nav_archive=urls.ARCHIVE,
+                nav_tags=urls.TAGS,
+                stylesheet=urls.STYLESHEET,
+                favicon=urls.FAVICON,
+                copy_script=urls.COPY_SCRIPT,
+                site_script=urls.SITE_SCRIPT,
+                search_script=urls.SEARCH_SCRIPT,
+                search_page=urls.SEARCH,
+                **context,
+            )
         return html.encode("utf-8")
 
 
