@@ -264,3 +264,61 @@ def test_the_import_hands_its_records_to_the_job_its_mode_names_with_the_least_r
     assert "workflow_dispatch" in site_triggers
     opened = next(step for step in jobs["pull-request"]["steps"] if "create-pull-request" in step.get("uses", ""))
     assert "secrets.DAILYPAPERS_IMPORT_TOKEN" in opened["with"]["token"]
+
+
+def test_a_pull_request_of_records_only_runs_the_minute_check_and_any_other_runs_everything(tmp_path):
+    """The workflow's own decision, run in a repository on real file lists: which job a pull request gets."""
+    import shutil
+
+    jobs = WORKFLOW["jobs"]
+    decide = next(step["run"] for step in jobs["changes"]["steps"] if "pull-request-kind" in step.get("run", ""))
+    decide = decide.replace("\\\n", "").replace("origin/${{ github.base_ref }}", "base").replace(' >> "$GITHUB_OUTPUT"', "")
+    assert jobs["records"]["if"] == "needs.changes.outputs.kind == 'records'"
+    assert "needs.changes.outputs.kind != 'records'" in jobs["check"]["if"]  # no answer: everything
+    assert "github.event_name != 'pull_request'" in jobs["check"]["if"]  # every push to main: everything
+    assert "needs.check.result == 'success'" in jobs["deploy"]["if"]  # changes is skipped on main
+    fast = commands("records")
+    assert "| xargs -0 -r dailypapers check" in fast and "dailypapers build" in fast and "make test" not in fast
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "content", repo / "content")
+    (repo / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci/pull-request-kind", repo / ".ci/pull-request-kind")
+    (repo / "generator").mkdir()
+    (repo / "generator/build.py").write_text("# code\n")
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("branch", "base")
+    cases = [  # (files the pull request writes, the job it gets)
+        ({"content/2025/11/19/new paper.md": "x", "content/2025/11/18/2507.13332.md": "edited"}, "records"),
+        ({"content/2025/11/19/a.md": "x", "generator/build.py": "# changed\n"}, "everything"),
+        ({"site.yaml": "title: T\n"}, "everything"),
+        ({"layouts/day.html": "x", ".github/workflows/site.yml": "x"}, "everything"),
+        ({".ci/pull-request-kind": "print('kind=records')\n"}, "everything"),  # its own copy is not asked
+        ({"content/x\n.md": "a name with a newline"}, "records"),
+    ]
+    for files, expected in cases:
+        git("checkout", "-q", "-B", "pr", "base")
+        for name, text in files.items():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_text(text)
+        git("add", "-A")
+        git("commit", "-q", "-m", "pull request")
+        result = subprocess.run(["bash", "-c", decide], cwd=repo, capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == f"kind={expected}", (files, result.stdout)
+    # A base without the decision (the pull request that brings it) gives no kind: everything runs.
+    git("checkout", "-q", "-B", "older", "base")
+    git("rm", "-q", ".ci/pull-request-kind")
+    git("commit", "-q", "-m", "before the decision")
+    git("branch", "-f", "base", "older")
+    (repo / "content/2025/11/19").mkdir(parents=True, exist_ok=True)
+    (repo / "content/2025/11/19/b.md").write_text("x")
+    git("add", "-A")
+    git("commit", "-q", "-m", "pull request")
+    result = subprocess.run(["bash", "-c", decide], cwd=repo, capture_output=True, text=True)
+    assert "kind=records" not in result.stdout
