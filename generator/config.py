@@ -32,6 +32,7 @@ class SiteConfig:
     digest_days: int = 30  # the daily digest feeds hold one item for each of this many days
     home_min_papers: int = 10  # a newest day of fewer papers is followed on the home page by the days before
     image: str = ""  # the link-preview picture: an http(s) address or static/NAME.png (else static/social.png)
+    repository: str = ""  # the GitHub repository papers are submitted to, OWNER/NAME, for the submission page
 
 
 IMPORT_MODES = ("pull-request", "commit")
@@ -131,9 +132,14 @@ def read_settings(path: Path, base_url: str | None) -> tuple[SiteConfig, ImportS
         message = ("must be the http(s):// address of a picture, or a picture in layouts/static/ written "
                    "static/NAME.png (or .jpg, .jpeg, .webp, .gif)")
         problems.append(Problem(shown, lines.get("image", 1), "image", message))
+    if config.repository and not GITHUB_REPOSITORY.fullmatch(config.repository):
+        problems.append(Problem(shown, lines.get("repository", 1), "repository",
+                                f"must be a GitHub repository written OWNER/NAME, such as octocat/papers, "
+                                f"not {config.repository!r}"))
     return config, imports, problems
 
 
+GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 STATIC_IMAGE = re.compile(r"static/[A-Za-z0-9_-][A-Za-z0-9._-]*\.(png|jpe?g|webp|gif)")
 
 

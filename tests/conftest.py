@@ -135,7 +135,7 @@ def two_cores(monkeypatch):
 def sample_site(tmp_path_factory) -> Path:
     """The many-day archive built once, published under a GitHub Pages project sub-path."""
     output = tmp_path_factory.mktemp("sample") / "output"
-    build(CONTENT, output, LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL))
+    build(CONTENT, output, LAYOUTS, SiteConfig(base_url=SUB_PATH_BASE_URL, repository="example/dailypapers"))
     return output
 
 

@@ -118,7 +118,7 @@ TARGETS = """() => [...document.querySelectorAll('a, button, summary, input')]
 
 
 @pytest.mark.parametrize("path", ["", "2025/10/14/", "2025/W42/", "2025/10/", "tags/cs.lg/", "tags/cs.lg/2025/",
-                                  "papers/2510.12866/", "archive/", "search/"])
+                                  "papers/2510.12866/", "archive/", "search/", "submit/"])
 def test_every_target_is_at_least_24_pixels_on_a_phone(browser, sub_path_server, path):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(sub_path_server + path)
@@ -774,3 +774,69 @@ def test_common_words_search_stops_early_and_shows_more_in_the_browser(page, tie
     expect(titles).to_have_count(40)
     assert titles.all_text_contents() == [title_of[r["ref"]] for r in ranked[:40]]
     assert errors == []
+
+
+def test_the_submission_page_writes_a_record_the_check_accepts_and_opens_it_on_github(browser, sub_path_server,
+                                                                                      tmp_path):
+    import subprocess
+    import sys
+    import urllib.parse
+
+    from conftest import ROOT
+
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    opened: list[str] = []
+
+    def github(route):
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>GitHub</title>")
+
+    page.route("https://github.com/**", github)
+    page.goto(sub_path_server)
+    page.get_by_role("link", name="Submit a paper").click()
+    expect(page.locator("h1")).to_have_text("Submit a paper")
+    form = page.locator("#submit-form")
+    form.get_by_label("arXiv id").fill("https://arxiv.org/abs/2401.12345v2")
+    form.get_by_label("Featured on").fill("2025-11-19")
+    form.get_by_label("Title").fill('Colons: "quotes", # hashes & a {brace}')
+    form.get_by_label("Authors, one a line").fill("Ada Lovelace\nNo\n  Grace   Hopper  ")
+    form.get_by_label("Abstract").fill("We study $x^2$.\n\nA second paragraph: with a colon.")
+    form.get_by_label("Tags, separated by commas").fill("cs.CL, 1.10")
+    form.get_by_label("code").fill("ftp://example.org/code")
+    form.get_by_label("Your GitHub user name").fill("@octocat")
+    form.get_by_role("button", name="Open the record on GitHub").click()
+    expect(page.locator("#submit-problems li")).to_have_text(
+        ["links: code: “ftp://example.org/code” is not an http:// or https:// address"])
+    assert opened == []  # nothing opened while a problem stands
+    form.get_by_label("code").fill("https://github.com/some_org/my_repo")
+    form.get_by_role("button", name="Open the record on GitHub").click()
+    page.wait_for_url("https://github.com/**")
+    (url,) = opened
+    assert url.startswith("https://github.com/example/dailypapers/new/main?")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    (path,), (text,) = query["filename"], query["value"]
+    assert path == "content/2025/11/19/2401.12345.md"
+    record = tmp_path / path
+    record.parent.mkdir(parents=True)
+    record.write_text(text, encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "generator", "check", "--content", str(tmp_path / "content")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "1 record checked: no problems." in check.stdout, check.stderr
+    from generator.read.content import read_papers
+
+    (paper,) = read_papers(tmp_path / "content")[0]
+    assert paper.title == 'Colons: "quotes", # hashes & a {brace}'
+    assert paper.authors == ("Ada Lovelace", "No", "Grace Hopper") and paper.tags == ("cs.CL", "1.10")
+    assert paper.arxiv == "2401.12345v2" and paper.submitted_by == "octocat"
+    assert paper.link("code") == "https://github.com/some_org/my_repo" and "second paragraph" in paper.abstract
+    page.close()
+
+
+def test_without_javascript_the_submission_page_points_to_contributing(browser, sub_path_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sub_path_server + "submit/")
+    expect(page.locator("#submit-form")).to_be_hidden()
+    link = page.get_by_role("link", name="CONTRIBUTING.md")
+    expect(link).to_have_attribute("href", "https://github.com/example/dailypapers/blob/main/CONTRIBUTING.md")
+    context.close()

@@ -258,3 +258,19 @@ def test_new_takes_what_people_paste_and_names_a_day_that_does_not_exist(tmp_pat
     wrong = run_cli("new", "2401.12348", "--offline", "--day", "2025-02-30", "--content", str(content))
     assert wrong.returncode == 2 and "2025-02-30 is not a day of the calendar" in wrong.stderr
     assert "YYYY-MM-DD" in run_cli("new", "2401.12348", "--offline", "--day", "30/02/2025").stderr
+
+
+def test_the_submission_repository_is_owner_slash_name():
+    import tempfile
+
+    from generator.config import load_config
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Path(folder) / "site.yaml"
+        settings.write_text("title: T\nrepository: octocat/papers\n")
+        assert load_config(settings)[0].repository == "octocat/papers"
+        for wrong in ("https://github.com/octocat/papers", "octocat", "octo cat/papers", "a/b/c"):
+            settings.write_text(f"title: T\nrepository: {wrong}\n")
+            problems = load_config(settings)[1]
+            assert [(p.line, p.field) for p in problems] == [(2, "repository")], wrong
+            assert "OWNER/NAME" in problems[0].message

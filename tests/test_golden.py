@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "352b49f48567a16b3119c06ea722a63d0d5e3f4f823ae91b2252053c97489ace"
-SYNTHETIC_1000_SITE = "fff39e1ce4dc54da59745cdadde71a200fc5692730248dd86b72536166205f74"
+SAMPLE_SITE = "0b61170996586a3f48bee9b6f22aedb5949e0f1e217618680fba85477a2d81f4"
+SYNTHETIC_1000_SITE = "b186d1ccf18de2dd3c9545f1654b3e2cfe284b541a821d0896aca4ec582f3e9c"
 
 
 def site_hash(folder: Path) -> str:

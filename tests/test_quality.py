@@ -19,7 +19,8 @@ from conftest import ROOT
 AXE = ROOT / "node_modules/axe-core/axe.min.js"
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 PAGES = {"home": "", "day": "2025/09/25/", "paper": "papers/2510.12866/", "tag": "tags/cs.lg/", "tag year": "tags/cs.lg/2025/",
-         "archive": "archive/", "search": "search/?q=grokking", "week": "2025/W42/", "month": "2025/06/"}
+         "archive": "archive/", "search": "search/?q=grokking", "week": "2025/W42/", "month": "2025/06/",
+         "submit": "submit/"}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

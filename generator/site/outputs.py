@@ -168,6 +168,7 @@ OUTPUTS: list[Output | OutputGroup] = [
     Output("tag year", lambda s: pages.tag_year_pages(s.archive), pages.listing_path, pages.render_tag_year,
            lastmod=lambda page: page.listing.papers[0].day),
     Output("search page", one(lambda s: len(s.archive.papers)), at(urls.SEARCH), pages.render_search_page),
+    Output("submit page", one(lambda s: s.config.repository), at(urls.SUBMIT), pages.render_submit_page),
     Output("404", one(lambda s: s.static.get(urls.STYLESHEET, b"")), at(urls.NOT_FOUND), pages.render_not_found),
     # Feeds.
     Output("RSS", one(lambda s: s.site_feed), at(urls.RSS_FEED), feeds.render_rss),

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import re
 import traceback
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,20 @@ from generator.config import SiteConfig
 from generator.problems import Problem
 from generator.read.content import display_path
 from generator.read.markup import plain_summary
-from generator.read.records import Paper, is_web_url
+from generator.read.records import (
+    HANDLE,
+    LINK_KINDS,
+    MAX_ABSTRACT,
+    MAX_AUTHORS,
+    MAX_NAME,
+    MAX_TAGS,
+    MAX_TITLE,
+    NEW_ARXIV_ID,
+    OLD_ARXIV_ID,
+    TAG,
+    Paper,
+    is_web_url,
+)
 from generator.site.archive import Archive, Day, Month, Tag, Week, Year
 from generator.site.bibtex import bibtex_entry, is_organisation
 from generator.site.calendars import month_calendar, week_counts, week_title, year_overview
@@ -324,6 +338,7 @@ class PageRenderer:
                 site_script=urls.SITE_SCRIPT,
                 search_script=urls.SEARCH_SCRIPT,
                 search_page=urls.SEARCH,
+            submit_page=urls.SUBMIT,
                 **context,
             )
         return html.encode("utf-8")
@@ -661,6 +676,24 @@ def render_search_page(path: str, paper_count: int, site: Site) -> bytes:
     preloads = (Preload(urls.LUNR_SCRIPT, "script"), Preload(urls.SEARCH_CORE_SCRIPT, "script"),
                 Preload(urls.SEARCH_MANIFEST, "fetch"))
     return site.page("search.html", path, title="Search", paper_count=paper_count, site_host=host, preloads=preloads)
+
+
+def record_rules() -> str:
+    """The rules of a record that a browser can apply, as JSON, from the checker's own (Python's
+    patterns are JavaScript's too, but for how a group is named)."""
+    def pattern(regex: re.Pattern) -> str:
+        return regex.pattern.replace("(?P<", "(?<")
+
+    rules = {"newArxiv": pattern(NEW_ARXIV_ID), "oldArxiv": pattern(OLD_ARXIV_ID), "tag": pattern(TAG),
+             "handle": pattern(HANDLE), "linkKinds": list(LINK_KINDS), "maxTitle": MAX_TITLE, "maxName": MAX_NAME,
+             "maxAuthors": MAX_AUTHORS, "maxTags": MAX_TAGS, "maxAbstract": MAX_ABSTRACT}
+    return json.dumps(rules)  # escaped by the template, as an attribute's value
+
+
+def render_submit_page(path: str, repository: str, site: Site) -> bytes:
+    github = f"https://github.com/{repository}" if repository else None
+    return site.page("submit.html", path, title="Submit a paper", github=github, rules=record_rules(),
+                     link_kinds=LINK_KINDS, submit_script=urls.SUBMIT_SCRIPT)
 
 
 def render_not_found(path: str, stylesheet: bytes, site: Site) -> bytes:
