@@ -215,16 +215,18 @@ def build(
     progress: Progress | None = None,
     vendor_dir: Path | None = None,
     cache_dir: Path | None = None,
+    verify: bool = False,
 ) -> BuildSummary:
     """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
-    a build whose inputs are all as the last successful build left them does nothing, and
+    a build whose inputs are all as the last successful build left them does nothing (trusting
+    output/ unless asked to `verify` it, which repairs what was edited or deleted by hand), and
     records unchanged since the last build are not parsed again."""
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
     refuse_linked_layouts(layouts_dir, vendor_dir)
     with kept_from_the_collector() as keep:
-        inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir))
+        inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir, verify))
         if inputs and inputs.as_last_built(output_dir):
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
         cache = keep(RecordCache(inputs.folder, inputs.code) if inputs else None)
@@ -269,26 +271,33 @@ class CachedInputs:
     record_files: list[RecordFile]
     fingerprint: str
     last: LastBuild | None
-    ledger: Ledger
+    ledger: Ledger | None  # None when output/ is trusted, so never listed
+    trusted: bool = False  # the inputs are the last build's, and output/ is taken to hold what it left
 
     def as_last_built(self, output_dir: Path) -> bool:
-        """Whether the inputs are the last build's, and output/ holds exactly what it left."""
+        """Whether the inputs are the last build's, and output/ holds what it left: trusted, as make
+        trusts its targets, or (verifying) every file checked against the ledger."""
+        if self.trusted:
+            return True
         return (self.last is not None and self.last.fingerprint == self.fingerprint
                 and (output_dir / MARKER).is_file() and self.ledger.output_as_left(MARKER))
 
 
 def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendor_dir: Path, config: SiteConfig,
-                   cache_dir: Path | None) -> CachedInputs | None:
-    """Fingerprint what the build is made of and load the last build's ledger (None without a cache);
-    output/ is listed meanwhile, in other processes."""
+                   cache_dir: Path | None, verify: bool = False) -> CachedInputs | None:
+    """Fingerprint what the build is made of (None without a cache). When it is what the last build
+    was made of and output/ is the last build's, output/ is trusted unless asked to `verify` it;
+    otherwise it is listed, in other processes, and the last build's ledger loaded."""
     if not cache_dir:
         return None
     cachefile.usable_folder(cache_dir)
-    on_disk = look_at_output(output_dir, beside=in_second_process)
     code = code_fingerprint()
     record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
     vendored = [vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()]
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
+    fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)
+    if not verify and last is not None and last.fingerprint == fingerprint and (output_dir / MARKER).is_file():
+        return CachedInputs(cache_dir, code, record_files, fingerprint, last, None, trusted=True)
+    on_disk = look_at_output(output_dir, beside=in_second_process)
     ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
-    return CachedInputs(cache_dir, code, record_files, inputs_fingerprint(record_files, site), last_build(cache_dir),
-                        ledger)
+    return CachedInputs(cache_dir, code, record_files, fingerprint, last, ledger)

@@ -67,6 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser = command_parser(commands, "build", "check every record and build the site")
     add_site_options(build_parser)
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
+    build_parser.add_argument("--verify", action="store_true",
+                              help="check every file of the site folder against what the last build left and "
+                                   "repair what was edited or deleted by hand (otherwise an unchanged build trusts it)")
 
     check_parser = command_parser(commands, "check", "check the records, or the given ones; build nothing")
     add_site_options(check_parser, output=False)
@@ -136,7 +139,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     progress = Progress(stream=None if args.quiet else sys.stderr)
     try:
-        summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules, args.cache)
+        summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules, args.cache,
+                        args.verify)
     except BuildFailed as failed:
         return report_problems(failed.problems)
     except jinja2.TemplateError as error:

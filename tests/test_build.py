@@ -402,7 +402,7 @@ def test_a_link_planted_in_output_is_removed_so_the_deploy_never_publishes_its_t
     (tmp_path / "secret.txt").write_text("token=s3cret")
     (out / "leak.txt").symlink_to(tmp_path / "secret.txt")
     (out / "static/leaked").symlink_to(tmp_path)
-    summary = build(CONTENT, out, LAYOUTS, SiteConfig(), cache_dir=cache)
+    summary = build(CONTENT, out, LAYOUTS, SiteConfig(), cache_dir=cache, verify=True)  # a deploy starts afresh
     assert not summary.unchanged and summary.removed >= 1
     assert not (out / "leak.txt").is_symlink() and not (out / "static/leaked").is_symlink()
     assert (tmp_path / "secret.txt").read_text() == "token=s3cret"

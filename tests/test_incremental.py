@@ -22,8 +22,9 @@ PAPERS = 200  # about 17 weekdays: several weeks, two months, every synthetic ta
 # paper in search/
 
 
-def cached_build(content, output, cache, layouts=LAYOUTS, config=None):
-    return build(content, output, layouts, config or SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules")
+def cached_build(content, output, cache, layouts=LAYOUTS, config=None, verify=False):
+    return build(content, output, layouts, config or SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules",
+                 verify=verify)
 
 
 def clean_snapshot(content, folder, layouts=LAYOUTS, config=None):
@@ -187,13 +188,34 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
                ("output file deleted", delete_an_output_file)]
     for number, (name, change) in enumerate(changes):
         change()
-        try:
-            summary = cached_build(content, out, cache, layouts)
+        try:  # what was done to output/ by hand is seen by a build asked to verify it
+            summary = cached_build(content, out, cache, layouts, verify=name.startswith("output file"))
         except Exception as e:
             raise AssertionError(f"{name}: {getattr(e, 'problems', e)}") from e
         assert not summary.unchanged, name
         assert snapshot(out) == clean_snapshot(content, tmp_path / f"clean{number}", layouts), name
         assert folders(out) == folders(tmp_path / f"clean{number}"), name
+
+
+def test_an_unchanged_build_trusts_output_and_verify_repairs_it(tmp_path, archive, monkeypatch):
+    from generator.write import listing
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    page = next((out / "papers").iterdir()) / "index.html"
+    made = page.read_bytes()
+    page.write_bytes(made.replace(b"<h1>", b"<h2>", 1))
+    (out / "feed.xml").unlink()
+    listed = []
+    monkeypatch.setattr(listing, "files_on_disk", lambda folder: listed.append(folder) or {})
+    monkeypatch.setattr(listing, "files_in_part", lambda folder, papers: listed.append(folder) or {})
+    assert cached_build(content, out, cache, layouts).unchanged  # as make does: inputs compared, output/ trusted
+    assert listed == [] and page.read_bytes() != made and not (out / "feed.xml").exists()
+    monkeypatch.undo()
+    summary = cached_build(content, out, cache, layouts, verify=True)
+    assert not summary.unchanged and page.read_bytes() == made and (out / "feed.xml").is_file()
+    assert cached_build(content, out, cache, layouts, verify=True).unchanged  # and then nothing is left to repair
 
 
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):

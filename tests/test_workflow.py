@@ -58,7 +58,7 @@ def test_a_deploy_starts_from_the_last_deploys_build_cache():
     # Where `dailypapers build` keeps it, and the key its files are stamped with (outside the checkout).
     assert cache["with"]["path"].split() == [default_cache.as_posix(), "~/.cache/dailypapers"]
     # Whatever cache the checkout brings (a pull request may commit one) is gone before the restore.
-    assert names.index(f"rm -rf {default_cache.as_posix()}") < names.index(cache["uses"])
+    assert names.index(f"rm -rf {default_cache.as_posix()} output") < names.index(cache["uses"])  # output/ too
     # A new key each commit (a cache entry is never overwritten), restored from the newest one.
     assert "${{ github.sha }}" in cache["with"]["key"]
     assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
