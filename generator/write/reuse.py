@@ -33,6 +33,19 @@ def key_of(plain: object) -> str:
 PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
 
 
+FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def dataclass_fields(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, worked out once per class (asked for every file's value); None
+    for a class that is not one."""
+    names = FIELD_NAMES.get(kind, ())
+    if names == ():
+        names = FIELD_NAMES[kind] = (tuple(field.name for field in dataclasses.fields(kind))
+                                     if dataclasses.is_dataclass(kind) else None)
+    return names
+
+
 class Reuse:
     """Keep the last build's copy of a file when the value it is made from hashes as it did then
     (and its templates, settings and code are the same, and the file is on disk as left); render
@@ -69,6 +82,7 @@ class Reuse:
         if known is not None and known[0] is value:
             return known[1]
         # Each kind is spelt with its own mark, so that no two kinds of value spell alike.
+        names = None
         if (kind is tuple or kind is list) and all(map(PLAIN.__contains__, map(type, value))):
             text = "T" + repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
         elif kind is tuple or kind is list:
@@ -77,15 +91,18 @@ class Reuse:
             text = "S{" + ",".join(sorted(map(self.key, value))) + "}"
         elif kind is dict:
             text = "D{" + ",".join(f"{self.key(name)}:{self.key(item)}" for name, item in value.items()) + "}"
-        elif dataclasses.is_dataclass(value):
-            text = f"{kind.__module__}.{kind.__qualname__}(" + ",".join(
-                self.key(getattr(value, field.name)) for field in dataclasses.fields(value)) + ")"
+        elif (names := dataclass_fields(kind)) is not None:
+            values = tuple(getattr(value, name) for name in names)
+            if all(map(PLAIN.__contains__, map(type, values))):  # such as a link: spelt at C speed
+                text = f"C{kind.__module__}.{kind.__qualname__}" + repr(values)
+            else:
+                text = f"{kind.__module__}.{kind.__qualname__}(" + ",".join(map(self.key, values)) + ")"
         else:
             raise TypeError(f"a file cannot be keyed by a {kind.__qualname__}: make it of tuples, dataclasses "
                             "and plain values")
         digest = key_of(text)
         if kind is frozenset or (kind is tuple and len(value) > 4) or (
-                kind is not tuple and dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen):
+                kind is not tuple and names is not None and value.__dataclass_params__.frozen):
             # Only what is not changed once made (values are never mutated), and is worth remembering.
             self.hashed[id(value)] = (value, digest)
         return digest
