@@ -190,7 +190,9 @@ def test_links_inside_output_are_replaced_never_written_through(tmp_path, conten
     (site / "api/days.json").symlink_to(outside / "days.json")  # a file of the site
     (site / "search").rename(tmp_path / "old-search")
     (site / "search").symlink_to(tmp_path / "old-search", target_is_directory=True)
-    build(content_copy, site, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=cache)
+    # With the cache and unchanged inputs, a build trusts output/ unless asked to verify it (a
+    # deploy builds into an empty one): verified, every link is replaced and none written through.
+    build(content_copy, site, LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules", cache_dir=cache, verify=cached)
     assert (outside / "index.html").read_text() == "not the site's"
     assert (outside / "days.json").read_text() == "not the site's either"
     assert not any(path.is_symlink() for path in site.rglob("*"))

@@ -155,7 +155,7 @@ def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
 MAIN_FEEDS = 2  # the site's RSS and Atom feeds, which every page announces; the home page announces all
 
 
-SOCIAL_IMAGE = "static/social.png"  # made once from the site's name; replace it, or set `image:`
+SOCIAL_IMAGE = "static/social.png"  # reads "Daily Papers": replace it with your own, or set `image:`
 
 
 def preview_image(config: SiteConfig, layouts_dir: Path) -> str | None:
