@@ -840,3 +840,13 @@ def test_without_javascript_the_submission_page_points_to_contributing(browser, 
     link = page.get_by_role("link", name="CONTRIBUTING.md")
     expect(link).to_have_attribute("href", "https://github.com/example/dailypapers/blob/main/CONTRIBUTING.md")
     context.close()
+
+
+def test_on_a_phone_a_papers_facts_keep_each_label_beside_its_value(browser, sub_path_server):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(sub_path_server + "papers/2305.02993/")
+    rows = page.evaluate("""() => [...document.querySelectorAll('.facts dt')].map(dt =>
+        [dt.getBoundingClientRect().top, dt.nextElementSibling.getBoundingClientRect().top])""")
+    assert len(rows) >= 2
+    assert all(abs(label - value) < 2 for label, value in rows), rows  # it stacked into six lines
+    page.close()

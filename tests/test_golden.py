@@ -12,8 +12,8 @@ from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE
 
-SAMPLE_SITE = "0b61170996586a3f48bee9b6f22aedb5949e0f1e217618680fba85477a2d81f4"
-SYNTHETIC_1000_SITE = "b186d1ccf18de2dd3c9545f1654b3e2cfe284b541a821d0896aca4ec582f3e9c"
+SAMPLE_SITE = "addb0ec91304e840abedfa18464769ac91b287ea89f2ed3c5abbca407115f454"
+SYNTHETIC_1000_SITE = "da526231b5ae019155059d2efdc13aada6637553cea0018f1e19e7fa0b16a98b"
 
 
 def site_hash(folder: Path) -> str:
