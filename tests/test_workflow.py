@@ -24,6 +24,20 @@ def commands(job: str) -> str:
     return "\n".join(step.get("run", "") for step in steps(job))
 
 
+def base_repository(repo: Path):
+    """Make repo, as it is, a git repository whose branch `base` is a pull request's base; return
+    its git command."""
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("branch", "base")
+    return git
+
+
 def test_pull_requests_are_checked_and_main_is_deployed_to_pages():
     triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]  # YAML 1.1 reads `on` as true
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
@@ -113,14 +127,7 @@ def test_the_pull_request_check_passes_every_changed_name_whole_and_prints_it_es
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "content", repo / "content")
 
-    def git(*arguments: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], cwd=repo,
-                       check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "base")
-    git("branch", "base")
+    git = base_repository(repo)
     day = repo / "content/2025/11/19"
     day.mkdir(parents=True)
     names = ["my paper.md", "café.md", "x\n::warning file=README.md,line=1::approved\n.md"]
@@ -286,14 +293,7 @@ def test_a_pull_request_of_records_only_runs_the_minute_check_and_any_other_runs
     (repo / "generator").mkdir()
     (repo / "generator/build.py").write_text("# code\n")
 
-    def git(*arguments: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *arguments], cwd=repo,
-                       check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("add", "-A")
-    git("commit", "-q", "-m", "base")
-    git("branch", "base")
+    git = base_repository(repo)
     cases = [  # (files the pull request writes, the job it gets)
         ({"content/2025/11/19/new paper.md": "x", "content/2025/11/18/2507.13332.md": "edited"}, "records"),
         ({"content/2025/11/19/a.md": "x", "generator/build.py": "# changed\n"}, "everything"),
