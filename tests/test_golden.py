@@ -13,7 +13,7 @@ from generator.synthetic import write_synthetic
 from conftest import LAYOUTS, ROOT, SAMPLE
 
 SAMPLE_SITE = "addb0ec91304e840abedfa18464769ac91b287ea89f2ed3c5abbca407115f454"
-SYNTHETIC_1000_SITE = "da526231b5ae019155059d2efdc13aada6637553cea0018f1e19e7fa0b16a98b"
+SYNTHETIC_1000_SITE = "57d13a801a1b85ed15e0a3c42c73dab7cad70ead95ebb4594cae83c15ad898fc"
 
 
 def site_hash(folder: Path) -> str:

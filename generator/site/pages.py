@@ -57,8 +57,8 @@ OPENING = 300  # characters of its abstract a paper shows on its day's page
 
 
 def count_label(number: int, noun: str) -> str:
-    """Say how many: `1 paper`, `3 papers`."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    """Say how many: `1 paper`, `3 papers`, `100,150 papers`."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def long_date(date: dt.date) -> str:
