@@ -29,7 +29,7 @@ from generator.problems import BuildFailed, Problem, printable
 from generator.read.content import display_path, read_papers
 from generator.read.records import arxiv_problem, slug_for_arxiv
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
-from generator.site.pages import template_problem
+from generator.site.pages import count_label, template_problem
 from generator.write.artifact import GITHUB_PAGES_BYTES, artifact_of
 from generator.write.writer import OutputError
 
@@ -116,10 +116,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def records(count: int) -> str:
-    return f"{count:,} record" if count == 1 else f"{count:,} records"
-
-
 def report_problems(problems: list[Problem], outcome: str = "nothing was written") -> int:
     print(BuildFailed(problems).report(outcome), file=sys.stderr)
     return 1
@@ -191,9 +187,9 @@ def run_check(args: argparse.Namespace) -> int:
             print("\n".join(github_annotation(problem) for problem in sorted(problems)))
         return report_problems(problems, "fix them and run the check again")
     if changed:
-        print(f"{records(len(changed))} checked against all {len(papers):,}: no problems.")
+        print(f"{count_label(len(changed), 'record')} checked against all {len(papers):,}: no problems.")
     else:
-        print(f"{records(len(papers))} checked: no problems.")
+        print(f"{count_label(len(papers), 'record')} checked: no problems.")
     return 0
 
 
