@@ -216,16 +216,18 @@ def build(
     vendor_dir: Path | None = None,
     cache_dir: Path | None = None,
     verify: bool = False,
+    hold: list | None = None,
 ) -> BuildSummary:
     """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
     a build whose inputs are all as the last successful build left them does nothing (trusting
     output/ unless asked to `verify` it, which repairs what was edited or deleted by hand), and
-    records unchanged since the last build are not parsed again."""
+    records unchanged since the last build are not parsed again. What the build reads is put in
+    `hold` if given, for a process that ends at once to leave to the system rather than free."""
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
     refuse_linked_layouts(layouts_dir, vendor_dir)
-    with kept_from_the_collector() as keep:
+    with kept_from_the_collector(hold) as keep:
         inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir, verify))
         if inputs and inputs.as_last_built(output_dir):
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
@@ -247,12 +249,15 @@ def build(
 
 
 @contextlib.contextmanager
-def kept_from_the_collector() -> Iterator[Callable[[Any], Any]]:
-    """Give `keep`, which freezes (gc.freeze) what has been read so far and returns its argument:
-    the caches and the papers live as long as the build, so the cycle collector need not walk
-    their millions of objects each time the pages' short-lived ones set it off. Unfrozen at the end."""
+def kept_from_the_collector(hold: list | None = None) -> Iterator[Callable[[Any], Any]]:
+    """Give `keep`, which freezes (gc.freeze) what has been read so far and returns its argument
+    (put in `hold` too, if given): the caches and the papers live as long as the build, so the
+    cycle collector need not walk their millions of objects each time the pages' short-lived ones
+    set it off. Unfrozen at the end."""
     def keep(value: Any) -> Any:
         gc.freeze()
+        if hold is not None:
+            hold.append(value)
         return value
 
     try:

@@ -20,6 +20,7 @@ STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is
 SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&",
            "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
            "^": r"\textasciicircum{}"}
+SPECIAL_TABLE = str.maketrans(SPECIAL)
 # Inline math is found as the page finds it (no "$5 and $6", no "\$"), and kept as math when the
 # page shows it as math and LaTeX can read it as it is: its braces balance and it holds nothing
 # that ends a field or starts a comment.
@@ -31,7 +32,7 @@ MINOR_WORDS = STOPWORDS | {"or", "not", "as", "into", "over", "vs", "per", "but"
 
 def escape_bibtex(text: str) -> str:
     """Escape the characters that mean something to BibTeX and LaTeX."""
-    return "".join(SPECIAL.get(ch, ch) for ch in text)
+    return text.translate(SPECIAL_TABLE)
 
 
 def balanced(text: str) -> bool:
@@ -71,7 +72,7 @@ def shown_as_math(source: str) -> bool:
 def escape_words(text: str, protect_word) -> str:
     """Escape text word by word (whitespace kept), bracing the words `protect_word` names."""
     return "".join(braced(escape_bibtex(part)) if part.strip() and protect_word(part) else escape_bibtex(part)
-                   for part in re.split(r"(\s+)", text))
+                   for part in SPACES.split(text))
 
 
 def braced(escaped: str) -> str:
@@ -80,14 +81,18 @@ def braced(escaped: str) -> str:
     return "{{}" + escaped + "}" if escaped.startswith("\\") else "{" + escaped + "}"
 
 
+SPACES = re.compile(r"(\s+)")
+WORD_PARTS = re.compile(r"[-/]")
+
+
 def letters(word: str) -> str:
-    return "".join(ch for ch in word if ch.isalpha())
+    return "".join(filter(str.isalpha, word))
 
 
 def inner_capital(word: str) -> bool:
     """A capital after the first letter of a part of the word: an acronym or a name styled so (LLM,
     ReLU, GPT-4), where a Title Case compound (Few-Shot, Real-Time) has none."""
-    return any(ch.isupper() for part in re.split(r"[-/]", word) for ch in letters(part)[1:])
+    return any(any(map(str.isupper, letters(part)[1:])) for part in WORD_PARTS.split(word))
 
 
 def title_protector(title: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 import traceback
@@ -187,8 +188,12 @@ class PaperView:
     links: tuple[Nav, ...]  # absolute outside URLs
     summary: str
     opening: str  # the abstract's first sentences, plain, for its day's page
-    bibtex: str
     submitter: Nav | None  # the GitHub profile of who submitted it, as "@handle"
+
+    @functools.cached_property
+    def bibtex(self) -> str:
+        """Worked out when a page shows it: only the paper's own page does, and cards are many."""
+        return bibtex_entry(self.paper)
 
 
 def short_authors(authors: tuple[str, ...]) -> str:
@@ -217,7 +222,6 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         links=tuple(links),
         summary=plain_summary(paper.abstract),
         opening=plain_summary(paper.abstract, OPENING),
-        bibtex=bibtex_entry(paper),
         submitter=Nav(urls.github_profile_url(paper.submitted_by), "@" + paper.submitted_by)
         if paper.submitted_by else None,
     )
@@ -297,6 +301,7 @@ class PageRenderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # a build's templates are read once: no page looks at their files again
         )
         self.environment.filters["count"] = count_label
         self.site_feeds = site_feed_links(config)

@@ -33,6 +33,10 @@ def key_of(plain: object) -> str:
 PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
 
 
+# A dataclass of plain values spelt in fewer characters than this (a link) is its own key, as a
+# plain value is: hashing it would take longer than hashing the text it is part of.
+SPELT_OUT = 160
+
 FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
@@ -95,6 +99,8 @@ class Reuse:
             values = tuple(getattr(value, name) for name in names)
             if all(map(PLAIN.__contains__, map(type, values))):  # such as a link: spelt at C speed
                 text = f"C{kind.__module__}.{kind.__qualname__}" + repr(values)
+                if len(text) <= SPELT_OUT:
+                    return text
             else:
                 text = f"{kind.__module__}.{kind.__qualname__}(" + ",".join(map(self.key, values)) + ")"
         else:
