@@ -99,22 +99,33 @@ TAGS_TRAIL = (Nav(urls.TAGS, "Tags"),)
 
 @dataclass(frozen=True)
 class PaperPlace:
-    """A paper and where it stands on its day's page: the papers either side, and how many there are."""
+    """A paper and where it stands on its day's page: the papers either side, and how many there
+    are. Made of the day itself, whose reuse key every paper of the day shares (worked out once)."""
 
     paper: Paper
-    previous: Nav | None
-    next: Nav | None
-    day_papers: int
+    day: Day
+    place: int  # the paper's place on its day's page
+
+    @property
+    def previous(self) -> Nav | None:
+        return paper_nav(self.day.papers[self.place - 1]) if self.place else None
+
+    @property
+    def next(self) -> Nav | None:
+        return paper_nav(self.day.papers[self.place + 1]) if self.place + 1 < len(self.day.papers) else None
+
+    @property
+    def day_papers(self) -> int:
+        return len(self.day.papers)
+
+
+def paper_nav(paper: Paper) -> Nav:
+    return Nav(urls.paper_path(paper.slug), paper.title)
 
 
 def paper_places(archive: Archive) -> list[PaperPlace]:
-    """Every paper with its neighbours on its day's page, by slug."""
-    places = []
-    for day in archive.days:
-        navs = [Nav(urls.paper_path(paper.slug), paper.title) for paper in day.papers]
-        for place, paper in enumerate(day.papers):
-            places.append(PaperPlace(paper, navs[place - 1] if place else None,
-                                     navs[place + 1] if place + 1 < len(navs) else None, len(navs)))
+    """Every paper with its place on its day's page, by slug."""
+    places = [PaperPlace(paper, day, place) for day in archive.days for place, paper in enumerate(day.papers)]
     return sorted(places, key=lambda place: place.paper.slug)
 
 
