@@ -103,11 +103,6 @@ class Ledger:
         known = self.as_left(path)
         return (self.same_site if templated else self.same_data) and known is not None and known.key == key
 
-    def holds(self, path: str, digest: bytes) -> bool:
-        """Whether the file on disk already has bytes with this digest."""
-        known = self.as_left(path)
-        return known is not None and known.digest == digest
-
     def save(self, written: dict[str, Written]) -> None:
         cachefile.save(self.path, to_columns(written, self.site))
 
