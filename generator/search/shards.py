@@ -11,7 +11,6 @@ bytes and its name between builds.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -31,7 +30,7 @@ from generator.search.terms import (
     search_documents,
     unpack_terms,
 )
-from generator.site.archive import Archive
+from generator.site.archive import Archive, Day
 from generator.site.pages import short_authors, short_date
 from generator.write.reuse import Kept, Reuse
 
@@ -268,12 +267,15 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = tuple(sorted(big))  # a term's id is its place here
         big_ids = {term: place for place, term in enumerate(big_terms)}  # named by big_terms, in the value
-        together: dict[str, list[tuple[int, Paper]]] = defaultdict(list)
+        together: dict[str, tuple[list[int], list[Paper]]] = defaultdict(lambda: ([], []))
         for number, paper in documents:
-            together[paper_file(number)].append((number, paper))
-        for path, papers in together.items():
-            yield reuse.render_file(path, (tuple(papers), big_terms), papers_search_file, packed, big_ids,
-                                    kind="search papers", templated=False)
+            numbers, papers = together[paper_file(number)]
+            numbers.append(number)
+            papers.append(paper)
+        for path, (numbers, papers) in together.items():
+            # The numbers a column of plain values and the papers one of papers: both keyed at speed.
+            yield reuse.render_file(path, (tuple(numbers), tuple(papers), big_terms), papers_search_file, packed,
+                                    big_ids, kind="search papers", templated=False)
     sizes = {}
     for term in terms:
         if term in big:
@@ -319,12 +321,9 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
         "words": sorted(by_prefix),  # the prefixes that have a words file
         "typo_min_length": TYPO_MIN_LENGTH,
     })
-    by_day: dict = defaultdict(list)
-    for _, paper in documents:
-        by_day[paper.day].append(paper)
-    for day, papers in by_day.items():
-        yield reuse.render_file(f"{DAYS_DIR}{day.isoformat()}.json", (day, tuple(papers)), day_search_file,
-                                kind="search day", templated=False)
+    for day in archive.days:  # a Day, whose key the day's other files share, worked out once
+        yield reuse.render_file(f"{DAYS_DIR}{day.date.isoformat()}.json", day, day_search_file, kind="search day",
+                                templated=False)
 
 
 class TierFiles:
@@ -356,22 +355,21 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
                     for term, entry in zip(*terms, strict=True)})
 
 
-def papers_search_file(papers_and_big_terms: tuple[tuple[tuple[int, Paper], ...], tuple[str, ...]],
+def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper, ...], tuple[str, ...]],
                        packed: Mapping[str, PaperTerms], big_ids: Mapping[str, int]) -> bytes:
     """Each paper's field lengths and counts of the big terms, by its number."""
-    papers, _ = papers_and_big_terms
+    numbers, papers, _ = papers_and_big_terms
     return to_json({str(number): {"lengths": list(packed[paper.source][0]),
                                   "terms": big_term_counts(packed[paper.source], big_ids)}
-                    for number, paper in papers})
+                    for number, paper in zip(numbers, papers, strict=True)})
 
 
-def day_search_file(day_and_papers: tuple[dt.date, tuple[Paper, ...]]) -> bytes:
-    """What a hit shows of each paper of a day, in document-number order."""
-    day, papers = day_and_papers
+def day_search_file(day: Day) -> bytes:
+    """What a hit shows of each paper of a day, in document-number order (by name)."""
     return to_json({
-        "label": short_date(day),
-        "path": urls.day_path(day),
-        "api": urls.api_day_path(day),  # the day's records, abstracts and all, for snippets
+        "label": short_date(day.date),
+        "path": urls.day_path(day.date),
+        "api": urls.api_day_path(day.date),  # the day's records, abstracts and all, for snippets
         "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors)]
-                   for p in papers],
+                   for p in sorted(day.papers, key=lambda paper: paper.slug)],
     })
