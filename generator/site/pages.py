@@ -606,9 +606,24 @@ def render_paper(path: str, place: PaperPlace, site: Site) -> bytes:
                      trail=archive_trail(paper.day.year, paper.day.month, paper.day))
 
 
-def render_tags(path: str, tags: tuple[Tag, ...], site: Site) -> bytes:
+@dataclass(frozen=True)
+class TagCount:
+    """What the tags page shows of a tag (and when it last changed): not its papers, which would
+    make the page's key walk the whole archive."""
+
+    slug: str
+    name: str
+    papers: int
+    latest: dt.date
+
+
+def tag_counts(archive: Archive) -> tuple[TagCount, ...]:
+    return tuple(TagCount(tag.slug, tag.name, len(tag.papers), tag.papers[0].day) for tag in archive.tags)
+
+
+def render_tags(path: str, tags: tuple[TagCount, ...], site: Site) -> bytes:
     return site.page("tags.html", path, title="Tags",
-                     tags=[(Nav(urls.tag_path(tag.slug), tag.name), len(tag.papers)) for tag in tags])
+                     tags=[(Nav(urls.tag_path(tag.slug), tag.name), tag.papers) for tag in tags])
 
 
 def render_tag(path: str, tag: Tag, site: Site) -> bytes:
