@@ -217,22 +217,32 @@ def build(
     cache_dir: Path | None = None,
     verify: bool = False,
     hold: list | None = None,
+    carried: Carried | None = None,
+    record_files: list[RecordFile] | None = None,
 ) -> BuildSummary:
     """Build the whole site; on any problem raise before output/ is touched. With a cache folder,
     a build whose inputs are all as the last successful build left them does nothing (trusting
     output/ unless asked to `verify` it, which repairs what was edited or deleted by hand), and
     records unchanged since the last build are not parsed again. What the build reads is put in
-    `hold` if given, for a process that ends at once to leave to the system rather than free."""
+    `hold` if given, for a process that ends at once to leave to the system rather than free. A
+    process that builds again and again (serve) gives what it `carried` from its last build, and
+    the listing of content/ it has just made (`record_files`), so that neither is made again."""
     vendor_dir = vendor_dir or layouts_dir.parent / "node_modules"
     progress = progress or Progress(stream=None)
     started = time.perf_counter()
     refuse_linked_layouts(layouts_dir, vendor_dir)
     with kept_from_the_collector(hold) as keep:
-        inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir, verify))
+        inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir, verify,
+                                     record_files))
         if inputs and inputs.as_last_built(output_dir):
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
-        cache = keep(RecordCache(inputs.folder, inputs.code) if inputs else None)
-        papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
+        cache = keep(RecordCache.following(carried.records if carried else None, inputs.folder, inputs.code)
+                     if inputs else None)
+        try:
+            papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
+        finally:
+            if carried is not None:
+                carried.records = cache  # saved as it is now, even when a record has a problem
         archive = keep(group_papers(papers))
         static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
         if config.image and config.image.startswith("static/") and config.image not in static:
@@ -266,6 +276,14 @@ def kept_from_the_collector(hold: list | None = None) -> Iterator[Callable[[Any]
         gc.unfreeze()
 
 
+@dataclass
+class Carried:
+    """What a process that builds again and again keeps from one build for the next: the record
+    cache as the build left it (and saved it), so that the next build need not read it back."""
+
+    records: RecordCache | None = None
+
+
 @dataclass(frozen=True)
 class CachedInputs:
     """What a build with a cache knows before it reads a record: the fingerprint of its inputs, the
@@ -289,7 +307,8 @@ class CachedInputs:
 
 
 def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendor_dir: Path, config: SiteConfig,
-                   cache_dir: Path | None, verify: bool = False) -> CachedInputs | None:
+                   cache_dir: Path | None, verify: bool = False, record_files: list[RecordFile] | None = None
+                   ) -> CachedInputs | None:
     """Fingerprint what the build is made of (None without a cache). When it is what the last build
     was made of and output/ is the last build's, output/ is trusted unless asked to `verify` it;
     otherwise it is listed, in other processes, and the last build's ledger loaded."""
@@ -297,7 +316,8 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
         return None
     cachefile.usable_folder(cache_dir)
     code = code_fingerprint()
-    record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
+    if record_files is None:
+        record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
     vendored = [vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()]
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
     fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)

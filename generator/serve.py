@@ -14,10 +14,11 @@ from pathlib import Path
 
 import jinja2
 
-from generator.build import Progress, build
+from generator.build import Carried, Progress, build
 from generator.config import load_config
 from generator.files import read_plain_file
 from generator.problems import BuildFailed, printable
+from generator.read.content import RecordFile, find_record_files
 from generator.site.pages import template_problem
 from generator.write.writer import OutputError
 
@@ -26,7 +27,7 @@ BUILD_ID_PATH = "/__dailypapers/build"
 RELOAD_SCRIPT = (
     "<script>(function(){var seen=null;function poll(){fetch('" + BUILD_ID_PATH + "',{cache:'no-store'})"
     ".then(function(r){return r.text()}).then(function(id){if(seen!==null&&id!==seen){location.reload()}"
-    "seen=id}).catch(function(){}).finally(function(){setTimeout(poll,700)})}poll()})();</script>"
+    "seen=id}).catch(function(){}).finally(function(){setTimeout(poll,250)})}poll()})();</script>"
 ).encode()
 
 
@@ -38,10 +39,16 @@ class SiteWatcher:
         self.base_url = base_url
         self.build_id = 0
         self.lock = threading.Lock()
+        self.carried = Carried()  # the record cache, held from one build to the next
+        self.records: list[RecordFile] | None = None  # content/ as the last snapshot listed it
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
-        state = {}
-        for root in (self.args.content, self.args.layouts, self.args.config):
+        """Each watched file's time and size: the records as a build lists them (kept for the
+        next build, which need not list them again), every layout, and the settings."""
+        content = self.args.content
+        self.records = find_record_files(content) if content.is_dir() and not content.is_symlink() else None
+        state = {record.path: (record.mtime_ns, record.size) for record in self.records or ()}
+        for root in (self.args.layouts, self.args.config):
             paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
             for path in paths:
                 try:
@@ -60,7 +67,8 @@ class SiteWatcher:
         config = dataclasses.replace(config, base_url=self.base_url)
         try:
             summary = build(self.args.content, self.args.output, self.args.layouts, config,
-                            Progress(sys.stderr), self.args.node_modules, self.args.cache)
+                            Progress(sys.stderr), self.args.node_modules, self.args.cache,
+                            carried=self.carried, record_files=self.records)
         except BuildFailed as failed:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
             return False
@@ -78,10 +86,14 @@ class SiteWatcher:
         print(summary, flush=True)
         return True
 
-    def watch(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float = 0.4) -> None:
-        """Poll for changes since `previous` (taken before the first build, so none is missed)."""
-        while not stop.wait(interval):
+    def watch(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float = 0.2) -> None:
+        """Poll for changes since `previous` (taken before the first build, so none is missed),
+        looking at most a third of the time: listing a large archive takes a second."""
+        pause = interval
+        while not stop.wait(pause):
+            started = time.monotonic()
             current = self.snapshot()
+            pause = max(interval, 2 * (time.monotonic() - started))
             if current != previous:
                 time.sleep(0.1)  # let an editor finish writing before reading
                 previous = self.snapshot()

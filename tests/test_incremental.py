@@ -416,3 +416,33 @@ def test_a_kind_of_page_registered_in_the_table_is_built_reused_and_removed_like
     assert not own.exists() and not own.parent.exists()
     assert "ada-registered" not in (out / "sitemap.xml").read_text()
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean after", layouts)
+
+
+def test_a_process_that_builds_again_keeps_the_record_cache_in_memory(tmp_path, archive, monkeypatch):
+    from generator.build import Carried
+    from generator.read import cache as record_cache
+    from generator.read.content import find_record_files
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    carried = Carried()
+
+    def build_again():
+        build(content, out, layouts, SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules",
+              carried=carried, record_files=find_record_files(content))
+
+    build_again()  # a build that renders most pages hands its records' memory to them...
+    edit_abstract(records(content)[3])
+    build_again()  # ...so the next reads them back, and keeps them
+    assert carried.records is not None and len(carried.records.now) == PAPERS
+    for part in cache.glob("records-*.cache"):  # what a build in a new process would read back
+        part.unlink()
+    made = []
+    following = record_cache.RecordCache.following
+    monkeypatch.setattr(record_cache.RecordCache, "following",
+                        classmethod(lambda cls, *args: made.append(following(*args)) or made[-1]))
+    edit_abstract(records(content)[5])
+    build_again()
+    assert [cache.parsed for cache in made] == [1]  # the edited record alone, though no part was on disk
+    assert carried.records is made[0]
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)

