@@ -137,7 +137,7 @@ def run_build(args: argparse.Namespace) -> int:
     progress = Progress(stream=None if args.quiet else sys.stderr)
     try:
         summary = build(args.content, args.output, args.layouts, config, progress, args.node_modules, args.cache,
-                        args.verify, getattr(args, "hold", None))
+                        args.verify, args.hold)
     except BuildFailed as failed:
         return report_problems(failed.problems)
     except jinja2.TemplateError as error:
@@ -306,8 +306,11 @@ def run() -> NoReturn:
     then and left to the system, which takes it back whole, where freeing its millions of objects
     one by one would add most of a second to a build of a large archive."""
     code = main(hold=[])
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (a closed pipe) is no news
+            pass
     os._exit(code)
 
 
