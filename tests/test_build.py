@@ -514,3 +514,23 @@ def test_a_tags_pages_list_each_papers_other_tags_only(tmp_path):
         assert ">cs.CL</a>" in rows and ">cs.LG</a>" not in rows, page
     day = (tmp_path / "out/2025/11/18/index.html").read_text()
     assert day.count(">cs.LG</a>") == 2  # elsewhere every tag shows
+
+
+def test_a_build_runs_the_cycle_collector_less_often_and_gives_it_back_as_it_was(tmp_path, monkeypatch):
+    import gc
+
+    from generator import build as pipeline
+    from generator.problems import BuildFailed
+
+    during = []
+    group = pipeline.group_papers
+    monkeypatch.setattr(pipeline, "group_papers", lambda papers: during.append(gc.get_threshold()) or group(papers))
+    before = gc.get_threshold()
+    build(CONTENT, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=LAYOUTS.parent / "node_modules")
+    assert during == [pipeline.BUILD_COLLECTOR_THRESHOLDS] != [before]
+    assert gc.get_threshold() == before
+    broken = tmp_path / "content"
+    write(broken, "2025/01/02/broken.md", "---\ntitle: [unclosed\n---\n\nText.\n")
+    with pytest.raises(BuildFailed):
+        build(broken, tmp_path / "out2", LAYOUTS, SiteConfig(), vendor_dir=LAYOUTS.parent / "node_modules")
+    assert gc.get_threshold() == before  # a failed build too
