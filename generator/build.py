@@ -240,9 +240,13 @@ def build(
                      if inputs else None)
         try:
             papers = keep(load_papers(content_dir, progress, cache, inputs.record_files if inputs else None))
-        finally:
-            if carried is not None:
-                carried.records = cache  # saved as it is now, even when a record has a problem
+        except BuildFailed:
+            carry(carried, cache)  # saved as it is now: a record with a problem is news, not a failure to read
+            raise
+        except BaseException:
+            carry(carried, None)  # not saved: the next build reads the cache back from its files
+            raise
+        carry(carried, cache)
         archive = keep(group_papers(papers))
         static = read_static_files(layouts_dir, vendor_dir)  # a missing file stops the build before output/
         if config.image and config.image.startswith("static/") and config.image not in static:
@@ -265,10 +269,11 @@ BUILD_COLLECTOR_THRESHOLDS = (50_000, 20, 100)
 @contextlib.contextmanager
 def kept_from_the_collector(hold: list | None = None) -> Iterator[Callable[[Any], Any]]:
     """Give `keep`, which freezes (gc.freeze) what has been read so far and returns its argument
-    (put in `hold` too, if given): the caches and the papers live as long as the build, so the
-    cycle collector need not walk their millions of objects each time the pages' short-lived ones
-    set it off. It also runs a hundred times less often while the build lasts: the papers' views,
-    made as pages need them and kept, were walked again at each of its runs. Undone at the end."""
+    (put in `hold` too, if given, and let go of there if the build fails): the caches and the
+    papers live as long as the build, so the cycle collector need not walk their millions of
+    objects each time the pages' short-lived ones set it off. It also runs a hundred times less
+    often while the build lasts: the papers' views, made as pages need them and kept, were walked
+    again at each of its runs. Undone at the end."""
     def keep(value: Any) -> Any:
         gc.freeze()
         if hold is not None:
@@ -279,6 +284,10 @@ def kept_from_the_collector(hold: list | None = None) -> Iterator[Callable[[Any]
     gc.set_threshold(*(BUILD_COLLECTOR_THRESHOLDS if thresholds[0] else thresholds))  # (0: the collector is off)
     try:
         yield keep
+    except BaseException:
+        if hold is not None:
+            hold.clear()  # a failed build lets go of what it started (the listing of output/ beside it): it stops
+        raise
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -290,6 +299,11 @@ class Carried:
     cache as the build left it (and saved it), so that the next build need not read it back."""
 
     records: RecordCache | None = None
+
+
+def carry(carried: Carried | None, records: RecordCache | None) -> None:
+    if carried is not None:
+        carried.records = records
 
 
 @dataclass(frozen=True)

@@ -305,12 +305,15 @@ def run() -> NoReturn:
     """The `dailypapers` command: run, then end the process at once. What a build read is held till
     then and left to the system, which takes it back whole, where freeing its millions of objects
     one by one would add most of a second to a build of a large archive."""
-    code = main(hold=[])
+    held: list = []  # referenced here until the end: freed when main returns, it would be freed one by one
+    code = main(hold=held)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away (a closed pipe) is no news
+        except BrokenPipeError:  # a reader that went away is no news
             pass
+        except OSError:  # output lost (a full disk): say so by the code, as Python does
+            code = code or 120
     os._exit(code)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, SAMPLE, SEED_JSON, run_cli, snapshot, write
+from conftest import CONTENT, LAYOUTS, ROOT, SAMPLE, SEED_JSON, run_cli, snapshot, write
 
 
 def test_new_writes_a_skeleton_that_check_then_guides_to_completion(tmp_path):
@@ -274,3 +274,45 @@ def test_the_submission_repository_is_owner_slash_name():
             problems = load_config(settings)[1]
             assert [(p.line, p.field) for p in problems] == [(2, "repository")], wrong
             assert "OWNER/NAME" in problems[0].message
+
+
+def test_the_command_holds_what_the_build_read_until_the_process_ends(monkeypatch):
+    import weakref
+
+    from generator import cli
+
+    class Read:  # stands for what a build keeps; a list of them is what main is handed
+        pass
+
+    alive = []
+
+    def main(argv=None, hold=None):
+        thing = Read()
+        hold.append(thing)
+        alive.append(weakref.ref(thing))
+        return 3
+
+    def exit_now(code):
+        alive.append(alive[0]() is not None)  # is it still held as the process ends?
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli.os, "_exit", exit_now)
+    with pytest.raises(SystemExit) as ended:
+        cli.run()
+    assert ended.value.code == 3 and alive[1] is True
+
+
+def test_a_failed_build_holds_nothing(tmp_path):
+    from generator.build import build
+    from generator.config import SiteConfig
+    from generator.problems import BuildFailed
+
+    content = tmp_path / "content"
+    (content / "2025/01/02").mkdir(parents=True)
+    (content / "2025/01/02/broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
+    held: list = []
+    with pytest.raises(BuildFailed):
+        build(content, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=ROOT / "node_modules",
+              cache_dir=tmp_path / "cache", hold=held)
+    assert held == []  # what it started (the listing of output/ beside it) is let go, and so stopped

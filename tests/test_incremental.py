@@ -446,3 +446,25 @@ def test_a_process_that_builds_again_keeps_the_record_cache_in_memory(tmp_path, 
     assert [cache.parsed for cache in made] == [1]  # the edited record alone, though no part was on disk
     assert carried.records is made[0]
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+    # The parts it did not read were written again: a build in a new process finds every record.
+    assert len(following(None, cache, carried.records.code).before) == PAPERS
+
+
+def test_a_build_that_fails_while_reading_carries_no_cache_it_did_not_save(tmp_path, archive, monkeypatch):
+    from generator.build import Carried
+    from generator.read import content as reading
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    carried = Carried()
+    build(content, out, layouts, SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules", carried=carried)
+    edit_abstract(records(content)[3])
+
+    def broken(*args, **kwargs):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(reading, "read_record", broken)
+    with pytest.raises(OSError):
+        build(content, out, layouts, SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules",
+              carried=carried)
+    assert carried.records is None  # the next build reads the cache back from its files

@@ -80,6 +80,7 @@ class RecordCache:
         self.parsed = 0  # records parsed in this build, for tests and progress
         self.renewed: set[tuple[str, ...]] = set()  # entries made anew in this build (parsed, or a new time)
         self.unreadable: set[int] = set()  # parts missing, damaged or made by other code
+        self.missing: set[int] = set()  # parts not on disk though their records are held: written at save
         self.by_token: dict[str, Any] | None = None  # search terms by record_token, once asked for
         for part in range(RECORD_PARTS) if folder else ():
             stored = cachefile.load(self.part_file(part), RecordPart)
@@ -96,6 +97,7 @@ class RecordCache:
             return cls(folder, code)
         cache = cls(None, code)
         cache.folder, cache.before = folder, last.now
+        cache.missing = {part for part in range(RECORD_PARTS) if not cache.part_file(part).is_file()}
         return cache
 
     def part_file(self, part: int) -> Path:
@@ -175,7 +177,7 @@ class RecordCache:
         if not self.folder:
             return
         changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
-        changed |= {part for part in self.unreadable if self.part_file(part).exists()}
+        changed |= {part for part in self.unreadable if self.part_file(part).exists()} | self.missing
         if not changed:
             return
         parts: dict[int, dict] = {part: {} for part in changed}
