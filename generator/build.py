@@ -340,7 +340,7 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
     code = code_fingerprint()
     if record_files is None:
         record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
-    vendored = [vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()]
+    vendored = {source: vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()}
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
     fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)
     if not verify and last is not None and last.fingerprint == fingerprint and (output_dir / MARKER).is_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -468,3 +469,18 @@ def test_a_build_that_fails_while_reading_carries_no_cache_it_did_not_save(tmp_p
         build(content, out, layouts, SiteConfig(), cache_dir=cache, vendor_dir=ROOT / "node_modules",
               carried=carried)
     assert carried.records is None  # the next build reads the cache back from its files
+
+
+def test_the_same_layouts_and_vendored_code_given_by_another_path_are_the_same(tmp_path, archive, monkeypatch):
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    monkeypatch.chdir(tmp_path)
+    again = build(content, out, Path("layouts"), SiteConfig(), cache_dir=cache,
+                  vendor_dir=Path(os.path.relpath(ROOT / "node_modules")))
+    assert again.unchanged
+    (layouts / "static" / "notes.txt").write_text("the same bytes under two names\n")
+    assert not cached_build(content, out, cache, layouts).unchanged
+    (layouts / "static" / "notes.txt").rename(layouts / "static" / "renamed.txt")  # a name is hashed too
+    assert not cached_build(content, out, cache, layouts).unchanged
+    assert (out / "static" / "renamed.txt").is_file() and not (out / "static" / "notes.txt").exists()

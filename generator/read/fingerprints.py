@@ -41,12 +41,17 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def site_fingerprint(layouts_dir: Path, vendor_files: list[Path], settings: str, output_dir: Path, code: str) -> str:
-    """Hash what every page is made with besides the records: every layout and vendored file's
-    bytes, the settings, where the site goes and the generator's code."""
+def site_fingerprint(layouts_dir: Path, vendor_files: dict[str, Path], settings: str, output_dir: Path,
+                     code: str) -> str:
+    """Hash what every page is made with besides the records: every layout's and vendored file's
+    name and bytes (named within layouts/ and node_modules/, so that the same folders given by
+    another path are the same), the settings, where the site goes and the generator's code."""
     digest = hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0".encode())
-    for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()) + vendor_files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    layouts = {path.relative_to(layouts_dir).as_posix(): path for path in layouts_dir.rglob("*") if path.is_file()}
+    for group in (layouts, vendor_files):
+        for name, path in sorted(group.items()):
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes())
+        digest.update(b"\1")  # between the two: a layout cannot pass for a vendored file
     return digest.hexdigest()
 
 
