@@ -17,7 +17,7 @@ from generator.config import CONFIG_FILE, SiteConfig
 from generator.parallel import WorkShare, in_second_process
 from generator.problems import BuildFailed, Problem
 from generator.read.cache import LastBuild, RecordCache, last_build, record_build
-from generator.read.content import RecordFile, display_path, find_record_files, read_papers
+from generator.read.content import RecordFile, display_path, listed_records, read_papers
 from generator.read.fingerprints import code_fingerprint, data_fingerprint, inputs_fingerprint, site_fingerprint
 from generator.read.records import Paper
 from generator.site import outputs
@@ -339,7 +339,7 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
     cachefile.usable_folder(cache_dir)
     code = code_fingerprint()
     if record_files is None:
-        record_files = find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
+        record_files = listed_records(content_dir)
     vendored = {source: vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()}
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
     fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)

@@ -18,7 +18,7 @@ from generator.build import Carried, Progress, build
 from generator.config import load_config
 from generator.files import read_plain_file
 from generator.problems import BuildFailed, printable
-from generator.read.content import RecordFile, find_record_files
+from generator.read.content import RecordFile, listed_records
 from generator.site.pages import template_problem
 from generator.write.writer import OutputError
 
@@ -45,9 +45,8 @@ class SiteWatcher:
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """Each watched file's time and size: the records as a build lists them (kept for the
         next build, which need not list them again), every layout, and the settings."""
-        content = self.args.content
-        self.records = find_record_files(content) if content.is_dir() and not content.is_symlink() else None
-        state = {record.path: (record.mtime_ns, record.size) for record in self.records or ()}
+        self.records = listed_records(self.args.content)
+        state = {record.path: (record.mtime_ns, record.size) for record in self.records}
         for root in (self.args.layouts, self.args.config):
             paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
             for path in paths:

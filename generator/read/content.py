@@ -82,6 +82,11 @@ def find_record_files(content_dir: Path) -> list[RecordFile]:
     return [record for _, record in found]
 
 
+def listed_records(content_dir: Path) -> list[RecordFile]:
+    """find_record_files of a real folder; none for a missing folder or a link (read_papers says why)."""
+    return find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
+
+
 CWD = "\0"  # where display_path's map keeps the project root's real path (no folder's name has a NUL)
 
 
