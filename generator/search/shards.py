@@ -26,6 +26,7 @@ from generator.search.terms import (
     FIELDS,
     PaperTerms,
     day_slots,
+    in_number_order,
     paper_terms,
     search_documents,
     unpack_terms,
@@ -365,11 +366,11 @@ def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper,
 
 
 def day_search_file(day: Day) -> bytes:
-    """What a hit shows of each paper of a day, in document-number order (by name)."""
+    """What a hit shows of each paper of a day, in document-number order."""
     return to_json({
         "label": short_date(day.date),
         "path": urls.day_path(day.date),
         "api": urls.api_day_path(day.date),  # the day's records, abstracts and all, for snippets
         "papers": [[urls.paper_path(p.slug), p.title, short_authors(p.authors)]
-                   for p in sorted(day.papers, key=lambda paper: paper.slug)],
+                   for p in in_number_order(day.papers)],
     })

@@ -63,12 +63,17 @@ def document_number(paper: Paper, place: int, slots: int = SLOTS_PER_DAY) -> int
     return paper.day.toordinal() * slots + place
 
 
+def in_number_order(papers: tuple[Paper, ...]) -> list[Paper]:
+    """A day's papers in the order of their document numbers: by name."""
+    return sorted(papers, key=lambda paper: paper.slug)
+
+
 def search_documents(archive: Archive) -> list[tuple[int, Paper]]:
     """Return (document number, paper) for every paper, in document-number order."""
     slots = day_slots(archive)
     numbered = []
     for day in archive.days:
-        for place, paper in enumerate(sorted(day.papers, key=lambda p: p.slug)):
+        for place, paper in enumerate(in_number_order(day.papers)):
             numbered.append((document_number(paper, place, slots), paper))
     return sorted(numbered, key=lambda pair: pair[0])
 
