@@ -143,7 +143,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
         records.release()  # the second process has its own copy of the terms; the pages may need the memory
     total, done = sum(map(len, values.values())), 0
     try:
-        for output in table:
+        for output in sorted(table, key=lambda output: output in shares):  # the shared kinds last, as the other
             if isinstance(output, OutputGroup):
                 if second is None:
                     for path, data in output.files(sources, reuse):

@@ -103,13 +103,18 @@ def test_plain_paths_inside_the_site_are_accepted(path):
     check_site_path(path)
 
 
-def test_write_site_marks_its_folder_and_replaces_a_folder_with_a_file(tmp_path):
+@pytest.mark.parametrize("budget", [0, 10**9])  # the new file staged on disk, or held in memory
+def test_write_site_marks_its_folder_and_replaces_a_folder_with_a_file(tmp_path, monkeypatch, budget):
+    from generator.write import writer as output_module
+
+    monkeypatch.setattr(output_module, "MEMORY_BUDGET", budget)
     output = tmp_path / "out"
-    write_site({"a/index.html": b"1", "b.txt": b"2"}, output)
+    write_site({"a/index.html": b"1", "a/b/c.txt": b"3", "b.txt": b"2"}, output)
     assert (output / MARKER).is_file()
-    result = write_site({"a": b"now a file"}, output)
-    assert snapshot(output) == {MARKER: (output / MARKER).read_bytes(), "a": b"now a file"}
-    assert result.removed == 1
+    result = write_site({"a": b"now a file", "b.txt": b"2"}, output)
+    assert snapshot(output) == {MARKER: (output / MARKER).read_bytes(), "a": b"now a file", "b.txt": b"2"}
+    assert result.written == 1 and result.unchanged == 1
+    assert not (output / output_module.STAGING).exists()
 
 
 def test_an_incremental_build_equals_a_clean_build_after_deletes_renames_and_edits(tmp_path, content_copy):

@@ -178,7 +178,9 @@ class SiteWriter:
         self.memory_budget = MEMORY_BUDGET if memory_budget is None else memory_budget
         self.waiting: dict[str, bytes] = {}  # changed files not yet in output/, in memory
         self.waiting_bytes = 0
-        self.staged: list[str] = []  # changed files not yet in output/, in the staging folder
+        self.staged: dict[str, str] = {}  # changed files not yet in output/: their names in the staging folder
+        # Staged files are named by writer and number: the folder stays flat, and the two processes' writers share it.
+        self.stage_names = "a"
         self.made_folders: set[Path] = set()
         self.checked_folders: dict[Path, bool] = {}
         self.paths: set[str] = set()
@@ -211,7 +213,9 @@ class SiteWriter:
     def for_second_process(self) -> SiteWriter:
         """A writer for a forked process: it writes into the same folder, or stages every changed
         file (its memory is not this process's), and `part` then tells this writer what it did."""
-        return SiteWriter(self.output_dir, self.ledger, self.direct, memory_budget=0)
+        writer = SiteWriter(self.output_dir, self.ledger, self.direct, memory_budget=0)
+        writer.stage_names = "b"
+        return writer
 
     def add(self, path: str, data: bytes | Kept) -> None:
         check_site_path(path)
@@ -250,9 +254,16 @@ class SiteWriter:
             self.waiting_bytes += len(data)
             self.record[path] = Written(key, digest, 0, 0)  # size and time once written
         else:
-            write_new(self.staging / path, data, self.output_dir, self.made_folders)
-            self.staged.append(path)
-            self.record[path] = Written(key, digest, 0, 0)
+            self.stage(path, data, digest, key)
+
+    def stage(self, path: str, data: bytes, digest: bytes, key: str | None) -> None:
+        """Write a changed file into the staging folder, noting its size and time (a rename keeps both)."""
+        name = self.staged[path] = f"{self.stage_names}{len(self.staged)}"
+        make_folder(self.staging, self.output_dir, self.made_folders)
+        staged = os.path.join(self.staging, name)
+        create_file(staged, data)
+        status = os.stat(staged)
+        self.record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
 
     def real_folder(self, folder: Path) -> bool:
         """Whether a folder of output/ and every folder it is in are real folders, not links."""
@@ -274,16 +285,15 @@ class SiteWriter:
 
     def part(self) -> dict:
         """What this writer did, for the writer of the process that forked it (see adopt)."""
+        self.stage_waiting()
         return {"paths": self.paths, "record": self.record, "written": self.written, "unchanged": self.unchanged,
-                "staged": self.staged + list(self.stage_waiting())}
+                "staged": self.staged}
 
-    def stage_waiting(self) -> list[str]:
+    def stage_waiting(self) -> None:
         """Move the changed files waiting in memory to the staging folder."""
-        moved = list(self.waiting)
-        for path in moved:
-            write_new(self.staging / path, self.waiting.pop(path), self.output_dir, self.made_folders)
+        for path in list(self.waiting):
+            self.stage(path, self.waiting.pop(path), self.record[path].digest, self.record[path].key)
         self.waiting_bytes = 0
-        return moved
 
     def adopt(self, part: dict) -> None:
         """Take over what a writer in a forked process did (it wrote or staged its own files)."""
@@ -294,20 +304,25 @@ class SiteWriter:
         self.record.update(part["record"])
         self.written += part["written"]
         self.unchanged += part["unchanged"]
-        self.staged += part["staged"]
+        self.staged.update(part["staged"])
 
     def finish(self) -> WriteResult:
         """Move every changed file into place and remove what the site no longer has."""
         for path, data in sorted(self.waiting.items()):
             self.put(self.output_dir / path, data, self.record[path].digest, self.record[path].key, path)
+        root, staging, ready = os.fspath(self.output_dir), os.fspath(self.staging), {""}
         for path in sorted(self.staged):
-            target = self.output_dir / path
-            if target.is_dir() and not target.is_symlink():
+            target, folder = os.path.join(root, path), path.rpartition("/")[0]
+            if folder not in ready:  # named as text: a Path for each of a site's files took seconds
+                make_folder(self.output_dir / folder, self.output_dir, self.made_folders)
+                ready.add(folder)
+            staged = os.path.join(staging, self.staged[path])
+            try:
+                os.replace(staged, target)  # replaces a link itself, never what it points to
+            except IsADirectoryError:  # a folder where the file goes (a real one: a link is no folder here)
                 shutil.rmtree(target)
-            make_folder(target.parent, self.output_dir, self.made_folders)
-            os.replace(self.staging / path, target)  # replaces a link itself, never what it points to
+                os.replace(staged, target)
             self.written += 1
-            self.note(target, self.record[path].digest, self.record[path].key, path)
         self.waiting.clear()
         self.remove_staging()
         if self.ledger:  # it looked at every file of output/ when the build began
@@ -345,8 +360,3 @@ def same_bytes(target: Path, data: bytes) -> bool:
     except OSError:
         return False
     return stat.S_ISREG(status.st_mode) and status.st_size == len(data) and target.read_bytes() == data
-
-
-def write_new(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> None:
-    make_folder(target.parent, root, made_folders)
-    create_file(target, data)
