@@ -405,3 +405,16 @@ def test_words_sharing_a_long_prefix_get_file_names_a_file_system_takes(tmp_path
     answer = node_search(tmp_path / "out", [target, "x" * 120])
     assert answer[target]["titles"] == ["Paper 5"], answer
     assert len(answer["x" * 120]["refs"]) == 30
+
+
+@pytest.mark.parametrize("data", [
+    {"label": "Tue 18 Nov", "papers": [["papers/2511.1/", "Ünïcode — “quoted” \\ \"x\" </script> \u2028 \x7f\x00\x1f 中文 😀",
+                                        "A. B, C. D"]]},
+    {"10": {"lengths": [3, 0], "terms": [0, 5, 2]}, "9": {"lengths": [], "terms": []}, "a": None, "b": True},
+    ["\t\n\r\b\f", "", "dé", "zz", "a", "Z"],
+    {"étude": [1, 2], "zeta": {}, "alpha": [[], {"x": [18446744073709551615, -1]}]},
+])
+def test_the_quick_json_of_search_files_is_the_plain_jsons_bytes(data):
+    from generator.search.shards import to_json, to_json_quickly
+
+    assert to_json_quickly(data) == to_json(data)

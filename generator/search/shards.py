@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain, repeat
 from operator import add, mod, mul, sub
+
+import msgspec
 
 from generator import urls
 from generator.read.cache import record_token
@@ -29,7 +32,6 @@ from generator.search.terms import (
     in_number_order,
     paper_terms,
     search_documents,
-    unpack_terms,
 )
 from generator.site.archive import Archive, Day
 from generator.site.pages import short_authors, short_date
@@ -102,7 +104,7 @@ def words_file(prefix: str) -> str:
 
 
 def words_json(terms: tuple[str, ...]) -> bytes:
-    return to_json(list(terms))
+    return to_json_quickly(list(terms))
 
 
 MAX_STEM = 100  # characters of a file name made of a term: a file name has at most 255 bytes
@@ -120,6 +122,12 @@ def file_stem(text: str) -> str:
 
 def to_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def to_json_quickly(data) -> bytes:
+    """to_json's bytes for data without floats (msgspec spells a float otherwise), several times
+    faster: a large archive's search files are hundreds of megabytes."""
+    return msgspec.json.encode(data, order="sorted")
 
 
 def rank_averages(average: dict[str, float]) -> dict[str, float]:
@@ -145,8 +153,14 @@ def tier_bounds(entries: int, first_tier: int) -> list[tuple[int, int]]:
     return bounds
 
 
+def field_entries(by_field: Mapping[str, TermPostings]) -> dict[str, dict[int, tuple[int, int]]]:
+    """A term's (count, field length) in each field, by document."""
+    return {name: dict(zip(postings.documents, zip(postings.tfs, postings.lengths, strict=True), strict=True))
+            for name, postings in by_field.items()}
+
+
 def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_average: float,
-                   first_tier: int = FIRST_TIER) -> list[dict]:
+                   first_tier: int = FIRST_TIER, entries_by_field: dict | None = None) -> list[dict]:
     """Split a big term's entries in one field into tiers: the best-ranked entries first (by
     rank_value; the newer paper first among equals), each tier twice as large as the one before.
     A tier lists its papers by number (as differences), with the term's count and the field's
@@ -167,8 +181,8 @@ def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_averag
     place = list(map(place_of.__getitem__, zip(tfs, lengths, strict=True)))  # each entry's pair's
     keys = sorted(map(add, map(mul, place, repeat(count)), range(count - 1, -1, -1)))  # then newer first
     ranked = list(map(sub, repeat(count - 1), map(mod, keys, repeat(count))))  # entries, best first
-    others = {name: dict(zip(other.documents, zip(other.tfs, other.lengths, strict=True), strict=True))
-              for name, other in by_field.items() if name != field}
+    entries_by_field = field_entries(by_field) if entries_by_field is None else entries_by_field
+    others = {name: entries for name, entries in entries_by_field.items() if name != field}
     bounds = tier_bounds(count, first_tier)
     files = []
     for number, (start, end) in enumerate(bounds):
@@ -208,8 +222,12 @@ def big_term_counts(packed: PaperTerms, big_ids: Mapping[str, int]) -> list[int]
     """A paper's counts of the big terms it has, flat: [term id, field number, tf, ...] by term id
     (its place in the manifest's big_terms) and field, each id written as its difference from the
     one before (a term's name in each of 100,000 papers' entries was most of their bytes)."""
-    found = sorted((big_ids[term], field_number, tf) for field_number, field_terms in enumerate(packed[1])
-                   for term, tf in unpack_terms(field_terms) if term in big_ids)
+    found = []
+    for field_number, (names, counts) in enumerate(packed[1]):
+        if names:  # the field's counts by term, and its big terms, made at C speed
+            tfs = dict(zip(names.split(" "), array("I", counts), strict=True))
+            found += [(big_ids[term], field_number, tfs[term]) for term in tfs.keys() & big_ids.keys()]
+    found.sort()
     flat, previous = [], 0
     for term_id, field_number, tf in found:
         flat += (term_id - previous, field_number, tf)
@@ -335,12 +353,15 @@ class TierFiles:
         self.first_tier = first_tier
         self.ranked_with = ranked_with
         self.made: dict[str, list[bytes]] = {}
+        self.entries: dict | None = None  # by field, made once for all the term's fields
 
     def json(self, tier: tuple) -> bytes:
         field, number = tier[:2]
         if field not in self.made:
-            self.made[field] = [to_json(tier) for tier in big_term_tiers(self.by_field, field,
-                                                                          self.ranked_with[field], self.first_tier)]
+            if self.entries is None:
+                self.entries = field_entries(self.by_field)
+            self.made[field] = [to_json_quickly(tier) for tier in big_term_tiers(
+                self.by_field, field, self.ranked_with[field], self.first_tier, self.entries)]
         return self.made[field][number]
 
 
@@ -352,7 +373,7 @@ def index_token(paper: Paper, reuse: Reuse) -> str:
 def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: SearchIndex) -> bytes:
     """A shard: each of its terms' postings (delta-encoded, made for this shard and freed with
     it), or a big term's tiers and count."""
-    return to_json({term: entry if isinstance(entry, dict) else index.encoded(term)
+    return to_json_quickly({term: entry if isinstance(entry, dict) else index.encoded(term)
                     for term, entry in zip(*terms, strict=True)})
 
 
@@ -360,14 +381,14 @@ def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper,
                        packed: Mapping[str, PaperTerms], big_ids: Mapping[str, int]) -> bytes:
     """Each paper's field lengths and counts of the big terms, by its number."""
     numbers, papers, _ = papers_and_big_terms
-    return to_json({str(number): {"lengths": list(packed[paper.source][0]),
+    return to_json_quickly({str(number): {"lengths": list(packed[paper.source][0]),
                                   "terms": big_term_counts(packed[paper.source], big_ids)}
                     for number, paper in zip(numbers, papers, strict=True)})
 
 
 def day_search_file(day: Day) -> bytes:
     """What a hit shows of each paper of a day, in document-number order."""
-    return to_json({
+    return to_json_quickly({
         "label": short_date(day.date),
         "path": urls.day_path(day.date),
         "api": urls.api_day_path(day.date),  # the day's records, abstracts and all, for snippets
