@@ -120,14 +120,26 @@ def relative_urls_from(page: str) -> Callable[[str], str]:
     page_dir = page if page.endswith("/") or page == "" else page.rpartition("/")[0] + "/"
     base = page_dir.strip("/").split("/") if page_dir not in ("", "/") else []
     made: dict[str, str] = {}
+    top, far = (base[0], FAR.setdefault(len(base), {})) if base else ("", {})
 
     def url(target: str) -> str:
         found = made.get(target)
         if found is None:
-            found = made[target] = relative_steps(target, base)
+            if base and target.partition("/")[0] != top:  # nothing in common: the same from any page this deep
+                found = far.get(target)
+                if found is None:
+                    found = far[target] = relative_steps(target, base)
+            else:
+                found = relative_steps(target, base)
+            made[target] = found
         return found
 
     return url
+
+
+# Relative URLs to targets that share no folder with the page, by the page's depth: from every paper's
+# page, the stylesheet is "../../static/style.css".
+FAR: dict[int, dict[str, str]] = {}
 
 
 def relative_steps(target: str, base: list[str]) -> str:

@@ -163,3 +163,18 @@ def test_brackets_and_ampersands_in_any_number_come_out_as_written_at_once(text)
 def test_links_python_markdown_reads_are_still_links_among_any_brackets(text, href, label):
     [link] = elements(render_abstract(text), "a")
     assert (link.get("href"), "".join(link.itertext())) == (href, label)
+
+
+def test_a_summary_reads_only_the_start_it_needs_and_says_what_the_whole_text_would():
+    import random
+
+    def whole(text, limit):  # the summary worked out from the whole text
+        flat = " ".join(text.split())
+        return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+    rng = random.Random(3)
+    pieces = ["a", "word", "longerword", ",", ".", " ", "  ", "\n", "\t", "\u2003", " " * 300, "é", "x" * 250]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 400)))
+        for limit in (1, 2, 50, 200, 320):
+            assert plain_summary(text, limit) == whole(text, limit), (text, limit)

@@ -160,7 +160,10 @@ def as_typed(text: str) -> str:
 
 def plain_summary(text: str, limit: int = 200) -> str:
     """Shorten an abstract to at most `limit` characters, cut at a word, for meta descriptions."""
-    flat = " ".join(text.split())
+    # The flattened start of the text is the start of the flattened text: enough of it decides.
+    flat = " ".join(text[:4 * limit + 64].split())
+    if len(flat) <= limit:
+        flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]

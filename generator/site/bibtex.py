@@ -4,6 +4,7 @@ proper nouns protected, and a citation key no other paper of the site has."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -85,10 +86,13 @@ SPACES = re.compile(r"(\s+)")
 WORD_PARTS = re.compile(r"[-/]")
 
 
+# Titles share their words: what each word is, worked out once per word (bounded, for a long-lived serve).
+@functools.lru_cache(maxsize=1 << 16)
 def letters(word: str) -> str:
     return "".join(filter(str.isalpha, word))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def inner_capital(word: str) -> bool:
     """A capital after the first letter of a part of the word: an acronym or a name styled so (LLM,
     ReLU, GPT-4), where a Title Case compound (Few-Shot, Real-Time) has none."""
@@ -158,7 +162,7 @@ def citation_key(paper: Paper) -> str:
     first = paper.authors[0]
     surname = ascii_word(first if is_organisation(first) or not first.split() else first.split()[-1])
     year = (paper.published or paper.day).year
-    words = [ascii_word(word) for word in re.split(r"[\s:/-]+", paper.title)]
+    words = (ascii_word(word) for word in re.split(r"[\s:/-]+", paper.title))
     word = next((w for w in words if w and w not in STOPWORDS), "")
     return f"{surname or 'anonymous'}{year}{word}-{paper.slug}"
 
