@@ -3,7 +3,10 @@ site is always the one a clean build makes."""
 
 from __future__ import annotations
 
+import os
 import shutil
+
+import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
@@ -104,7 +107,8 @@ def test_the_command_keeps_its_cache_beside_the_project_and_can_do_without(tmp_p
         assert "Traceback" not in run.stderr and "Exception" not in run.stderr and "Error" not in run.stderr
 
 
-def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, two_cores):
+@pytest.mark.parametrize("stray_name", [False, True])
+def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, two_cores, stray_name):
     from generator.parallel import Forked, in_second_process
     from generator.read import content
 
@@ -115,18 +119,25 @@ def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, 
         return started[-1]
 
     write(content_copy, "2025/10/14/broken.md", "---\ntitle: [unclosed\n---\n")  # problems come back too
+    if stray_name:  # a name of bytes that are no text comes back too (MessagePack takes text only)
+        with open(os.fsencode(content_copy / "2025/10/14") + b"/caf\xe9.md", "wb") as file:
+            file.write(record().encode())
     alone = content.read_papers(content_copy, beside=beside)
     assert started == []  # too few records to be worth a second process
     monkeypatch.setattr(content, "PARALLEL_FROM", 10)
     together = content.read_papers(content_copy, beside=beside)
     assert len(started) == 1 and isinstance(started[0], Forked)  # really forked
-    assert together == alone and len(alone[0]) == 57 and len(alone[1]) == 1
+    files = 59 if stray_name else 58
+    assert together == alone and len(alone[0]) == 57 and len(alone[1]) == 1 + stray_name
     cache = RecordCache(tmp_path / "cache")
     assert content.read_papers(content_copy, cache=cache, beside=beside) == alone
-    assert cache.parsed == 58 and len(cache.now) == 58  # what the second process parsed is kept too
+    assert cache.parsed == files and len(cache.now) == files  # what the second process parsed is kept too
+    assert cache.renewed == set(cache.now)
     cache.save()
     again = RecordCache(tmp_path / "cache")
-    assert content.read_papers(content_copy, cache=again, beside=beside) == alone and again.parsed == 0
+    # (A name of no text cannot be kept in a cache file: that record alone is parsed again.)
+    assert content.read_papers(content_copy, cache=again, beside=beside) == alone and again.parsed == stray_name
+    assert len(again.now) == files and len(again.renewed) == stray_name
 
 
 def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch):

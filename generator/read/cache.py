@@ -59,6 +59,14 @@ class RecordPart(msgspec.Struct, array_like=True):
     records: list[tuple[tuple[str, ...], CachedRecord]]
 
 
+class CachePart(msgspec.Struct, array_like=True):
+    """What a forked process's record cache learnt, as it sends it back (see fresh_part)."""
+
+    learnt: list[tuple[int, tuple[str, ...], int, int, str, PaperTerms | None]]
+    kept: list[tuple[str, ...]]
+    parsed: int
+
+
 # The record cache is kept in parts, each record in the part its file's name falls in, so a build
 # that changed a few records rewrites a few parts, not the whole cache (hundreds of MB for a large archive).
 RECORD_PARTS = 32
@@ -162,14 +170,22 @@ class RecordCache:
         self.folder = None
         self.before, self.now, self.by_token = {}, {}, None
 
-    def fresh_part(self) -> dict:
-        """What this cache learnt in this build (sent back from a process that read some records)."""
-        return {"now": self.now, "parsed": self.parsed, "renewed": self.renewed}
+    def fresh_part(self, places: dict[str, int]) -> CachePart:
+        """What this cache learnt in this build, for the process that forked this one (which holds
+        the same `before`): each new entry without its Paper and problems, which the records' results
+        carry (at their `places`, by file), and each entry kept from before by its key alone."""
+        learnt = [(places[key[0]], key, entry.size, entry.mtime_ns, entry.digest, entry.result.terms)
+                  for key, entry in self.now.items() if key in self.renewed]
+        return CachePart(learnt, [key for key in self.now if key not in self.renewed], self.parsed)
 
-    def adopt(self, part: dict) -> None:
-        self.now.update(part["now"])
-        self.parsed += part["parsed"]
-        self.renewed |= part["renewed"]
+    def adopt(self, part: CachePart, results: list[Parsed]) -> None:
+        """Take in what a forked process's cache learnt (fresh_part), with the results it read."""
+        for place, key, size, mtime_ns, digest, terms in part.learnt:
+            paper, problems = results[place]
+            self.now[key] = CachedRecord(size, mtime_ns, digest, ReadResult(paper, problems, terms))
+            self.renewed.add(key)
+        self.now.update((key, self.before[key]) for key in part.kept)
+        self.parsed += part.parsed
 
     def save(self) -> None:
         """Keep this build's records (only files that still exist) for the next build, rewriting
