@@ -10,7 +10,7 @@ import json
 import re
 import traceback
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -319,11 +319,24 @@ class PageRenderer:
         self.site_feeds = site_feed_links(config)
         self.main_feeds = self.site_feeds[:MAIN_FEEDS]
         self.preview_image = preview_image(config, layouts_dir)
+        self.chrome_at_depth: dict[int, Chrome] = {}
 
     def fragment(self, template: str, **context) -> str:
         """Render a piece of HTML that is not a page, such as a feed item's body."""
         with template_located():
             return self.environment.get_template(template).render(**context)
+
+    def chrome(self, url: Callable[[str], str], path: str, absolute: bool) -> Chrome:
+        """The links every page has, relative to this one: the same from every page as deep whose
+        first folder none of them is in (every paper's page, every day's), so made once for those."""
+        top = path.partition("/")[0] if "/" in path else ""
+        if absolute or top in CHROME_FOLDERS:
+            return chrome_links(url)
+        depth = path.count("/")
+        found = self.chrome_at_depth.get(depth)
+        if found is None:
+            found = self.chrome_at_depth[depth] = chrome_links(url)
+        return found
 
     def render(self, template: str, path: str, *, absolute: bool = False, **context) -> bytes:
         """Render one page; `absolute` pages (404) link by full address, since a host shows them at
@@ -345,20 +358,40 @@ class PageRenderer:
                 title=title,
                 full_title=title if title == self.config.title else f"{title} · {self.config.title}",
                 url=url,
+                chrome=self.chrome(url, path, absolute),
                 canonical=urls.absolute_url(self.config.base_url, path),
-                nav_home=urls.HOME,
-                nav_archive=urls.ARCHIVE,
-                nav_tags=urls.TAGS,
-                stylesheet=urls.STYLESHEET,
-                favicon=urls.FAVICON,
-                copy_script=urls.COPY_SCRIPT,
-                site_script=urls.SITE_SCRIPT,
-                search_script=urls.SEARCH_SCRIPT,
-                search_page=urls.SEARCH,
-            submit_page=urls.SUBMIT,
                 **context,
             )
         return html.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """The links of a page's head, header and footer, relative to the page."""
+
+    home: str
+    archive: str
+    tags: str
+    search: str
+    submit: str
+    stylesheet: str
+    favicon: str
+    site_script: str
+    search_script: str
+    copy_script: str
+
+
+def chrome_links(url: Callable[[str], str]) -> Chrome:
+    return Chrome(home=url(urls.HOME), archive=url(urls.ARCHIVE), tags=url(urls.TAGS), search=url(urls.SEARCH),
+                  submit=url(urls.SUBMIT), stylesheet=url(urls.STYLESHEET), favicon=url(urls.FAVICON),
+                  site_script=url(urls.SITE_SCRIPT), search_script=url(urls.SEARCH_SCRIPT),
+                  copy_script=url(urls.COPY_SCRIPT))
+
+
+# The first folders of the chrome's targets: from a page in one of them, its links are its own.
+CHROME_FOLDERS = frozenset(target.partition("/")[0] for target in (
+    urls.HOME, urls.ARCHIVE, urls.TAGS, urls.SEARCH, urls.SUBMIT, urls.STYLESHEET, urls.FAVICON, urls.SITE_SCRIPT,
+    urls.SEARCH_SCRIPT, urls.COPY_SCRIPT))
 
 
 def day_nav(day: Day) -> dict[str, Nav | None]:
