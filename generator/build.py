@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import sys
@@ -124,8 +125,9 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
     where the machine allows; that process then takes its share of the paper pages, so that the
     two end together."""
     table = outputs.OUTPUTS
-    values = {output: sources.values(output) for output in table if isinstance(output, Output)}
-    shares = {output: WorkShare(values[output]) for output in values if output.shared}
+    # Each process works out the values it renders after the fork: the second starts at once.
+    shares = {output: WorkShare(functools.partial(sources.values, output)) for output in table
+              if isinstance(output, Output) and output.shared}
     groups = [group for group in table if isinstance(group, OutputGroup)]
     records = sources.search.records if sources.search else None
 
@@ -141,6 +143,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
     second = in_second_process(beside, writer.for_second_process())
     if second is not None and records and renders_most_pages(reuse, records):
         records.release()  # the second process has its own copy of the terms; the pages may need the memory
+    values = {output: sources.values(output) for output in table if isinstance(output, Output)}
     total, done = sum(map(len, values.values())), 0
     try:
         for output in sorted(table, key=lambda output: output in shares):  # the shared kinds last, as the other

@@ -110,13 +110,15 @@ class WorkShare:
     """Items that this process and the one it forks take in turns, a batch at a time, until none
     are left: whichever process is free sooner does more of them. Made before the fork."""
 
-    def __init__(self, items: Sequence[Any], batch: int = 50):
-        self.items = items
+    def __init__(self, items: Sequence[Any] | Callable[[], Sequence[Any]], batch: int = 50):
+        self.items = items  # or what gives them, asked by each process when it first takes some (the same)
         self.batch = batch
         # Shared with a forked process where there is one (else nothing else takes from it).
         self.taken = multiprocessing.get_context("fork" if can_fork() else None).Value("q", 0)
 
     def __iter__(self) -> Iterator[Any]:
+        if callable(self.items):
+            self.items = self.items()
         while True:
             with self.taken.get_lock():
                 start = self.taken.value
