@@ -111,7 +111,7 @@ class WorkShare:
     are left: whichever process is free sooner does more of them. Made before the fork."""
 
     def __init__(self, items: Sequence[Any] | Callable[[], Sequence[Any]], batch: int = 50):
-        self.items = items  # or what gives them, asked by each process when it first takes some (the same)
+        self.items = items  # or what gives them: each process asks for them after the fork, and gets the same
         self.batch = batch
         # Shared with a forked process where there is one (else nothing else takes from it).
         self.taken = multiprocessing.get_context("fork" if can_fork() else None).Value("q", 0)

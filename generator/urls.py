@@ -128,6 +128,8 @@ def relative_urls_from(page: str) -> Callable[[str], str]:
             if base and target.partition("/")[0] != top:  # nothing in common: the same from any page this deep
                 found = far.get(target)
                 if found is None:
+                    if len(far) >= FAR_LIMIT:  # a long-lived serve meets ever more targets
+                        far.clear()
                     found = far[target] = relative_steps(target, base)
             else:
                 found = relative_steps(target, base)
@@ -140,6 +142,7 @@ def relative_urls_from(page: str) -> Callable[[str], str]:
 # Relative URLs to targets that share no folder with the page, by the page's depth: from every paper's
 # page, the stylesheet is "../../static/style.css".
 FAR: dict[int, dict[str, str]] = {}
+FAR_LIMIT = 1 << 18
 
 
 def relative_steps(target: str, base: list[str]) -> str:

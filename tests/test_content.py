@@ -124,6 +124,12 @@ def test_misspelt_field_names_a_suggestion_and_never_vanishes(tmp_path, text, ex
         ({"upvotes": "1:30"}, "upvotes: must be a whole number of 0 or more, not '1:30'"),  # YAML 1.1: 90
         ({"upvotes": "0x1F"}, "upvotes: must be a whole number of 0 or more, not '0x1F'"),
         ({"upvotes": "1_000"}, "upvotes: must be a whole number of 0 or more, not '1_000'"),
+        ({"upvotes": 1_000_000_001}, "upvotes: is larger than 1,000,000,000; give the paper's own count"),
+        # MessagePack (cache files, the second reader) takes no integer of 2**64 or more, and Python
+        # reads none of more than 4,300 digits: both are refused, never a traceback.
+        ({"upvotes": 2**64}, "upvotes: is larger than 1,000,000,000"),
+        ({"upvotes": "9" * 5000}, "upvotes: is larger than 1,000,000,000"),
+        ({"upvotes": "'12345678901'"}, "upvotes: is larger than 1,000,000,000"),
     ],
 )
 def test_field_values_are_checked(tmp_path, fields, expected):

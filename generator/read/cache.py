@@ -171,9 +171,9 @@ class RecordCache:
         self.before, self.now, self.by_token = {}, {}, None
 
     def fresh_part(self, places: dict[str, int]) -> CachePart:
-        """What this cache learnt in this build, for the process that forked this one (which holds
-        the same `before`): each new entry without its Paper and problems, which the records' results
-        carry (at their `places`, by file), and each entry kept from before by its key alone."""
+        """What this cache learnt in this build, for the process that forked this one."""
+        # That process holds the same `before`: a kept entry goes by its key alone, and a new one
+        # without its Paper and problems, which the results carry (at their `places`, by file).
         learnt = [(places[key[0]], key, entry.size, entry.mtime_ns, entry.digest, entry.result.terms)
                   for key, entry in self.now.items() if key in self.renewed]
         return CachePart(learnt, [key for key in self.now if key not in self.renewed], self.parsed)

@@ -34,6 +34,7 @@ TEXT_MAP_FIELDS = frozenset({"links"})
 # octal eight, and `1:30` is no number at all (YAML 1.1 reads ninety).
 NUMBER_FIELDS = frozenset({"upvotes"})
 DECIMAL = re.compile(r"-?[0-9]+")
+MAX_NUMBER_DIGITS = 18
 MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
 TOO_DEEP = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -173,14 +174,14 @@ READ_BATCH = msgspec.msgpack.Decoder(ReadBatch)
 
 
 def read_batch(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> bytes | ReadBatch:
-    """What read_one gives for each of these records, and what the cache learnt of them: encoded,
-    unless a name holds bytes that are no text (then pickled as they are)."""
+    """What read_one gives for each of these records, and what the cache learnt of them, encoded
+    (or as they are, for pickling, where a name holds bytes that are no text)."""
     resolved: dict[str, str] = {}
     results = [read_one(path, content_dir, cache, resolved) for path in paths]
     learnt = cache.fresh_part({path.path: place for place, path in enumerate(paths)}) if cache is not None else None
     try:
         return msgspec.msgpack.encode((results, learnt))
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, OverflowError):
         return results, learnt
 
 
@@ -359,7 +360,9 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
                 continue
             if name in NUMBER_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 typed = value_node.value
-                fields[name] = None if typed in NULLS else int(typed) if DECIMAL.fullmatch(typed) else typed
+                # Python reads no integer of more than 4,300 digits: a longer one stays text, for the checker.
+                number = DECIMAL.fullmatch(typed) and len(typed) <= MAX_NUMBER_DIGITS
+                fields[name] = None if typed in NULLS else int(typed) if number else typed
                 continue
             try:
                 fields[name] = loader.construct_object(value_node, deep=True)

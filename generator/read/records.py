@@ -76,6 +76,7 @@ MAX_AUTHORS = 5000
 MAX_TAGS = 20
 MAX_ABSTRACT = 20_000
 MAX_RECORD_BYTES = 512 * 1024
+MAX_UPVOTES = 1_000_000_000  # more than any paper has: a count cache files and feeds can carry
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,11 @@ class RecordChecker:
     def upvotes(self, data: dict) -> int:
         value = data.get("upvotes", 0)
         if value is None:
+            return 0
+        # A number of more digits than the reader takes comes as text.
+        too_long = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) > len(f"{MAX_UPVOTES}")
+        if too_long or (isinstance(value, int) and not isinstance(value, bool) and value > MAX_UPVOTES):
+            self.report("upvotes", f"is larger than {MAX_UPVOTES:,}; give the paper's own count")
             return 0
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.report("upvotes", f"must be a whole number of 0 or more, not {value!r}")

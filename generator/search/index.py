@@ -184,9 +184,8 @@ class SearchIndex:
         self.lengths[number] = tuple(field_lengths)
 
     def add_all(self, documents: list[tuple[int, str, PaperTerms]]) -> None:
-        """Put papers, in order of number, into an index that has no postings yet, as `add` would
-        one by one, with a field at a time's work done once per term rather than once per entry
-        (an archive has tens of millions of entries)."""
+        """Put papers, in order of number, into an index with no postings yet, as `add` would one by one."""
+        # A field's work is done once per term, not once per entry: an archive has millions of entries.
         gathered: list[dict[str, tuple[array, array]]] = [{} for _ in FIELD_NAMES]
         lengths_of: list[dict[int, int]] = [{} for _ in FIELD_NAMES]
         for number, token, (field_lengths, fields) in documents:

@@ -125,8 +125,7 @@ def to_json(data) -> bytes:
 
 
 def to_json_quickly(data) -> bytes:
-    """to_json's bytes for data without floats (msgspec spells a float otherwise), several times
-    faster: a large archive's search files are hundreds of megabytes."""
+    """to_json's bytes, quicker, for data without floats (msgspec spells a float otherwise)."""
     return msgspec.json.encode(data, order="sorted")
 
 
@@ -374,7 +373,7 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
     """A shard: each of its terms' postings (delta-encoded, made for this shard and freed with
     it), or a big term's tiers and count."""
     return to_json_quickly({term: entry if isinstance(entry, dict) else index.encoded(term)
-                    for term, entry in zip(*terms, strict=True)})
+                            for term, entry in zip(*terms, strict=True)})
 
 
 def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper, ...], tuple[str, ...]],
@@ -382,8 +381,8 @@ def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper,
     """Each paper's field lengths and counts of the big terms, by its number."""
     numbers, papers, _ = papers_and_big_terms
     return to_json_quickly({str(number): {"lengths": list(packed[paper.source][0]),
-                                  "terms": big_term_counts(packed[paper.source], big_ids)}
-                    for number, paper in zip(numbers, papers, strict=True)})
+                                          "terms": big_term_counts(packed[paper.source], big_ids)}
+                            for number, paper in zip(numbers, papers, strict=True)})
 
 
 def day_search_file(day: Day) -> bytes:

@@ -327,10 +327,10 @@ class PageRenderer:
             return self.environment.get_template(template).render(**context)
 
     def chrome(self, url: Callable[[str], str], path: str, absolute: bool) -> Chrome:
-        """The links every page has, relative to this one: the same from every page as deep whose
-        first folder none of them is in (every paper's page, every day's), so made once for those."""
+        """The links every page has, relative to it: made once per depth for the pages whose first
+        folder none of the links is in (every paper's page, every day's), the same from all of them."""
         top = path.partition("/")[0] if "/" in path else ""
-        if absolute or top in CHROME_FOLDERS:
+        if absolute or top in CHROME_FOLDERS or "//" in path or path.startswith("/"):  # (then "/"s count the depth)
             return chrome_links(url)
         depth = path.count("/")
         found = self.chrome_at_depth.get(depth)
