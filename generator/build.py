@@ -146,7 +146,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
     values = {output: sources.values(output) for output in table if isinstance(output, Output)}
     total, done = sum(map(len, values.values())), 0
     try:
-        for output in sorted(table, key=lambda output: output in shares):  # shared kinds last: then with the other
+        for output in sorted(table, key=lambda output: output in shares):  # the shared kinds last, beside the other
             if isinstance(output, OutputGroup):
                 if second is None:
                     for path, data in output.files(sources, reuse):
