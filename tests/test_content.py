@@ -439,3 +439,22 @@ def test_a_record_named_with_its_version_is_told_to_drop_it(tmp_path):
     assert papers == [] and len(problems) == 1
     assert "a record is named by its arXiv id without the version: rename the file '2305.02993v2' to " \
            "'2305.02993'" in problems[0]
+
+
+@pytest.mark.parametrize("given", ["content", "./content", "absolute", "through a link", "outside", "."])
+def test_a_listings_folders_are_named_as_display_path_names_them(tmp_path, monkeypatch, given):
+    from generator.read.content import display_path, find_record_files, listed_folders
+
+    for name in ("2025/01/02/a.md", "2025/01/03/b.yaml", "top.md", "2024/12/31/c.md"):
+        write(tmp_path, f"project/content/{name}", "x")
+    (tmp_path / "project/content/2025/01/linked").symlink_to(tmp_path / "project/content/2024", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "project", target_is_directory=True)
+    monkeypatch.chdir(tmp_path / ("project/content" if given == "." else "elsewhere" if given == "outside" else "project"))
+    content = {"content": Path("content"), "./content": Path("./content"), "absolute": tmp_path / "project/content",
+               "through a link": tmp_path / "alias/content", "outside": Path("../project/content"),
+               ".": Path(".")}[given]
+    records = find_record_files(content)
+    assert len(records) == 5  # the linked folder is listed as itself (a problem, later), never gone into
+    seeded = listed_folders(content, records)
+    assert [display_path(record.path, seeded) for record in records] == [display_path(record.path) for record in records]

@@ -110,6 +110,20 @@ def display_path(path: Path | str, resolved: dict[str, str] | None = None) -> st
     return shown + name
 
 
+def listed_folders(content_dir: Path, records: list[RecordFile]) -> dict[str, str]:
+    """display_path's map, filled for the folders of these records as find_record_files listed them
+    in content_dir: the listing never goes into a link, so each is named from content_dir's own name."""
+    resolved: dict[str, str] = {}
+    top = os.fspath(content_dir)
+    shown_top = display_path(os.path.join(top, ""), resolved)  # the content folder's own name, with its "/"
+    inside = os.path.join(top, "")
+    for record in records:
+        folder = os.path.dirname(record.path)
+        if folder not in resolved and folder.startswith(inside):
+            resolved[folder] = shown_top + folder[len(inside):].replace(os.sep, "/") + "/"
+    return resolved
+
+
 # Archives at least this large are read by two processes at once, where the machine allows.
 PARALLEL_FROM = 2000
 
@@ -140,7 +154,7 @@ def read_papers(
     worker = beside(read_batch, paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
     results = []
-    resolved: dict[str, str] = {}
+    resolved = listed_folders(content_dir, mine)
     for done, path in enumerate(mine, start=1):
         if on_progress:
             on_progress(done * len(paths) // len(mine), len(paths))
@@ -176,7 +190,7 @@ READ_BATCH = msgspec.msgpack.Decoder(ReadBatch)
 def read_batch(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> bytes | ReadBatch:
     """What read_one gives for each of these records, and what the cache learnt of them, encoded
     (or as they are, for pickling, where a name holds bytes that are no text)."""
-    resolved: dict[str, str] = {}
+    resolved = listed_folders(content_dir, paths)
     results = [read_one(path, content_dir, cache, resolved) for path in paths]
     learnt = cache.fresh_part({path.path: place for place, path in enumerate(paths)}) if cache is not None else None
     try:
