@@ -103,9 +103,12 @@ class PaperPlace:
     """A paper and where it stands on its day's page: the papers either side, and how many there
     are. Made of the day itself, whose reuse key every paper of the day shares (worked out once)."""
 
-    paper: Paper
     day: Day
     place: int  # the paper's place on its day's page
+
+    @property
+    def paper(self) -> Paper:
+        return self.day.papers[self.place]
 
     @property
     def previous(self) -> Nav | None:
@@ -126,7 +129,7 @@ def paper_nav(paper: Paper) -> Nav:
 
 def paper_places(archive: Archive) -> list[PaperPlace]:
     """Every paper with its place on its day's page, by slug."""
-    places = [PaperPlace(paper, day, place) for day in archive.days for place, paper in enumerate(day.papers)]
+    places = [PaperPlace(day, place) for day in archive.days for place in range(len(day.papers))]
     return sorted(places, key=lambda place: place.paper.slug)
 
 
