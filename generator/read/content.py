@@ -110,18 +110,24 @@ def display_path(path: Path | str, resolved: dict[str, str] | None = None) -> st
     return shown + name
 
 
-def listed_folders(content_dir: Path, records: list[RecordFile]) -> dict[str, str]:
-    """display_path's map, filled for the folders of these records as find_record_files listed them
-    in content_dir: the listing never goes into a link, so each is named from content_dir's own name."""
+def listed_names(content_dir: Path, records: list[RecordFile]) -> list[str]:
+    """display_path of each of these records as find_record_files listed them in content_dir, in one
+    pass: the listing never goes into a link, so each folder is named from content_dir's own name."""
     resolved: dict[str, str] = {}
     top = os.fspath(content_dir)
     shown_top = display_path(os.path.join(top, ""), resolved)  # the content folder's own name, with its "/"
     inside = os.path.join(top, "")
+    names = []
     for record in records:
-        folder = os.path.dirname(record.path)
-        if folder not in resolved and folder.startswith(inside):
-            resolved[folder] = shown_top + folder[len(inside):].replace(os.sep, "/") + "/"
-    return resolved
+        path = record.path
+        cut = path.rfind(os.sep) + 1
+        folder, name = path[:cut].rstrip(os.sep) or path[:cut], path[cut:]  # as os.path.split gives them
+        shown = resolved.get(folder)
+        if shown is None:
+            shown = resolved[folder] = (shown_top + folder[len(inside):].replace(os.sep, "/") + "/"
+                                        if folder.startswith(inside) else display_path(path)[:-len(name)])
+        names.append(shown + name)
+    return names
 
 
 # Archives at least this large are read by two processes at once, where the machine allows.
@@ -154,11 +160,10 @@ def read_papers(
     worker = beside(read_batch, paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
     mine = paths[:half] if worker else paths
     results = []
-    resolved = listed_folders(content_dir, mine)
-    for done, path in enumerate(mine, start=1):
+    for done, (path, shown) in enumerate(zip(mine, listed_names(content_dir, mine), strict=True), start=1):
         if on_progress:
             on_progress(done * len(paths) // len(mine), len(paths))
-        results.append(read_one(path, content_dir, cache, resolved))
+        results.append(read_one(path, content_dir, cache, shown))
     if worker:
         batch = worker.result()
         theirs, cached = READ_BATCH.decode(batch) if isinstance(batch, bytes) else batch
@@ -171,10 +176,9 @@ def read_papers(
     return papers, problems
 
 
-def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, resolved: dict[str, str] | None = None
+def read_one(record: RecordFile, content_dir: Path, cache: RecordCache | None, shown: str
              ) -> tuple[Paper | None, list[Problem]]:
-    """Read one record; with a cache, from the cache when the file is unchanged."""
-    shown = display_path(record.path, resolved)
+    """Read one record, named as `shown`; with a cache, from the cache when the file is unchanged."""
     if cache is None:
         return read_record(Path(record.path), content_dir, shown=shown)
     return cache.read(record, (shown, str(content_dir)),
@@ -190,8 +194,8 @@ READ_BATCH = msgspec.msgpack.Decoder(ReadBatch)
 def read_batch(paths: list[RecordFile], content_dir: Path, cache: RecordCache | None) -> bytes | ReadBatch:
     """What read_one gives for each of these records, and what the cache learnt of them, encoded
     (or as they are, for pickling, where a name holds bytes that are no text)."""
-    resolved = listed_folders(content_dir, paths)
-    results = [read_one(path, content_dir, cache, resolved) for path in paths]
+    results = [read_one(path, content_dir, cache, shown)
+               for path, shown in zip(paths, listed_names(content_dir, paths), strict=True)]
     learnt = cache.fresh_part({path.path: place for place, path in enumerate(paths)}) if cache is not None else None
     try:
         return msgspec.msgpack.encode((results, learnt))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from generator.read.records import Paper
 from generator.urls import tag_slug
@@ -89,30 +91,22 @@ def day_order(paper: Paper) -> tuple:
 
 
 def by_year(papers: tuple[Paper, ...]) -> tuple[tuple[int, tuple[Paper, ...]], ...]:
-    """Papers by the year they were featured, newest year first (in the papers' order)."""
-    years: dict[int, list[Paper]] = {}
-    for paper in papers:
-        years.setdefault(paper.day.year, []).append(paper)
-    return tuple((year, tuple(found)) for year, found in years.items())
+    """Papers by the year they were featured, newest year first (papers in the archive's order,
+    so that each year's run together)."""
+    return tuple((year, tuple(found)) for year, found in groupby(papers, key=attrgetter("day.year")))
 
 
-def make_tag(slug: str, names: set[str], tagged: list[Paper], rank: dict[str, int]) -> Tag:
-    """A tag, shown by the first of the names papers give it, with its papers in the archive's order."""
-    papers = tuple(sorted(tagged, key=lambda p: rank[p.slug]))
-    return Tag(slug, min(names), papers, by_year(papers))
+def make_tag(slug: str, names: set[str], papers: list[Paper]) -> Tag:
+    """A tag, shown by the first of the names papers give it, with its papers (in the archive's order)."""
+    found = tuple(papers)
+    return Tag(slug, min(names), found, by_year(found))
 
 
 def group_papers(papers: list[Paper]) -> Archive:
     """Build every index of the archive from the list of papers."""
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
-    by_tag: dict[str, list[Paper]] = defaultdict(list)
-    tag_names: dict[str, set[str]] = defaultdict(set)
     for paper in papers:
         by_day[paper.day].append(paper)
-        for name in paper.tags:
-            slug = tag_slug(name)
-            by_tag[slug].append(paper)
-            tag_names[slug].add(name)
 
     dates = sorted(by_day, reverse=True)
     days = tuple(
@@ -124,6 +118,27 @@ def group_papers(papers: list[Paper]) -> Archive:
         )
         for index, date in enumerate(dates)
     )
+
+    # Papers go to their tags in the archive's order, so a tag's papers need no sorting; the slugs of
+    # a list of tag names are worked out once per list (an archive repeats a few lists endlessly).
+    slugs_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+    by_tag: dict[str, list[Paper]] = defaultdict(list)
+    tag_names: dict[str, set[str]] = defaultdict(set)
+    for day in days:
+        for paper in day.papers:
+            slugs = slugs_of.get(paper.tags)
+            if slugs is None:
+                slugs = slugs_of[paper.tags] = tuple(map(tag_slug, paper.tags))
+                for name, slug in zip(paper.tags, slugs, strict=True):
+                    tag_names[slug].add(name)
+            for slug in slugs:
+                by_tag[slug].append(paper)
+    tags = tuple(sorted((make_tag(slug, tag_names[slug], tagged) for slug, tagged in by_tag.items()),
+                        key=lambda tag: (tag.name.casefold(), tag.slug)))
+    tags_by_slug = {tag.slug: tag for tag in tags}
+    tags_of_list = {names: tuple(tags_by_slug[slug] for slug in dict.fromkeys(slugs))
+                    for names, slugs in slugs_of.items()}
+    tags_of_paper = {paper.slug: tags_of_list[paper.tags] for paper in papers}
 
     days_by_month: dict[tuple[int, int], list[Day]] = defaultdict(list)
     for day in days:
@@ -155,16 +170,6 @@ def group_papers(papers: list[Paper]) -> Archive:
         for index, key in enumerate(week_keys)
     )
 
-    rank = {paper.slug: index for index, paper in enumerate(p for day in days for p in day.papers)}
-    tags = tuple(sorted(
-        (make_tag(slug, tag_names[slug], tagged, rank) for slug, tagged in by_tag.items()),
-        key=lambda tag: (tag.name.casefold(), tag.slug),
-    ))
-    tags_by_slug = {tag.slug: tag for tag in tags}
-    tags_of_paper = {
-        paper.slug: tuple(tags_by_slug[slug] for slug in dict.fromkeys(map(tag_slug, paper.tags)))
-        for paper in papers
-    }
     return Archive(
         days=days,
         months=months,
