@@ -127,6 +127,15 @@ def save_frames(path: Path, values: Iterable[Any]) -> bool:
     return True
 
 
+def can_encode(value: Any) -> bool:
+    """Whether a cache file can hold the value (a name of stray bytes is no text UTF-8 can write)."""
+    try:
+        ENCODER.encode(value)
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return False
+    return True
+
+
 def load(path: Path, kind: Any) -> Any:
     """The value a cache file holds, as `kind`, or None when it is unreadable (see Unreadable)."""
     try:

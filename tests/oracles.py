@@ -59,3 +59,10 @@ def index_counts(index: SearchIndex) -> IndexCounts:
     """The index's figures, every posting delta-encoded (as shards hold them) and each paper's field lengths."""
     return dataclasses.replace(index.figures(), postings={term: index.encoded(term) for term in index.postings},
                                field_lengths={number: list(lengths) for number, lengths in index.lengths.items()})
+
+
+def brought_up_to_date(index, documents, counted_before):
+    """index.bring_up_to_date of (number, token, terms) triples, as tests make them."""
+    terms = {number: packed for number, _, packed in documents}
+    return index.bring_up_to_date([(number, token) for number, token, _ in documents], terms.__getitem__,
+                                  counted_before)

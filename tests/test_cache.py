@@ -12,6 +12,8 @@ from generator.build import build
 from generator.config import SiteConfig
 from generator.read.cache import RecordCache
 from generator.read.content import read_papers
+from generator.search.terms import paper_terms
+from generator.synthetic import write_synthetic
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write
 
@@ -132,6 +134,7 @@ def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, 
     cache = RecordCache(tmp_path / "cache")
     assert content.read_papers(content_copy, cache=cache, beside=beside) == alone
     assert cache.parsed == files and len(cache.now) == files  # what the second process parsed is kept too
+    assert all(cache.terms_of(paper.source) == paper_terms(paper) for paper in alone[0])  # and its terms
     assert cache.renewed == set(cache.now)
     cache.save()
     again = RecordCache(tmp_path / "cache")
@@ -240,3 +243,49 @@ def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy
     assert renders_most_pages(Reuse(ledger_of(same_site)), records) is False
     assert renders_most_pages(Reuse(ledger_of("other templates")), records) is True
     assert renders_most_pages(Reuse(), records) is True
+
+
+def test_the_search_terms_are_kept_apart_and_the_old_ones_last_as_long_as_the_build(tmp_path):
+    """A record's terms are counted when it is parsed and kept in their own files; the build that
+    changes a record still knows its old terms (the search index takes them out), the next does not."""
+    from generator.read.cache import record_token
+
+    write_synthetic(tmp_path / "content", 300)
+    first = RecordCache(tmp_path / "cache")
+    papers = read_papers(tmp_path / "content", cache=first)[0]
+    first.save()
+    assert len(list((tmp_path / "cache").glob("terms-*.cache"))) > 1  # in parts
+    edited = sorted((tmp_path / "content").rglob("*.md"))[5]
+    old = next(paper for paper in papers if paper.source.endswith(edited.name))
+    old_token = record_token(old.source, first.digests()[old.source])
+    edited.write_text(edited.read_text() + "\nZymurgy grokking.\n")
+    second = RecordCache(tmp_path / "cache")
+    now = read_papers(tmp_path / "content", cache=second)[0]
+    second.save()  # rewrites the edited record's part of the terms
+    assert second.parsed == 1 and second.terms_counted(old_token) == paper_terms(old)
+    assert all(second.terms_of(paper.source) == paper_terms(paper) for paper in now)
+    carried = RecordCache.following(second, tmp_path / "cache", second.code)  # as serve builds again
+    assert carried.terms_counted(old_token) is None
+    read_papers(tmp_path / "content", cache=carried)
+    assert all(carried.terms_of(paper.source) == paper_terms(paper) for paper in now)
+    third = RecordCache(tmp_path / "cache")
+    read_papers(tmp_path / "content", cache=third)
+    assert third.parsed == 0 and third.terms_counted(old_token) is None  # gone with its version
+    assert all(third.terms_of(paper.source) == paper_terms(paper) for paper in now)
+
+
+def test_a_lost_part_of_the_search_terms_is_counted_again(tmp_path):
+    write_synthetic(tmp_path / "content", 300)
+    first = RecordCache(tmp_path / "cache")
+    papers = read_papers(tmp_path / "content", cache=first)[0]
+    first.save()
+    lost = sorted((tmp_path / "cache").glob("terms-*.cache"))[0]
+    lost.unlink()
+    again = RecordCache(tmp_path / "cache")
+    assert read_papers(tmp_path / "content", cache=again)[0] == papers
+    assert 0 < again.parsed < 300  # only the lost part's records
+    again.save()
+    assert lost.is_file()
+    whole = RecordCache(tmp_path / "cache")
+    read_papers(tmp_path / "content", cache=whole)
+    assert whole.parsed == 0 and all(whole.terms_of(paper.source) == paper_terms(paper) for paper in papers)

@@ -112,8 +112,8 @@ def index_updates(monkeypatch) -> list[tuple[bool, int, int]]:
     seen = []
     update = SearchIndex.bring_up_to_date
 
-    def watched(self, documents, counted_before):
-        result = update(self, documents, counted_before)
+    def watched(self, documents, terms_of, counted_before):
+        result = update(self, documents, terms_of, counted_before)
         seen.append((result is self and bool(self.versions), len(result.touched), len(result.postings)))
         return result
 

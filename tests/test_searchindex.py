@@ -12,12 +12,12 @@ from generator.search.terms import paper_terms, search_documents, term_of
 from generator.site.archive import group_papers
 from generator.synthetic import write_synthetic
 
-from oracles import index_counts
+from oracles import brought_up_to_date, index_counts
 
 
 def fresh_counts(papers):
     """The counts of a new index of these papers (test_termcounts holds them equal to lunr.py's)."""
-    return index_counts(SearchIndex().bring_up_to_date(numbered(papers), lambda token: None))
+    return index_counts(brought_up_to_date(SearchIndex(), numbered(papers), lambda token: None))
 
 
 def numbered(papers):
@@ -36,7 +36,7 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
         known.update({token: terms for _, token, terms in documents})
         return documents
 
-    index = SearchIndex().bring_up_to_date(remember(numbered(papers[:200])), known.get)
+    index = brought_up_to_date(SearchIndex(), remember(numbered(papers[:200])), known.get)
     assert index_counts(index) == fresh_counts(papers[:200])
     with_term = {term: index.papers_with(term) for term in index.postings}  # kept until a term changes
     assert max(with_term.values()) > 150 and min(with_term.values()) == 1
@@ -46,11 +46,11 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     kept = rng.sample(papers[:200], 170)
     edited = [dataclasses.replace(paper, abstract=paper.abstract + " grokking zymurgy") for paper in kept[:10]]
     now = kept[10:] + edited + papers[200:260]
-    again = index.bring_up_to_date(remember(numbered(now)), known.get)
+    again = brought_up_to_date(index, remember(numbered(now)), known.get)
     assert again is index  # updated in place, not counted afresh
     assert index_counts(again) == fresh_counts(now)
     assert {term_of("grokking"), term_of("zymurgy")} <= again.touched and len(again.touched) < len(again.postings)
-    fresh = SearchIndex().bring_up_to_date(numbered(now), known.get)
+    fresh = brought_up_to_date(SearchIndex(), numbered(now), known.get)
     assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
     assert {term: again.papers_with(term) for term in again.postings} == {
         term: fresh.papers_with(term) for term in fresh.postings}
@@ -59,9 +59,9 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
 def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
     write_synthetic(tmp_path / "content", 120)
     papers = read_papers(tmp_path / "content")[0]
-    index = SearchIndex().bring_up_to_date(numbered(papers), lambda token: None)
+    index = brought_up_to_date(SearchIndex(), numbered(papers), lambda token: None)
     fewer = papers[:100]
-    again = index.bring_up_to_date(numbered(fewer), lambda token: None)  # their earlier terms are unknown
+    again = brought_up_to_date(index, numbered(fewer), lambda token: None)  # their earlier terms are unknown
     assert again is not index and index_counts(again) == fresh_counts(fewer)
 
 
@@ -71,7 +71,7 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(searchindex, "PART_ENTRIES", 500)  # saved in many parts
     write_synthetic(tmp_path / "content", 120)
     papers = read_papers(tmp_path / "content")[0]
-    index = SearchIndex("code").bring_up_to_date(numbered(papers), lambda token: None)
+    index = brought_up_to_date(SearchIndex("code"), numbered(papers), lambda token: None)
     assert len(list(index.parts())) > 10
     assert max(index.papers_with(term) for term in index.postings) > 100
     index.save(tmp_path / "cache")
@@ -95,7 +95,7 @@ def test_a_terms_shard_size_is_worked_out_from_its_postings_as_from_its_encoded_
     from generator.search.shards import postings_size
 
     write_synthetic(tmp_path / "content", 150)
-    index = SearchIndex().bring_up_to_date(numbered(read_papers(tmp_path / "content")[0]), lambda token: None)
+    index = brought_up_to_date(SearchIndex(), numbered(read_papers(tmp_path / "content")[0]), lambda token: None)
     sizes = {term: postings_size(term, index.postings[term]) for term in index.postings}
     assert sizes == {term: encoded_size(term, index.encoded(term)) for term in index.postings}
     assert len(set(sizes.values())) > 50  # terms of many sizes: one entry, many, several fields

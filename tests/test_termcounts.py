@@ -13,7 +13,7 @@ from generator.site.archive import group_papers
 from generator.synthetic import synthetic_records
 
 from conftest import CONTENT
-from oracles import collect_counts, index_counts, index_papers
+from oracles import brought_up_to_date, collect_counts, index_counts, index_papers
 
 
 def lunr_py_counts(documents):
@@ -23,7 +23,7 @@ def lunr_py_counts(documents):
 def count_terms(documents):
     """What a build counts: each paper's terms (paper_terms) put into a new search index."""
     numbered = [(number, paper.source, paper_terms(paper)) for number, paper in documents]
-    return index_counts(SearchIndex().bring_up_to_date(numbered, lambda token: None))
+    return index_counts(brought_up_to_date(SearchIndex(), numbered, lambda token: None))
 
 
 def test_counts_equal_lunr_py_on_the_sample():

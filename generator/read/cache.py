@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 
@@ -23,9 +23,10 @@ from generator.files import read_plain_file
 from generator.problems import Problem
 from generator.read.fingerprints import Listed, code_fingerprint
 from generator.read.records import MAX_RECORD_BYTES, Paper
+from generator.search.counted import CountedTerms, terms_part
 from generator.search.terms import PaperTerms, paper_terms
 
-VERSION = 3
+VERSION = 4
 
 def record_token(source: str, digest: str) -> str:
     """Name one version of a record: its source and the hash of its bytes."""
@@ -40,7 +41,6 @@ class ReadResult(NamedTuple):
 
     paper: Paper | None
     problems: list[Problem]
-    terms: PaperTerms | None  # its search terms, counted when it was parsed
 
 
 @dataclass
@@ -62,9 +62,10 @@ class RecordPart(msgspec.Struct, array_like=True):
 class CachePart(msgspec.Struct, array_like=True):
     """What a forked process's record cache learnt, as it sends it back (see fresh_part)."""
 
-    learnt: list[tuple[int, tuple[str, ...], int, int, str, PaperTerms | None]]
+    learnt: list[tuple[int, tuple[str, ...], int, int, str]]
     kept: list[tuple[str, ...]]
     parsed: int
+    terms: dict[str, PaperTerms]  # counted there, by record token
 
 
 # The record cache is kept in parts, each record in the part its file's name falls in, so a build
@@ -78,7 +79,8 @@ def record_part(source: str) -> int:
 
 class RecordCache:
     """Parsed records of the last build. A file whose size and modification time are unchanged is
-    not read at all; one whose bytes hash the same is not parsed again."""
+    not read at all; one whose bytes hash the same is not parsed again. A record parsed has its
+    search terms counted too, once, while it is at hand; they are kept apart (CountedTerms)."""
 
     def __init__(self, folder: Path | None, code: str | None = None):
         self.folder = folder
@@ -89,7 +91,9 @@ class RecordCache:
         self.renewed: set[tuple[str, ...]] = set()  # entries made anew in this build (parsed, or a new time)
         self.unreadable: set[int] = set()  # parts missing, damaged or made by other code
         self.missing: set[int] = set()  # parts not on disk though their records are held: written at save
-        self.by_token: dict[str, Any] | None = None  # search terms by record_token, once asked for
+        self.counted = CountedTerms(folder, self.code)
+        self.uncounted = self.counted.missing_parts()  # records whose terms were lost: count them again
+        self.digest_of: dict[str, str] | None = None
         for part in range(RECORD_PARTS) if folder else ():
             stored = cachefile.load(self.part_file(part), RecordPart)
             if stored is not None and stored.version == VERSION and stored.code == self.code:
@@ -106,6 +110,8 @@ class RecordCache:
         cache = cls(None, code)
         cache.folder, cache.before = folder, last.now
         cache.missing = {part for part in range(RECORD_PARTS) if not cache.part_file(part).is_file()}
+        cache.counted = last.counted.following()
+        cache.uncounted = cache.counted.missing_parts()
         return cache
 
     def part_file(self, part: int) -> Path:
@@ -114,15 +120,17 @@ class RecordCache:
     def read(self, file: Listed, context: tuple[str, ...], parse: Callable[[bytes | None], Parsed]) -> Parsed:
         """Return what parsing the file gives (its Paper or None, and its problems), from the cache
         when its bytes are unchanged and so is the context its reading depends on (such as the name
-        it is reported by). A record parsed here has its search terms counted too, once, while it is
-        at hand (see terms). The file's size, time and kind are as the listing of content/ found them."""
+        it is reported by, first). The file's size, time and kind are as the listing of content/
+        found them."""
         key = (file.path, *context)
         if not stat.S_ISREG(file.mode):
             return parse(None)  # links and the like are reported, never cached
         known = self.before.get(key)
+        if known and self.uncounted and terms_part(context[0]) in self.uncounted:
+            known = None
         if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
             self.now[key] = known
-            return known.result[:2]
+            return known.result
         self.renewed.add(key)
         data = read_plain_file(file.path, MAX_RECORD_BYTES + 1)
         if data is None:
@@ -131,11 +139,12 @@ class RecordCache:
         if known and known.digest == digest:
             result = known.result
         else:
-            paper, problems = parse(data)
-            result = ReadResult(paper, problems, paper_terms(paper) if paper is not None else None)
+            result = ReadResult(*parse(data))
+            if result.paper is not None:
+                self.counted.add(record_token(result.paper.source, digest), paper_terms(result.paper))
             self.parsed += 1
         self.now[key] = CachedRecord(file.size, file.mtime_ns, digest, result)
-        return result[:2]
+        return result
 
     def count_stale(self, files: list[Listed]) -> int:
         """How many of these files are not in the cache as they are now (a guess at how many
@@ -145,53 +154,59 @@ class RecordCache:
 
     def digests(self) -> dict[str, str]:
         """The hash of each valid record file read in this build, by the source its Paper names."""
-        return {entry.result.paper.source: entry.digest for entry in self.now.values()
-                if entry.result.paper is not None}
+        if self.digest_of is None:
+            self.digest_of = {entry.result.paper.source: entry.digest for entry in self.now.values()
+                              if entry.result.paper is not None}
+        return self.digest_of
 
-    def terms(self) -> dict[str, Any]:
-        """The search terms counted of each valid record read in this build, by the source its Paper
-        names (as read counted them when the record was parsed)."""
-        return {entry.result.paper.source: entry.result.terms for entry in self.now.values()
-                if entry.result.paper is not None}
+    def terms_of(self, source: str) -> PaperTerms | None:
+        """The search terms of the record a Paper of this build names, as counted when it was parsed."""
+        digest = self.digests().get(source)
+        return self.counted.get(record_token(source, digest)) if digest is not None else None
 
-    def counted(self, token: str) -> Any:
-        """The search terms of the record version a record_token names, if this build or the last
-        read it (all are gathered when first asked: only a build where a paper changed or left asks)."""
-        if self.by_token is None:
-            self.by_token = {}
-            for entry in (*self.before.values(), *self.now.values()):
-                if entry.result.paper is not None:
-                    self.by_token[record_token(entry.result.paper.source, entry.digest)] = entry.result.terms
-        return self.by_token.get(token)
+    def terms_counted(self, token: str) -> PaperTerms | None:
+        """The search terms of the record version a record_token names, if this build or the last read it."""
+        return self.counted.get(token)
 
     def release(self) -> None:
         """Release every record, in a process with no more use for them (their memory, mostly
         search terms, goes to what comes next). Nothing is saved after."""
         self.folder = None
-        self.before, self.now, self.by_token = {}, {}, None
+        self.before, self.now, self.digest_of = {}, {}, None
+        self.counted = CountedTerms(None, self.code)
 
     def fresh_part(self, places: dict[str, int]) -> CachePart:
         """What this cache learnt in this build, for the process that forked this one."""
         # That process holds the same `before`: a kept entry goes by its key alone, and a new one
         # without its Paper and problems, which the results carry (at their `places`, by file).
-        learnt = [(places[key[0]], key, entry.size, entry.mtime_ns, entry.digest, entry.result.terms)
+        learnt = [(places[key[0]], key, entry.size, entry.mtime_ns, entry.digest)
                   for key, entry in self.now.items() if key in self.renewed]
-        return CachePart(learnt, [key for key in self.now if key not in self.renewed], self.parsed)
+        return CachePart(learnt, [key for key in self.now if key not in self.renewed], self.parsed, self.counted.new)
 
     def adopt(self, part: CachePart, results: list[Parsed]) -> None:
         """Take in what a forked process's cache learnt (fresh_part), with the results it read."""
-        for place, key, size, mtime_ns, digest, terms in part.learnt:
-            paper, problems = results[place]
-            self.now[key] = CachedRecord(size, mtime_ns, digest, ReadResult(paper, problems, terms))
+        for place, key, size, mtime_ns, digest in part.learnt:
+            self.now[key] = CachedRecord(size, mtime_ns, digest, ReadResult(*results[place]))
             self.renewed.add(key)
         self.now.update((key, self.before[key]) for key in part.kept)
         self.parsed += part.parsed
+        self.counted.new.update(part.terms)
+
+    def versions_gone(self) -> list[str]:
+        """The record versions the last build read and this one did not (their records changed or left)."""
+        gone = []
+        for key in (*self.renewed, *(self.before.keys() - self.now.keys())):
+            old, new = self.before.get(key), self.now.get(key)
+            if old is not None and old.result.paper is not None and (new is None or new.digest != old.digest):
+                gone.append(record_token(old.result.paper.source, old.digest))
+        return gone
 
     def save(self) -> None:
         """Keep this build's records (only files that still exist) for the next build, rewriting
         only the parts where an entry is new or gone (or that could not be read)."""
         if not self.folder:
             return
+        self.counted.save(self.versions_gone(), encodable_terms)
         changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
         changed |= {part for part in self.unreadable if self.part_file(part).exists()} | self.missing
         if not changed:
@@ -207,14 +222,16 @@ class RecordCache:
                 cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(encodable(records))))
 
 
+def encodable_terms(terms: dict[str, PaperTerms]) -> dict[str, PaperTerms]:
+    """The terms a cache file can hold (their record's name is text, as UTF-8 writes it)."""
+    return {token: found for token, found in terms.items() if cachefile.can_encode(token)}
+
+
 def encodable(records: dict[tuple[str, ...], CachedRecord]) -> Iterator[tuple[tuple[str, ...], CachedRecord]]:
     """The records that a cache file can hold (their names and problems are text, as UTF-8 writes it)."""
     for key, entry in records.items():
-        try:
-            cachefile.ENCODER.encode((key, entry))
-        except (TypeError, ValueError, msgspec.EncodeError):
-            continue
-        yield key, entry
+        if cachefile.can_encode((key, entry)):
+            yield key, entry
 
 
 class LastBuild(msgspec.Struct, frozen=True):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
 
@@ -225,22 +225,22 @@ class SearchIndex:
                 self.touched.add(term)
         del self.documents[number], self.lengths[number]
 
-    def bring_up_to_date(self, documents: Iterable[tuple[int, str, PaperTerms]],
+    def bring_up_to_date(self, documents: list[tuple[int, str]], terms_of: Callable[[int], PaperTerms],
                          counted_before: Callable[[str], PaperTerms | None]) -> SearchIndex:
-        """Make the index hold exactly these (number, token, terms); a paper that left is taken out
-        by the terms `counted_before` gives for its token. Return the index to use: this one, or a
-        new one when a paper's earlier terms are not known."""
-        documents = list(documents)
-        now = {number: (token, packed) for number, token, packed in documents}
-        leaving = [(number, token) for number, token in self.documents.items()
-                   if now.get(number, (None,))[0] != token]
+        """Make the index hold exactly these (number, token) with the terms `terms_of` gives by
+        number (asked only of papers that came or changed); a paper that left is taken out by the
+        terms `counted_before` gives for its token. Return the index to use: this one, or a new
+        one when a paper's earlier terms are not known."""
+        now = dict(documents)
+        leaving = [(number, token) for number, token in self.documents.items() if now.get(number) != token]
         earlier = [(number, counted_before(token)) for number, token in leaving]
         if any(packed is None for _, packed in earlier):
             fresh = SearchIndex(self.code)
-            return fresh.bring_up_to_date(documents, counted_before)
+            return fresh.bring_up_to_date(documents, terms_of, counted_before)
         for number, packed in earlier:
             self.remove(number, packed)
-        coming = [(number, *now[number]) for number in sorted(now) if self.documents.get(number) != now[number][0]]
+        coming = [(number, now[number], terms_of(number)) for number in sorted(now)
+                  if self.documents.get(number) != now[number]]
         if self.postings:
             for number, token, packed in coming:
                 self.add(number, token, packed)

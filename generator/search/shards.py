@@ -234,7 +234,7 @@ def big_term_counts(packed: PaperTerms, big_ids: Mapping[str, int]) -> list[int]
     return flat
 
 
-def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None = None,
+def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | None] | None = None,
                   big_term_documents: int | None = None, first_tier: int | None = None,
                   reuse: Reuse | None = None, index: SearchIndex | None = None,
                   counted_before: Callable[[str], PaperTerms | None] | None = None
@@ -243,17 +243,16 @@ def render_search(archive: Archive, known_terms: Mapping[str, PaperTerms] | None
     terms, each paper's counts of big terms, and the day files that name the hits; (output file,
     KEPT) for a shard, a paper's or a day's file that `reuse` finds made from the same value.
     Papers whose terms are `known` (by source, as counted when their records were read) are not
-    counted again. Given the last build's `index` (and the terms its papers were counted with,
-    `counted_before`, by token), only what changed is taken out and put in; the index is left up
-    to date, for the next build."""
+    counted again, and are asked for only where needed. Given the last build's `index` (and the
+    terms its papers were counted with, `counted_before`, by token), only what changed is taken out
+    and put in; the index is left up to date, for the next build."""
     reuse = reuse or Reuse()
     big_term_documents = big_term_documents or BIG_TERM_DOCUMENTS
     first_tier = first_tier or FIRST_TIER
     documents = search_documents(archive)
-    known_terms = known_terms or {}
-    packed = {paper.source: known_terms.get(paper.source) or paper_terms(paper) for _, paper in documents}
+    packed = PaperTermsBySource(documents, known_terms or (lambda source: None))
     index = (index or SearchIndex()).bring_up_to_date(
-        ((number, index_token(paper, reuse), packed[paper.source]) for number, paper in documents),
+        [(number, index_token(paper, reuse)) for number, paper in documents], packed.of_number,
         counted_before or (lambda token: None))
     figures = index.figures()
     ranked_with = rank_averages(figures.average_field_length)
@@ -362,6 +361,30 @@ class TierFiles:
             self.made[field] = [to_json_quickly(tier) for tier in big_term_tiers(
                 self.by_field, field, self.ranked_with[field], self.first_tier, self.entries)]
         return self.made[field][number]
+
+
+class PaperTermsBySource(dict):
+    """Each paper's terms by its source, as asked for: as counted when its record was read (`known`),
+    or counted now."""
+
+    def __init__(self, documents: list[tuple[int, Paper]], known: Callable[[str], PaperTerms | None]):
+        super().__init__()
+        self.documents = documents
+        self.paper_of = dict(documents)  # by number
+        self.known = known
+        self.by_source: dict[str, Paper] | None = None
+
+    def __missing__(self, source: str) -> PaperTerms:
+        found = self.known(source)
+        if found is None:
+            if self.by_source is None:
+                self.by_source = {paper.source: paper for _, paper in self.documents}
+            found = paper_terms(self.by_source[source])
+        self[source] = found
+        return found
+
+    def of_number(self, number: int) -> PaperTerms:
+        return self[self.paper_of[number].source]
 
 
 def index_token(paper: Paper, reuse: Reuse) -> str:

@@ -119,8 +119,8 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
     """The search index's files; with a cache, the last build's index is brought up to date and kept."""
     cache = sources.search
     index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
-    yield from render_search(sources.archive, cache.records.terms() if cache else {}, reuse=reuse, index=index,
-                             counted_before=cache.records.counted if cache else None)
+    yield from render_search(sources.archive, cache.records.terms_of if cache else None, reuse=reuse, index=index,
+                             counted_before=cache.records.terms_counted if cache else None)
     if cache:
         index.save(cache.folder)
 
