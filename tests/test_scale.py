@@ -76,7 +76,7 @@ def test_a_long_list_is_cut_into_pages_that_lead_to_each_other_and_show_each_pap
         found = archive.months if listing == "month" else archive.weeks
         whole = max(found, key=lambda listing: listing.paper_count)
         first = f"{whole.year}/{whole.month:02d}/" if listing == "month" else f"{whole.year}/W{whole.week:02d}/"
-        papers, size = pages.papers_of_days(whole.days), pages.LIST_PAGE_PAPERS
+        papers, size = whole.papers, pages.LIST_PAGE_PAPERS
     count = -(-len(papers) // size)
     assert count >= 2, (listing, len(papers))  # the archive is dense enough to cut this list
     addresses = [first] + [f"{first}page/{number}/" for number in range(2, count + 1)]

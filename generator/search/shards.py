@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -251,9 +252,8 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
     first_tier = first_tier or FIRST_TIER
     documents = search_documents(archive)
     packed = PaperTermsBySource(documents, known_terms or (lambda source: None))
-    index = (index or SearchIndex()).bring_up_to_date(
-        [(number, index_token(paper, reuse)) for number, paper in documents], packed.of_number,
-        counted_before or (lambda token: None))
+    tokens = [(number, index_token(paper, reuse)) for number, paper in documents]
+    index = (index or SearchIndex()).bring_up_to_date(tokens, packed.of_number, counted_before or (lambda token: None))
     figures = index.figures()
     ranked_with = rank_averages(figures.average_field_length)
     terms = sorted(index.postings)
@@ -284,14 +284,15 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = tuple(sorted(big))  # a term's id is its place here
         big_ids = {term: place for place, term in enumerate(big_terms)}  # named by big_terms, in the value
-        together: dict[str, tuple[list[int], list[Paper]]] = defaultdict(lambda: ([], []))
-        for number, paper in documents:
-            numbers, papers = together[paper_file(number)]
+        together: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+        for number, token in tokens:
+            numbers, versions = together[paper_file(number)]
             numbers.append(number)
-            papers.append(paper)
-        for path, (numbers, papers) in together.items():
-            # The numbers a column of plain values and the papers one of papers: both keyed at speed.
-            yield reuse.render_file(path, (tuple(numbers), tuple(papers), big_terms), papers_search_file, packed,
+            versions.append(token)
+        for path, (numbers, versions) in together.items():
+            # Each paper by the version of its record its terms were counted from: columns of plain
+            # values, keyed at C speed.
+            yield reuse.render_file(path, (tuple(numbers), tuple(versions), big_terms), papers_search_file, packed,
                                     big_ids, kind="search papers", templated=False)
     sizes = {}
     for term in terms:
@@ -388,8 +389,9 @@ class PaperTermsBySource(dict):
 
 
 def index_token(paper: Paper, reuse: Reuse) -> str:
-    """What a paper was counted from, for the index: its record file and that file's hash."""
-    return record_token(paper.source, reuse.record_digests.get(paper.source, ""))
+    """What a paper was counted from, for the index: its record file and that file's hash (one never
+    seen again where the hash is unknown, so that no file made of it is kept)."""
+    return record_token(paper.source, reuse.record_digests.get(paper.source) or f"unknown {os.urandom(16).hex()}")
 
 
 def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: SearchIndex) -> bytes:
@@ -399,13 +401,14 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
                             for term, entry in zip(*terms, strict=True)})
 
 
-def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[Paper, ...], tuple[str, ...]],
+def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]],
                        packed: Mapping[str, PaperTerms], big_ids: Mapping[str, int]) -> bytes:
-    """Each paper's field lengths and counts of the big terms, by its number."""
-    numbers, papers, _ = papers_and_big_terms
-    return to_json_quickly({str(number): {"lengths": list(packed[paper.source][0]),
-                                          "terms": big_term_counts(packed[paper.source], big_ids)}
-                            for number, paper in zip(numbers, papers, strict=True)})
+    """Each paper's field lengths and counts of the big terms, by its number (the papers named by
+    their index tokens, whose source is their terms' key in `packed`)."""
+    numbers, tokens, _ = papers_and_big_terms
+    terms = [packed[token.partition("\0")[0]] for token in tokens]
+    return to_json_quickly({str(number): {"lengths": list(counts[0]), "terms": big_term_counts(counts, big_ids)}
+                            for number, counts in zip(numbers, terms, strict=True)})
 
 
 def day_search_file(day: Day) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -34,6 +35,11 @@ class Month:
     def paper_count(self) -> int:
         return sum(len(day.papers) for day in self.days)
 
+    @functools.cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """Its days' papers, newest day first."""
+        return tuple(paper for day in self.days for paper in day.papers)
+
 
 @dataclass(frozen=True)
 class Year:
@@ -61,13 +67,22 @@ class Week:
     def paper_count(self) -> int:
         return sum(len(day.papers) for day in self.days)
 
+    @functools.cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """Its days' papers, newest day first."""
+        return tuple(paper for day in self.days for paper in day.papers)
+
 
 @dataclass(frozen=True)
 class Tag:
     slug: str
     name: str
-    papers: tuple[Paper, ...]  # newest day first, then the day page's order
-    years: tuple[tuple[int, tuple[Paper, ...]], ...]  # the same papers by the year they were featured, newest first
+    years: tuple[tuple[int, tuple[Paper, ...]], ...]  # its papers by the year they were featured, newest first
+
+    @functools.cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """Newest day first, then the day page's order (made of the years, so that its key walks them once)."""
+        return tuple(paper for _, papers in self.years for paper in papers)
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,7 @@ def by_year(papers: tuple[Paper, ...]) -> tuple[tuple[int, tuple[Paper, ...]], .
 def make_tag(slug: str, names: set[str], papers: list[Paper]) -> Tag:
     """A tag, shown by the first of the names papers give it, with its papers (in the archive's order)."""
     found = tuple(papers)
-    return Tag(slug, min(names), found, by_year(found))
+    return Tag(slug, min(names), by_year(found))
 
 
 def group_papers(papers: list[Paper]) -> Archive:

@@ -446,39 +446,39 @@ class ListPage:
     """One page of a list of papers (a day's, week's, month's or tag year's), numbered from 1 of `pages`."""
 
     listing: Day | Week | Month | TagYear
-    papers: tuple[Paper, ...]  # this page's
     number: int
     pages: int
     start: int  # where this page's papers begin in the whole list
+    end: int
+
+    @functools.cached_property
+    def papers(self) -> tuple[Paper, ...]:
+        """This page's papers: made of the listing, so that a page's key walks them only there (a
+        listing is keyed once for all its pages, and its days are keyed for their own pages)."""
+        return self.listing.papers[self.start:self.end]
 
 
-def cut_into_pages(listing: Day | Week | Month | TagYear, papers: tuple[Paper, ...], size: int
-                   ) -> tuple[ListPage, ...]:
-    count = max(1, -(-len(papers) // size))
-    return tuple(ListPage(listing, papers[start:start + size], number, count, start)
+def cut_into_pages(listing: Day | Week | Month | TagYear, size: int) -> tuple[ListPage, ...]:
+    total = len(listing.papers)
+    count = max(1, -(-total // size))
+    return tuple(ListPage(listing, number, count, start, min(start + size, total))
                  for number, start in enumerate(range(0, count * size, size), start=1))
 
 
 def day_pages(archive: Archive) -> list[ListPage]:
-    return [page for day in archive.days for page in cut_into_pages(day, day.papers, DAY_PAGE_PAPERS)]
-
-
-def papers_of_days(days: tuple[Day, ...]) -> tuple[Paper, ...]:
-    return tuple(paper for day in days for paper in day.papers)
+    return [page for day in archive.days for page in cut_into_pages(day, DAY_PAGE_PAPERS)]
 
 
 def week_pages(archive: Archive) -> list[ListPage]:
-    return [page for week in archive.weeks
-            for page in cut_into_pages(week, papers_of_days(week.days), LIST_PAGE_PAPERS)]
+    return [page for week in archive.weeks for page in cut_into_pages(week, LIST_PAGE_PAPERS)]
 
 
 def month_pages(archive: Archive) -> list[ListPage]:
-    return [page for month in archive.months
-            for page in cut_into_pages(month, papers_of_days(month.days), LIST_PAGE_PAPERS)]
+    return [page for month in archive.months for page in cut_into_pages(month, LIST_PAGE_PAPERS)]
 
 
 def tag_year_pages(archive: Archive) -> list[ListPage]:
-    return [page for year in tag_years(archive) for page in cut_into_pages(year, year.papers, LIST_PAGE_PAPERS)]
+    return [page for year in tag_years(archive) for page in cut_into_pages(year, LIST_PAGE_PAPERS)]
 
 
 @dataclass(frozen=True)
@@ -495,7 +495,7 @@ def home_page(archive: Archive, min_papers: int) -> HomePage | None:
     empty archive."""
     if not archive.latest:
         return None
-    latest = cut_into_pages(archive.latest, archive.latest.papers, DAY_PAGE_PAPERS)[0]
+    latest = cut_into_pages(archive.latest, DAY_PAGE_PAPERS)[0]
     earlier: list[Day] = []
     shown = len(latest.papers)
     for day in archive.days[1:]:
@@ -683,7 +683,7 @@ def day_rows(page: ListPage, every: tuple[Paper, ...], site: Site) -> list[tuple
 
 def render_month(path: str, page: ListPage, site: Site) -> bytes:
     month = page.listing
-    papers = papers_of_days(month.days)
+    papers = month.papers
     return site.page(
         "month.html", path, title=on_page(month_name(month.year, month.month), page),
         days=day_rows(page, papers, site), day_count=len(month.days), pages=page_numbers(page),
@@ -701,9 +701,9 @@ def render_week(path: str, page: ListPage, site: Site) -> bytes:
     following = Nav(urls.week_path(*week.next), f"Week {week.next[1]}") if week.next else None
     return site.page(
         "week.html", path, title=on_page(week_title(week), page),
-        days=day_rows(page, papers_of_days(week.days), site),
+        days=day_rows(page, week.papers, site),
         day_count=len(week.days), pages=page_numbers(page),
-        lead=lead_of(page, papers_of_days(week.days), site), page_of=page_of(page),
+        lead=lead_of(page, week.papers, site), page_of=page_of(page),
         paper_count=week.paper_count, previous=previous, next=following,
         trail=archive_trail(week.days[0].date.year),  # the year of its newest day, which has a page
     )
