@@ -61,8 +61,12 @@ def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):
     papers = read_papers(tmp_path / "content")[0]
     index = brought_up_to_date(SearchIndex(), numbered(papers), lambda token: None)
     fewer = papers[:100]
-    again = brought_up_to_date(index, numbered(fewer), lambda token: None)  # their earlier terms are unknown
-    assert again is not index and index_counts(again) == fresh_counts(fewer)
+    index.save(tmp_path / "cache")
+    loaded = SearchIndex.load(tmp_path / "cache", "")
+    again = brought_up_to_date(loaded, numbered(fewer), lambda token: None)  # their earlier terms are unknown
+    assert again is loaded and index_counts(again) == fresh_counts(fewer)
+    again.save(tmp_path / "cache")  # the index counted afresh is what the next build loads
+    assert index_counts(SearchIndex.load(tmp_path / "cache", "")) == fresh_counts(fewer)
 
 
 def test_an_index_survives_the_cache(tmp_path, monkeypatch):
@@ -99,3 +103,49 @@ def test_a_terms_shard_size_is_worked_out_from_its_postings_as_from_its_encoded_
     sizes = {term: postings_size(term, index.postings[term]) for term in index.postings}
     assert sizes == {term: encoded_size(term, index.encoded(term)) for term in index.postings}
     assert len(set(sizes.values())) > 50  # terms of many sizes: one entry, many, several fields
+
+
+def test_a_few_changes_are_kept_in_a_journal_that_the_next_build_replays(tmp_path, monkeypatch):
+    """A build that changed a few papers writes what it took out and put in beside the index; the
+    index loaded with its journal holds what the index written whole would, and once the journal
+    is long the index is written whole again (and an old journal is never replayed on a new index)."""
+    from generator.search import index as searchindex
+
+    monkeypatch.setattr(searchindex, "JOURNAL_PAPERS", 12)
+    write_synthetic(tmp_path / "content", 200)
+    papers = read_papers(tmp_path / "content")[0]
+    cache = tmp_path / "cache"
+    known = {}
+
+    def remember(documents):
+        known.update({token: terms for _, token, terms in documents})
+        return documents
+
+    brought_up_to_date(SearchIndex("code"), remember(numbered(papers[:150])), known.get).save(cache)
+    whole = (cache / "search.cache").stat().st_mtime_ns
+    now, steps_whole = papers[:150], []
+    for step in range(4):
+        edited = [dataclasses.replace(paper, abstract=f"{paper.abstract} zymurgy{step}") for paper in now[:2]]
+        now = edited + now[2:] + papers[150 + 3 * step:153 + 3 * step]  # two edited, three added
+        index = brought_up_to_date(SearchIndex.load(cache, "code"), remember(numbered(now)), known.get)
+        assert index.generation is not None and len(index.touched) < len(index.postings)  # brought up to date
+        journal_papers = sum(len(changes.taken) + len(changes.put) for changes in (*index.journal, index.changes))
+        index.save(cache)
+        loaded = SearchIndex.load(cache, "code")
+        fresh = brought_up_to_date(SearchIndex(), numbered(now), known.get)
+        assert index_counts(loaded) == fresh_counts(now) and loaded.versions == fresh.versions
+        assert loaded.documents == fresh.documents and loaded.totals == fresh.totals and not loaded.touched
+        written_whole = (cache / "search.cache").stat().st_mtime_ns != whole
+        assert written_whole == (journal_papers > 12), step
+        steps_whole.append(written_whole)
+        if not written_whole:
+            journal = (cache / "search-journal.cache").read_bytes()
+        assert (cache / "search-journal.cache").exists() != written_whole
+        whole = (cache / "search.cache").stat().st_mtime_ns
+    assert True in steps_whole and False in steps_whole  # the journal was used, and then grew too long
+    unchanged = SearchIndex.load(cache, "code")
+    brought_up_to_date(unchanged, numbered(now), known.get).save(cache)  # nothing changed: nothing written
+    assert (cache / "search.cache").stat().st_mtime_ns == whole
+    brought_up_to_date(SearchIndex("code"), numbered(papers[:10]), known.get).save(cache)  # written whole, anew
+    (cache / "search-journal.cache").write_bytes(journal)  # a journal of the index before
+    assert index_counts(SearchIndex.load(cache, "code")) == fresh_counts(papers[:10])

@@ -6,11 +6,17 @@ adds every paper to an empty index; a build with one loads the last build's inde
 papers that left or changed (by the terms their records were counted with then), puts in the
 papers that came or changed, and notes which terms it touched. Either way the index holds the
 same postings, so the search files are the same bytes.
+
+A build that changed a few papers does not write the whole index again: it adds what it took out
+and put in to a journal beside it, which the next build replays after loading the index; once the
+journal holds many papers the index is written whole again, and the journal starts afresh.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
@@ -22,8 +28,10 @@ import msgspec
 from generator import cachefile
 from generator.search.terms import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
-VERSION = 5
+VERSION = 6
 INDEX_FILE = "search.cache"
+JOURNAL_FILE = "search-journal.cache"
+JOURNAL_PAPERS = 500  # papers taken out or put in that a journal holds before the index is written whole
 PART_ENTRIES = 1_000_000  # postings entries saved in one part of the index file (some 16 MB)
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
@@ -64,12 +72,26 @@ class IndexHead(msgspec.Struct, array_like=True):
 
     version: int
     code: str
+    generation: str  # names this writing of the index, which its journal must name
     documents: dict[int, str]
     lengths: dict[int, tuple[int, ...]]
     totals: list[int]
     versions: dict[str, bytes]
     sizes: dict[str, int]
     papers_with_term: dict[str, int]
+
+
+class JournalHead(msgspec.Struct, array_like=True):
+    version: int
+    code: str
+    generation: str
+
+
+class Changes(msgspec.Struct, array_like=True):
+    """What one build took out of the index (by number, with the terms taken out) and put in."""
+
+    taken: list[tuple[int, PaperTerms]]
+    put: list[tuple[int, str, PaperTerms]]
 
 
 # A part of the postings: its terms, and for each field five columns (which term, where its entries
@@ -90,6 +112,9 @@ class SearchIndex:
         self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as shards.py estimates them
         self.papers_with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
         self.touched: set[str] = set()  # terms changed since loaded
+        self.generation: str | None = None  # of the index file it was loaded from, if any
+        self.journal: list[Changes] = []  # replayed on loading, since that file was written
+        self.changes = Changes([], [])  # made since loaded
 
     @classmethod
     def load(cls, cache_dir: Path | None, code: str) -> SearchIndex:
@@ -106,15 +131,55 @@ class SearchIndex:
             index.__dict__.update({name: getattr(head, name) for name in head.__struct_fields__ if name != "version"})
             for part in parts:
                 index.take_part(*part)
-            return index
         except (cachefile.Unreadable, StopIteration, ValueError, IndexError):  # missing, damaged or cut short
             return cls(code)
+        return index if index.replay(cache_dir / JOURNAL_FILE) else cls(code)
+
+    def replay(self, path: Path) -> bool:
+        """Make again the changes the journal beside the index file holds, if it is that file's (one
+        missing, damaged or of another writing is passed over: the index is then as the file left
+        it, whole, and the build takes out and puts in what differs); False if they do not fit it."""
+        try:
+            frames = cachefile.load_frames(path, JournalHead, Changes)
+            head = next(frames)
+            if (head.version, head.code, head.generation) != (VERSION, self.code, self.generation):
+                return True
+            journal = list(frames)
+        except (cachefile.Unreadable, StopIteration):
+            return True
+        try:
+            for changes in journal:
+                self.apply(changes)
+        except (KeyError, ValueError, IndexError):
+            return False
+        self.refresh()
+        self.touched.clear()
+        self.journal = journal
+        self.changes = Changes([], [])
+        return True
+
+    def apply(self, changes: Changes) -> None:
+        for number, packed in changes.taken:
+            self.remove(number, packed)
+        for number, token, packed in changes.put:
+            self.add(number, token, packed)
 
     def save(self, cache_dir: Path) -> None:
-        """Keep the index for the next build: the figures, then the postings a part at a time."""
-        head = IndexHead(VERSION, **{name: value for name, value in self.__dict__.items()
-                                     if name not in ("postings", "touched")})
-        cachefile.save_frames(cache_dir / INDEX_FILE, chain([head], self.parts()))
+        """Keep the index for the next build: nothing if nothing changed; the changes, in the
+        journal, if the index was loaded and the journal stays short; else the whole index (the
+        figures, then the postings a part at a time), with a journal of its own to come."""
+        if not (self.changes.taken or self.changes.put):
+            return
+        journal = [*self.journal, self.changes]
+        if self.generation and sum(len(changes.taken) + len(changes.put) for changes in journal) <= JOURNAL_PAPERS:
+            cachefile.save_frames(cache_dir / JOURNAL_FILE, [JournalHead(VERSION, self.code, self.generation),
+                                                             *journal])
+            return
+        self.generation = os.urandom(16).hex()
+        fields = {name: getattr(self, name) for name in IndexHead.__struct_fields__ if name != "version"}
+        cachefile.save_frames(cache_dir / INDEX_FILE, chain([IndexHead(VERSION, **fields)], self.parts()))
+        with contextlib.suppress(OSError):
+            os.unlink(cache_dir / JOURNAL_FILE)  # another writing's: it would be passed over, but it weighs
 
     def parts(self) -> Iterator[tuple]:
         """The postings in parts of about PART_ENTRIES entries (a term's postings all in one part),
@@ -229,23 +294,30 @@ class SearchIndex:
                          counted_before: Callable[[str], PaperTerms | None]) -> SearchIndex:
         """Make the index hold exactly these (number, token) with the terms `terms_of` gives by
         number (asked only of papers that came or changed); a paper that left is taken out by the
-        terms `counted_before` gives for its token. Return the index to use: this one, or a new
-        one when a paper's earlier terms are not known."""
+        terms `counted_before` gives for its token (when one's are not known, the index is counted
+        afresh). Return the index."""
         now = dict(documents)
         leaving = [(number, token) for number, token in self.documents.items() if now.get(number) != token]
         earlier = [(number, counted_before(token)) for number, token in leaving]
         if any(packed is None for _, packed in earlier):
-            fresh = SearchIndex(self.code)
-            return fresh.bring_up_to_date(documents, terms_of, counted_before)
-        for number, packed in earlier:
-            self.remove(number, packed)
+            self.__init__(self.code)  # counted afresh, and written whole
+            return self.bring_up_to_date(documents, terms_of, counted_before)
         coming = [(number, now[number], terms_of(number)) for number in sorted(now)
                   if self.documents.get(number) != now[number]]
+        changes = Changes(earlier, coming)
         if self.postings:
-            for number, token, packed in coming:
-                self.add(number, token, packed)
+            self.apply(changes)
+            self.changes.taken += changes.taken
+            self.changes.put += changes.put
         else:
             self.add_all(coming)
+            self.generation = None  # a new index: written whole
+            self.changes = Changes([], coming)
+        self.refresh()
+        return self
+
+    def refresh(self) -> None:
+        """Work out again what is kept of each touched term (its version; its size and paper count when asked)."""
         for term in self.touched:
             self.sizes.pop(term, None)
             self.papers_with_term.pop(term, None)
@@ -254,7 +326,6 @@ class SearchIndex:
                                                for name in FIELD_NAMES if name in self.postings[term])
             else:
                 self.versions.pop(term, None)
-        return self
 
     def papers_with(self, term: str) -> int:
         """How many papers have the term, in any field (kept from the last build until it changes)."""
