@@ -289,3 +289,34 @@ def test_a_lost_part_of_the_search_terms_is_counted_again(tmp_path):
     whole = RecordCache(tmp_path / "cache")
     read_papers(tmp_path / "content", cache=whole)
     assert whole.parsed == 0 and all(whole.terms_of(paper.source) == paper_terms(paper) for paper in papers)
+
+
+def test_a_damaged_part_of_the_search_terms_is_counted_again_not_kept_partial(tmp_path):
+    write_synthetic(tmp_path / "content", 300)
+    first = RecordCache(tmp_path / "cache")
+    papers = read_papers(tmp_path / "content", cache=first)[0]
+    first.save()
+    damaged = sorted((tmp_path / "cache").glob("terms-*.cache"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    again = RecordCache(tmp_path / "cache")
+    read_papers(tmp_path / "content", cache=again)
+    assert again.parsed == 0  # a damaged part is found only when read
+    assert sum(again.terms_of(paper.source) is None for paper in papers) > 0  # its papers are counted when asked
+    again.save()  # a build that read it lets it go, rather than write it again without its papers
+    whole = RecordCache(tmp_path / "cache")
+    assert read_papers(tmp_path / "content", cache=whole)[0] == papers and whole.parsed > 0
+    whole.save()
+    assert damaged.is_file() and all(whole.terms_of(paper.source) == paper_terms(paper) for paper in papers)
+
+
+def test_serve_without_a_cache_key_keeps_the_terms_in_memory(tmp_path, monkeypatch):
+    from generator import cachefile
+
+    monkeypatch.setattr(cachefile, "this_users_stamp", lambda: None)  # no key: nothing written or believed
+    write_synthetic(tmp_path / "content", 100)
+    first = RecordCache(tmp_path / "cache")
+    papers = read_papers(tmp_path / "content", cache=first)[0]
+    first.save()
+    carried = RecordCache.following(first, tmp_path / "cache", first.code)
+    read_papers(tmp_path / "content", cache=carried)
+    assert carried.parsed == 0 and all(carried.terms_of(paper.source) == paper_terms(paper) for paper in papers)

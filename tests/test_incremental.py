@@ -105,7 +105,8 @@ def rename(path, name):
 
 def index_updates(monkeypatch) -> list[tuple[bool, int, int]]:
     """Watch the search index being brought up to date (here: no second process) and note whether
-    the last build's index was updated in place, how many terms it touched, and how many it has."""
+    the last build's index was loaded, how many terms it touched, and how many it has (an index
+    counted afresh is brought up to date a second time, from empty, and touches every term)."""
     from generator import parallel
     from generator.search.index import SearchIndex
 

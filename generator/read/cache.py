@@ -111,7 +111,7 @@ class RecordCache:
         cache.folder, cache.before = folder, last.now
         cache.missing = {part for part in range(RECORD_PARTS) if not cache.part_file(part).is_file()}
         cache.counted = last.counted.following()
-        cache.uncounted = cache.counted.missing_parts()
+        cache.uncounted = cache.counted.missing_parts() - cache.counted.read.keys()  # held in memory: not lost
         return cache
 
     def part_file(self, part: int) -> Path:
@@ -153,7 +153,8 @@ class RecordCache:
         return sum(fresh.get(file.path) != (file.size, file.mtime_ns) for file in files)
 
     def digests(self) -> dict[str, str]:
-        """The hash of each valid record file read in this build, by the source its Paper names."""
+        """The hash of each valid record file read in this build, by the source its Paper names
+        (worked out once: asked for only once every record is read)."""
         if self.digest_of is None:
             self.digest_of = {entry.result.paper.source: entry.digest for entry in self.now.values()
                               if entry.result.paper is not None}
@@ -169,8 +170,8 @@ class RecordCache:
         return self.counted.get(token)
 
     def release(self) -> None:
-        """Release every record, in a process with no more use for them (their memory, mostly
-        search terms, goes to what comes next). Nothing is saved after."""
+        """Release every record and the terms counted in this build, in a process with no more use
+        for them (their memory goes to what comes next). Nothing is saved after."""
         self.folder = None
         self.before, self.now, self.digest_of = {}, {}, None
         self.counted = CountedTerms(None, self.code)

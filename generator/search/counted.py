@@ -8,6 +8,7 @@ by number, a day's papers, so the files a new day's paper changes need one or tw
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -46,6 +47,7 @@ class CountedTerms:
         self.read = read if read is not None else {}
         self.new: dict[str, PaperTerms] = {}
         self.saved: dict[int, dict[str, PaperTerms]] = {}  # the parts this build wrote, as written
+        self.damaged: set[int] = set()  # parts whose file is there but cannot be read
 
     def part_file(self, part: int) -> Path:
         return self.folder / f"terms-{part:02d}.cache"
@@ -60,8 +62,9 @@ class CountedTerms:
         found = self.read.get(number)
         if found is None:
             stored = cachefile.load(self.part_file(number), TermsPart) if self.folder else None
-            # A damaged part only costs time: its papers are counted again where needed.
             found = stored.terms if stored is not None and (stored.version, stored.code) == (VERSION, self.code) else {}
+            if stored is None and self.folder and self.part_file(number).exists():
+                self.damaged.add(number)
             self.read[number] = found
         return found
 
@@ -84,7 +87,12 @@ class CountedTerms:
         coming: dict[int, dict[str, PaperTerms]] = defaultdict(dict)
         for token, terms in self.new.items():
             coming[terms_part(token)][token] = terms
-        for part in sorted(leaving.keys() | coming.keys()):
+        for part in sorted(self.damaged):
+            # Written again it would lack its unchanged papers' terms for good; gone, the next
+            # build counts its records again.
+            with contextlib.suppress(OSError):
+                self.part_file(part).unlink()
+        for part in sorted((leaving.keys() | coming.keys()) - self.damaged):
             kept = leaving[part]
             terms = {token: found for token, found in self.part(part).items() if token not in kept}
             terms.update(coming[part])

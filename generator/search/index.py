@@ -299,20 +299,22 @@ class SearchIndex:
         now = dict(documents)
         leaving = [(number, token) for number, token in self.documents.items() if now.get(number) != token]
         earlier = [(number, counted_before(token)) for number, token in leaving]
-        if any(packed is None for _, packed in earlier):
-            self.__init__(self.code)  # counted afresh, and written whole
+        if any(packed is None for _, packed in earlier) or (self.documents and 2 * len(leaving) > len(self.documents)):
+            # Counted afresh, and written whole: when papers cannot be taken out, or when most
+            # would be (taking them out one by one would take longer than counting).
+            self.__init__(self.code)
             return self.bring_up_to_date(documents, terms_of, counted_before)
+        for number, packed in earlier:
+            self.remove(number, packed)
         coming = [(number, now[number], terms_of(number)) for number in sorted(now)
                   if self.documents.get(number) != now[number]]
-        changes = Changes(earlier, coming)
         if self.postings:
-            self.apply(changes)
-            self.changes.taken += changes.taken
-            self.changes.put += changes.put
+            for number, token, packed in coming:
+                self.add(number, token, packed)
         else:
             self.add_all(coming)
-            self.generation = None  # a new index: written whole
-            self.changes = Changes([], coming)
+        self.changes.taken += earlier
+        self.changes.put += coming
         self.refresh()
         return self
 
