@@ -298,10 +298,11 @@ class SearchIndex:
         afresh). Return the index."""
         now = dict(documents)
         leaving = [(number, token) for number, token in self.documents.items() if now.get(number) != token]
-        earlier = [(number, counted_before(token)) for number, token in leaving]
-        if any(packed is None for _, packed in earlier) or (self.documents and 2 * len(leaving) > len(self.documents)):
-            # Counted afresh, and written whole: when papers cannot be taken out, or when most
-            # would be (taking them out one by one would take longer than counting).
+        # Counted afresh, and written whole: when nearly all papers would be taken out (all numbers
+        # moved: taking them out one by one takes longer than counting), or some cannot be.
+        nearly_all = 10 * len(leaving) > 9 * len(self.documents) > 0
+        earlier = [] if nearly_all else [(number, counted_before(token)) for number, token in leaving]
+        if nearly_all or any(packed is None for _, packed in earlier):
             self.__init__(self.code)
             return self.bring_up_to_date(documents, terms_of, counted_before)
         for number, packed in earlier:
