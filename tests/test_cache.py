@@ -274,11 +274,17 @@ def test_the_search_terms_are_kept_apart_and_the_old_ones_last_as_long_as_the_bu
     assert all(third.terms_of(paper.source) == paper_terms(paper) for paper in now)
 
 
+def read_synthetic_into_cache(tmp_path, papers):
+    """Read a synthetic archive of this many papers through a new record cache, saved; its papers."""
+    write_synthetic(tmp_path / "content", papers)
+    cache = RecordCache(tmp_path / "cache")
+    found = read_papers(tmp_path / "content", cache=cache)[0]
+    cache.save()
+    return found
+
+
 def test_a_lost_part_of_the_search_terms_is_counted_again(tmp_path):
-    write_synthetic(tmp_path / "content", 300)
-    first = RecordCache(tmp_path / "cache")
-    papers = read_papers(tmp_path / "content", cache=first)[0]
-    first.save()
+    papers = read_synthetic_into_cache(tmp_path, 300)
     lost = sorted((tmp_path / "cache").glob("terms-*.cache"))[0]
     lost.unlink()
     again = RecordCache(tmp_path / "cache")
@@ -292,10 +298,7 @@ def test_a_lost_part_of_the_search_terms_is_counted_again(tmp_path):
 
 
 def test_a_damaged_part_of_the_search_terms_is_counted_again_not_kept_partial(tmp_path):
-    write_synthetic(tmp_path / "content", 300)
-    first = RecordCache(tmp_path / "cache")
-    papers = read_papers(tmp_path / "content", cache=first)[0]
-    first.save()
+    papers = read_synthetic_into_cache(tmp_path, 300)
     damaged = sorted((tmp_path / "cache").glob("terms-*.cache"))[0]
     damaged.write_bytes(damaged.read_bytes()[:100])
     again = RecordCache(tmp_path / "cache")
