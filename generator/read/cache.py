@@ -207,7 +207,7 @@ class RecordCache:
         only the parts where an entry is new or gone (or that could not be read)."""
         if not self.folder:
             return
-        self.counted.save(self.versions_gone(), encodable_terms)
+        self.counted.save(self.versions_gone(), encodable_terms, self.uncounted)
         changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
         changed |= {part for part in self.unreadable if self.part_file(part).exists()} | self.missing
         if not changed:

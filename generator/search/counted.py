@@ -75,10 +75,11 @@ class CountedTerms:
     def add(self, token: str, terms: PaperTerms) -> None:
         self.new[token] = terms
 
-    def save(self, gone: Iterable[str], encodable: Callable[[dict], dict]) -> None:
-        """Write the parts where a version came or went (the others stay as they are); the parts
-        as they were are still asked of (the search takes out a changed paper's old terms). A part
-        that cannot be written whole is written with what `encodable` keeps of it."""
+    def save(self, gone: Iterable[str], encodable: Callable[[dict], dict], missing: Iterable[int] = ()) -> None:
+        """Write the parts where a version came or went, and the `missing` ones, even empty (so that
+        the next build does not take them for lost); the others stay as they are. The parts as they
+        were are still asked of (the search takes out a changed paper's old terms). A part that
+        cannot be written whole is written with what `encodable` keeps of it."""
         if self.folder is None:
             return
         leaving: dict[int, set[str]] = defaultdict(set)
@@ -92,7 +93,7 @@ class CountedTerms:
             # build counts its records again.
             with contextlib.suppress(OSError):
                 self.part_file(part).unlink()
-        for part in sorted((leaving.keys() | coming.keys()) - self.damaged):
+        for part in sorted((leaving.keys() | coming.keys() | set(missing)) - self.damaged):
             kept = leaving[part]
             terms = {token: found for token, found in self.part(part).items() if token not in kept}
             terms.update(coming[part])
