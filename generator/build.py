@@ -22,13 +22,13 @@ from generator.read.content import RecordFile, display_path, listed_records, rea
 from generator.read.fingerprints import code_fingerprint, data_fingerprint, inputs_fingerprint, site_fingerprint
 from generator.read.records import Paper
 from generator.site import outputs
-from generator.site.archive import group_papers
+from generator.site.archive import Archive, group_papers
 from generator.site.outputs import Output, OutputGroup, SearchCache, Sources, render_file
 from generator.site.pages import PageRenderer, Site
 from generator.write.ledger import Ledger
 from generator.write.listing import look_at_output
 from generator.write.reuse import Reuse
-from generator.write.writer import MARKER, SiteWriter, WriteResult
+from generator.write.writer import MARKER, SiteWriter, WriteResult, marker_status
 
 STATIC_DIR = "static"
 
@@ -261,7 +261,10 @@ def build(
                                written=result.written, removed=result.removed,
                                seconds=time.perf_counter() - started)
         if inputs:
-            record_build(inputs.folder, LastBuild(inputs.fingerprint, summary.papers, summary.days, summary.files))
+            record_build(inputs.folder, LastBuild(inputs.fingerprint, summary.papers, summary.days, summary.files,
+                                                  result.marker))
+        if carried is not None:
+            carried.archive = archive
     return summary
 
 
@@ -299,9 +302,11 @@ def kept_from_the_collector(hold: list | None = None) -> Iterator[Callable[[Any]
 @dataclass
 class Carried:
     """What a process that builds again and again keeps from one build for the next: the record
-    cache as the build left it (and saved it), so that the next build need not read it back."""
+    cache as the build left it (and saved it), so that the next build need not read it back, and
+    the archive of the last build that succeeded, which output/ shows (serve previews edits on it)."""
 
     records: RecordCache | None = None
+    archive: Archive | None = None
 
 
 def carry(carried: Carried | None, records: RecordCache | None) -> None:
@@ -346,7 +351,8 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
     vendored = {source: vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()}
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
     fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)
-    if not verify and last is not None and last.fingerprint == fingerprint and (output_dir / MARKER).is_file():
+    if (not verify and last is not None and last.fingerprint == fingerprint and last.marker is not None
+            and marker_status(output_dir) == last.marker):
         return CachedInputs(cache_dir, code, record_files, fingerprint, last, None, trusted=True)
     on_disk = look_at_output(output_dir, beside=in_second_process)
     ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))

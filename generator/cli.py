@@ -81,6 +81,9 @@ def make_parser() -> argparse.ArgumentParser:
     add_site_options(serve_parser)
     serve_parser.add_argument("--host", default="127.0.0.1", help="the address to serve at (0.0.0.0: every one)")
     serve_parser.add_argument("--port", type=int, default=8000, help="the port to serve at")
+    serve_parser.add_argument("--poll", action="store_true",
+                              help="look for changes by listing the files, not by the system's notices (for "
+                                   "folders on a network or in a container, whose changes the system may not tell)")
 
     new_parser = command_parser(commands, "new", "write a record for an arXiv paper, filled in from arXiv")
     new_parser.add_argument("arxiv_id", help="the paper's arXiv id, like 2305.02993 (arXiv:2305.02993 or its "

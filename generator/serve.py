@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import os
+import stat
 import sys
 import threading
 import time
@@ -15,10 +17,11 @@ from pathlib import Path
 import jinja2
 
 from generator.build import Carried, Progress, build
-from generator.config import load_config
+from generator.config import SiteConfig, load_config
 from generator.files import read_plain_file
+from generator.preview import preview_edits, restore
 from generator.problems import BuildFailed, printable
-from generator.read.content import RecordFile, listed_records
+from generator.read.content import RECORD_SUFFIXES, RecordFile, is_editor_backup, listed_records
 from generator.site.pages import template_problem
 from generator.write.writer import OutputError
 
@@ -39,7 +42,9 @@ class SiteWatcher:
         self.base_url = base_url
         self.build_id = 0
         self.lock = threading.Lock()
-        self.carried = Carried()  # the record cache, held from one build to the next
+        self.carried = Carried()  # the record cache and the archive, held from one build to the next
+        self.config: SiteConfig | None = None  # the settings the last build that succeeded was made with
+        self.last_succeeded = False
         self.records: list[RecordFile] | None = None  # content/ as the last snapshot listed it
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
@@ -51,10 +56,10 @@ class SiteWatcher:
             paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
             for path in paths:
                 try:
-                    stat = path.stat()
+                    status = path.stat()
                 except OSError:
                     continue
-                state[str(path)] = (stat.st_mtime_ns, stat.st_size)
+                state[str(path)] = (status.st_mtime_ns, status.st_size)
         return state
 
     def rebuild(self, first: bool = False) -> bool:
@@ -62,7 +67,7 @@ class SiteWatcher:
         config, problems = load_config(self.args.config)
         if problems:
             print(BuildFailed(problems).report(), file=sys.stderr, flush=True)
-            return False
+            return self.built(False)
         config = dataclasses.replace(config, base_url=self.base_url)
         try:
             summary = build(self.args.content, self.args.output, self.args.layouts, config,
@@ -70,24 +75,93 @@ class SiteWatcher:
                             carried=self.carried, record_files=self.records)
         except BuildFailed as failed:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
-            return False
+            return self.built(False)
         except jinja2.TemplateError as error:
             print(printable(str(template_problem(error, self.args.layouts))) + " The previous build is still served.",
                   file=sys.stderr, flush=True)
-            return False
+            return self.built(False)
         except OutputError as error:
             if first:
                 raise
             print(printable(f"error: {error}") + " The previous build is still served.", file=sys.stderr, flush=True)
-            return False
+            return self.built(False)
+        self.config = config
+        self.new_build()
+        print(summary, flush=True)
+        return self.built(True)
+
+    def built(self, succeeded: bool) -> bool:
+        self.last_succeeded = succeeded
+        return succeeded
+
+    def new_build(self) -> None:
+        """Tell the pages served that output/ changed (each reloads when it sees a new build id)."""
         with self.lock:
             self.build_id += 1
-        print(summary, flush=True)
-        return True
+
+    def changed(self, paths: set[str] | None) -> None:
+        """Rebuild after a change to these paths (None: unknown); where they are only records edited
+        in place, first show the pages those edits change (preview.py), then build the rest."""
+        shown = self.preview(paths) if paths is not None else {}
+        if shown:
+            self.new_build()
+            print(printable(f"Edit shown ({', '.join(sorted(shown))}); building the rest."), flush=True)
+        self.snapshot()
+        print("Change seen; rebuilding.", flush=True)
+        if not self.rebuild() and shown:
+            restore(self.args.output, shown)  # the previous build is the one served, whole
+            self.new_build()
+
+    def preview(self, paths: set[str]) -> dict[str, bytes | None]:
+        """Write the pages the edited records change (what they held before, by file); nothing
+        unless the last build succeeded and every change is to a record file still there (other
+        files under content/, such as an editor's, are no record)."""
+        archive, config, top = self.carried.archive, self.config, os.path.join(os.fspath(self.args.content), "")
+        named = [path for path in paths if path.endswith(RECORD_SUFFIXES)]
+        records = edited_records(named)
+        if (not (self.last_succeeded and archive and config and records) or len(records) != len(named)
+                or not all(path.startswith(top) for path in paths)):
+            return {}
+        try:
+            return preview_edits(records, self.args.content, self.args.layouts, self.args.output, config, archive)
+        except (jinja2.TemplateError, OutputError, OSError, ValueError):
+            return {}  # the build that follows says what is wrong
 
     def watch(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float = 0.2) -> None:
-        """Poll for changes since `previous` (taken before the first build, so none is missed),
-        looking at most a third of the time: listing a large archive takes a second."""
+        """Rebuild on every change from `previous` (taken before the first build, so none is missed):
+        told of them by the system where it can (watchfiles), else by listing the files."""
+        if not self.args.poll:
+            try:
+                self.watch_notices(stop, previous)
+                return
+            except (OSError, RuntimeError) as error:
+                print(printable(f"serve: cannot be told of changes ({error}); looking for them by listing "
+                                "the files instead"), file=sys.stderr, flush=True)
+        self.watch_listing(stop, previous, interval)
+
+    def watch_notices(self, stop: threading.Event, previous: dict[str, tuple[int, int]]) -> None:
+        """Rebuild when the system says a file under content/ or layouts/ changed, or when the
+        settings file's time or size changed (looked at twice a second)."""
+        import watchfiles  # here: polling serves where it cannot be installed or used
+
+        roots = [self.args.content, self.args.layouts]
+        settings = setting_status(self.args.config)
+        watching = False
+        for notices in watchfiles.watch(*roots, watch_filter=None, step=50, stop_event=stop, rust_timeout=500,
+                                        yield_on_timeout=True, raise_interrupt=False):
+            paths: set[str] | None = {path for _, named in notices if (path := watched_path(named, roots))}
+            if not watching:  # the watch has begun: what changed since the first look is known only by listing
+                watching = True
+                paths |= changed_paths(previous, self.snapshot())
+            now = setting_status(self.args.config)
+            if now != settings:
+                settings, paths = now, None
+            if paths is None or paths:
+                self.changed(paths)
+
+    def watch_listing(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float) -> None:
+        """Poll for changes since `previous`, looking at most a third of the time: listing a large
+        archive takes a second."""
         pause = interval
         while not stop.wait(pause):
             started = time.monotonic()
@@ -95,9 +169,48 @@ class SiteWatcher:
             pause = max(interval, 2 * (time.monotonic() - started))
             if current != previous:
                 time.sleep(0.1)  # let an editor finish writing before reading
-                previous = self.snapshot()
-                print("Change seen; rebuilding.", flush=True)
-                self.rebuild()
+                now = self.snapshot()
+                self.changed(changed_paths(previous, now))
+                previous = now
+
+
+def changed_paths(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The paths whose time or size differ between two snapshots, or that only one has."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def setting_status(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def watched_path(path: str, roots: list[Path]) -> str | None:
+    """A path the system named, as the listing names it (under the root as given), or None for a
+    hidden file or an editor's backup, which no build reads."""
+    for root in roots:
+        inside = os.path.relpath(path, os.path.abspath(root))
+        if inside == "." or not inside.startswith(".."):
+            parts = [] if inside == "." else inside.split(os.sep)
+            if any(part.startswith(".") or is_editor_backup(part) for part in parts):
+                return None
+            return os.path.join(os.fspath(root), *parts)
+    return path
+
+
+def edited_records(paths: list[str]) -> list[RecordFile]:
+    """The plain files among these paths, as the listing of content/ sees them."""
+    found = []
+    for path in sorted(paths):
+        try:
+            status = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append(RecordFile(path, status.st_size, status.st_mtime_ns, status.st_mode))
+    return found
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):

@@ -257,6 +257,19 @@ def test_an_unchanged_build_trusts_output_and_verify_repairs_it(tmp_path, archiv
     assert cached_build(content, out, cache, layouts, verify=True).unchanged  # and then nothing is left to repair
 
 
+def test_an_unchanged_build_trusts_output_only_if_no_other_build_wrote_there_since(tmp_path, archive):
+    """Another build into the same folder (without this cache, with another address) leaves other
+    pages: the next build of the first inputs sees it, and builds them again."""
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    build(content, out, layouts, SiteConfig(base_url="https://elsewhere.example/"), vendor_dir=ROOT / "node_modules")
+    summary = cached_build(content, out, cache, layouts)
+    assert not summary.unchanged and summary.written > 0
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+    assert cached_build(content, out, cache, layouts).unchanged  # and then it is trusted again
+
+
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

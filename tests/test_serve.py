@@ -13,6 +13,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 BUILD_ID = "__dailypapers/build"
@@ -43,12 +45,12 @@ def wait_for(condition, timeout: float = 20.0, step: float = 0.1):
 
 
 @contextmanager
-def running_server(content: Path, output: Path):
+def running_server(content: Path, output: Path, *options: str):
     """Start `python -m generator serve` and yield its address once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--content", str(content), "--output", str(output),
-         "--port", str(port)],
+         "--port", str(port), *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -70,9 +72,10 @@ def running_server(content: Path, output: Path):
         reader.join(timeout=10)
 
 
-def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content_copy):
+@pytest.mark.parametrize("watching", ["told by the system", "--poll"])
+def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content_copy, watching):
     output = tmp_path / "out"
-    with running_server(content_copy, output) as (url, process):
+    with running_server(content_copy, output, *(["--poll"] if watching == "--poll" else [])) as (url, process):
         status, home = fetch(url)
         assert status == 200 and "Learning to Grasp Anything" in home
         assert BUILD_ID in home  # the reload script is added to served pages...
@@ -81,24 +84,27 @@ def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content
 
         record = content_copy / "2025/10/14/2510.12866.md"
         record.write_text(record.read_text().replace("Learning to Grasp Anything", "Grasping Everything"))
-        wait_for(lambda: fetch(url + BUILD_ID)[1] == "2")
-        assert "Grasping Everything by Playing" in fetch(url + "papers/2510.12866/")[1]
+        # An edit in place is shown first (a reload), then the whole site is built (another).
+        wait_for(lambda: "Grasping Everything by Playing" in fetch(url + "papers/2510.12866/")[1])
+        wait_for(lambda: fetch(url + BUILD_ID)[1] == "3")
+        assert any(line.startswith("Edit shown (") and "papers/2510.12866/index.html" in line for line in process.said)
+        assert "Grasping Everything" in fetch(url)[1]
 
         broken = content_copy / "2025/10/14/broken.md"
         broken.write_text("---\ntitle: [\n---\n")
         wait_for(lambda: any("The previous build is still served." in line for line in process.said))
-        assert fetch(url + BUILD_ID)[1] == "2"  # no new build...
+        assert fetch(url + BUILD_ID)[1] == "3"  # no new build...
         assert "Grasping Everything" in fetch(url)[1]  # ...and the previous site is still served
 
         broken.unlink()
-        wait_for(lambda: fetch(url + BUILD_ID)[1] == "3")
+        wait_for(lambda: fetch(url + BUILD_ID)[1] == "4")
 
         status, missing = fetch(url + "no/such/page/")
         assert status == 404 and "Page not found" in missing
     log = "".join(process.said)
     assert "broken.md:2: front matter: is not valid YAML" in log
     assert "The previous build is still served." in log
-    assert "Traceback" not in log
+    assert "Traceback" not in log and "cannot be told of changes" not in log  # told, where asked to be
 
 
 def test_serve_rebuilds_when_a_layout_changes(tmp_path, content_copy):

