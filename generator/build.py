@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import msgspec
+
 from generator import cachefile, urls
 from generator.config import CONFIG_FILE, SiteConfig
 from generator.parallel import WorkShare, in_second_process
@@ -238,6 +240,8 @@ def build(
         inputs = keep(look_at_inputs(content_dir, output_dir, layouts_dir, vendor_dir, config, cache_dir, verify,
                                      record_files))
         if inputs and inputs.as_last_built(output_dir):
+            if not inputs.trusted:  # every file checked: trusted from now on, under the marker as it is now
+                record_build(inputs.folder, msgspec.structs.replace(inputs.last, marker=marker_status(output_dir)))
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
         cache = keep(RecordCache.following(carried.records if carried else None, inputs.folder, inputs.code)
                      if inputs else None)

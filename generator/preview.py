@@ -17,13 +17,13 @@ from typing import Any
 
 from generator import urls
 from generator.config import SiteConfig
-from generator.files import read_plain_file
+from generator.files import read_plain_file, replacing
 from generator.read.content import RecordFile, listed_names, read_record
 from generator.read.records import Paper
 from generator.site import outputs
 from generator.site.archive import Archive, day_order
 from generator.site.pages import DAY_PAGE_PAPERS, PageRenderer, PaperPlace, Site, cut_into_pages
-from generator.write.writer import check_site_path, write_if_changed
+from generator.write.writer import MARKER, MARKER_TEXT, check_site_path, write_if_changed
 
 MAX_PAGE_BYTES = 256 * 2**20  # far more than any page: a larger file is not worth keeping in memory
 # The kinds of file a preview renders, from the table of outputs: their paths and renders are the build's.
@@ -73,34 +73,43 @@ def with_papers(archive: Archive, edited: list[Paper]) -> Archive:
     return dataclasses.replace(archive, papers={**archive.papers, **{paper.slug: paper for paper in edited}})
 
 
-def read_edits(records: list[RecordFile], content_dir: Path) -> list[Paper]:
-    """The valid papers among these record files, named as a build names them; a record with any
-    problem is left for the build to report."""
+def read_edits(records: list[RecordFile], content_dir: Path) -> list[Paper] | None:
+    """The papers of these record files, named as a build names them; None if any has a problem
+    (the build reports it)."""
     papers = []
     for record, shown in zip(records, listed_names(content_dir, records), strict=True):
         paper, problems = read_record(Path(record.path), content_dir, shown=shown)
-        if paper is not None and not problems:
-            papers.append(paper)
+        if paper is None or problems:
+            return None
+        papers.append(paper)
     return papers
 
 
 def preview_edits(records: list[RecordFile], content_dir: Path, layouts_dir: Path, output_dir: Path,
                   config: SiteConfig, archive: Archive) -> dict[str, bytes | None]:
     """Write the pages in-place edits of these records change (previewed_files) into output/, as
-    the last build's settings and templates render them; return what each file held before (None:
-    no file), so that a build that then fails can put it back (restore)."""
-    edited = edited_papers(archive, read_edits(records, content_dir))
-    if not edited:
+    the last build's settings and templates render them, if every one of them is such an edit;
+    return what each file held before (None: no file), so that a build that then fails can put it
+    back (restore)."""
+    read = read_edits(records, content_dir)
+    edited = edited_papers(archive, read) if read is not None else []
+    if not edited or len(edited) != len(records):
         return {}
     site = Site(with_papers(archive, edited), PageRenderer(layouts_dir, config))
     rendered = [(urls.file_for(output.path(value)), output.render(output.path(value), value, site))
                 for output, value in previewed_files(archive, edited)]
+    with replacing(output_dir / MARKER) as marker:  # anew: no build trusts output/ as the last one left it
+        marker.write(MARKER_TEXT)
     before: dict[str, bytes | None] = {}
     made: set[Path] = set()
-    for path, data in rendered:
-        check_site_path(path)
-        before[path] = as_it_is(output_dir, path)
-        write_if_changed(output_dir / path, data, output_dir, made)
+    try:
+        for path, data in rendered:
+            check_site_path(path)
+            before[path] = as_it_is(output_dir, path)
+            write_if_changed(output_dir / path, data, output_dir, made)
+    except BaseException:
+        restore(output_dir, before)
+        raise
     return before
 
 

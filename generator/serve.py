@@ -10,6 +10,7 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,8 +86,15 @@ class SiteWatcher:
                 raise
             print(printable(f"error: {error}") + " The previous build is still served.", file=sys.stderr, flush=True)
             return self.built(False)
+        except OSError as error:  # a full disk, say: said, and served on
+            if first:
+                raise
+            print(printable(f"error: {error.strerror or error}: {error.filename or ''}") + " The previous build is "
+                  "still served.", file=sys.stderr, flush=True)
+            return self.built(False)
         self.config = config
-        self.new_build()
+        if first or not summary.unchanged:  # no reload when nothing changed (a notice of nothing, say)
+            self.new_build()
         print(summary, flush=True)
         return self.built(True)
 
@@ -99,18 +107,24 @@ class SiteWatcher:
         with self.lock:
             self.build_id += 1
 
-    def changed(self, paths: set[str] | None) -> None:
+    def changed(self, paths: set[str] | None) -> dict[str, tuple[int, int]]:
         """Rebuild after a change to these paths (None: unknown); where they are only records edited
-        in place, first show the pages those edits change (preview.py), then build the rest."""
+        in place, first show the pages those edits change (preview.py), then build the rest. Return
+        the snapshot the build was made after."""
         shown = self.preview(paths) if paths is not None else {}
         if shown:
             self.new_build()
             print(printable(f"Edit shown ({', '.join(sorted(shown))}); building the rest."), flush=True)
-        self.snapshot()
-        print("Change seen; rebuilding.", flush=True)
-        if not self.rebuild() and shown:
-            restore(self.args.output, shown)  # the previous build is the one served, whole
-            self.new_build()
+        succeeded = False
+        try:
+            current = self.snapshot()
+            print("Change seen; rebuilding.", flush=True)
+            succeeded = self.rebuild()
+        finally:
+            if shown and not succeeded:
+                restore(self.args.output, shown)  # the previous build is the one served, whole
+                self.new_build()
+        return current
 
     def preview(self, paths: set[str]) -> dict[str, bytes | None]:
         """Write the pages the edited records change (what they held before, by file); nothing
@@ -130,48 +144,86 @@ class SiteWatcher:
     def watch(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float = 0.2) -> None:
         """Rebuild on every change from `previous` (taken before the first build, so none is missed):
         told of them by the system where it can (watchfiles), else by listing the files."""
-        if not self.args.poll:
-            try:
-                self.watch_notices(stop, previous)
-                return
-            except (OSError, RuntimeError) as error:
-                print(printable(f"serve: cannot be told of changes ({error}); looking for them by listing "
-                                "the files instead"), file=sys.stderr, flush=True)
-        self.watch_listing(stop, previous, interval)
+        told = not self.args.poll
+        while not stop.is_set():
+            if told and self.roots_ready():
+                try:
+                    previous = self.watch_notices(stop, previous)  # until a root is replaced
+                    continue
+                except CannotWatch as error:
+                    print(printable(f"serve: cannot be told of changes ({error}); looking for them by listing "
+                                    "the files instead"), file=sys.stderr, flush=True)
+                    told = False
+            # Listing, for good or until the roots are back to be watched (a folder made again).
+            previous = self.watch_listing(stop, previous, interval, until=self.roots_ready if told else lambda: False)
 
-    def watch_notices(self, stop: threading.Event, previous: dict[str, tuple[int, int]]) -> None:
+    def roots(self) -> list[Path]:
+        return [self.args.content, self.args.layouts]
+
+    def roots_ready(self) -> bool:
+        return all(root.is_dir() and not root.is_symlink() for root in self.roots())
+
+    def watch_notices(self, stop: threading.Event, previous: dict[str, tuple[int, int]]
+                      ) -> dict[str, tuple[int, int]]:
         """Rebuild when the system says a file under content/ or layouts/ changed, or when the
-        settings file's time or size changed (looked at twice a second)."""
-        import watchfiles  # here: polling serves where it cannot be installed or used
-
-        roots = [self.args.content, self.args.layouts]
+        settings file's time or size changed (looked at twice a second); return the last snapshot
+        when a watched folder is no longer the one watched (removed, or made again)."""
+        try:
+            import watchfiles  # here: listing serves where it is not installed
+        except ImportError as error:
+            raise CannotWatch(error) from error
+        roots = self.roots()
+        watched = [folder_identity(root) for root in roots]
+        tops = {top for root in roots for top in (os.path.abspath(root), os.path.realpath(root))}
         settings = setting_status(self.args.config)
-        watching = False
-        for notices in watchfiles.watch(*roots, watch_filter=None, step=50, stop_event=stop, rust_timeout=500,
-                                        yield_on_timeout=True, raise_interrupt=False):
-            paths: set[str] | None = {path for _, named in notices if (path := watched_path(named, roots))}
-            if not watching:  # the watch has begun: what changed since the first look is known only by listing
-                watching = True
-                paths |= changed_paths(previous, self.snapshot())
+        notices = watchfiles.watch(*roots, watch_filter=None, step=50, stop_event=stop, rust_timeout=500,
+                                   yield_on_timeout=True, raise_interrupt=False)
+        first = True
+        while True:
+            try:
+                batch = next(notices)
+            except StopIteration:
+                return previous
+            except (OSError, RuntimeError) as error:
+                raise CannotWatch(error) from error
+            paths: set[str] | None = {path for _, named in batch if (path := watched_path(named, roots))}
+            # A folder gone is never watched again, even made again (by the same inode, maybe): watched anew.
+            replaced = ([folder_identity(root) for root in roots] != watched
+                        or any(change == watchfiles.Change.deleted and named in tops for change, named in batch))
+            if first or replaced:  # the watch began, or lost a folder: what changed meanwhile is known by listing
+                first = False
+                current = self.snapshot()
+                paths |= changed_paths(previous, current)
+                previous = current
             now = setting_status(self.args.config)
             if now != settings:
                 settings, paths = now, None
             if paths is None or paths:
-                self.changed(paths)
+                previous = self.changed(paths)
+            if replaced:
+                return previous
 
-    def watch_listing(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float) -> None:
-        """Poll for changes since `previous`, looking at most a third of the time: listing a large
-        archive takes a second."""
+    def watch_listing(self, stop: threading.Event, previous: dict[str, tuple[int, int]], interval: float,
+                      until: Callable[[], bool] = lambda: False) -> dict[str, tuple[int, int]]:
+        """Poll for changes since `previous`, looking at most a third of the time (listing a large
+        archive takes a second), until stopped or `until` says so; return the last snapshot."""
         pause = interval
-        while not stop.wait(pause):
+        while not stop.wait(pause) and not until():
             started = time.monotonic()
             current = self.snapshot()
             pause = max(interval, 2 * (time.monotonic() - started))
             if current != previous:
                 time.sleep(0.1)  # let an editor finish writing before reading
-                now = self.snapshot()
-                self.changed(changed_paths(previous, now))
-                previous = now
+                previous = self.changed(changed_paths(previous, self.snapshot()))
+        return previous
+
+
+class CannotWatch(Exception):
+    """The system cannot tell serve of changes here (no watchfiles, too many folders to watch...)."""
+
+
+def folder_identity(folder: Path) -> tuple[int, int] | None:
+    return stat_fields(folder, "st_dev", "st_ino")
 
 
 def changed_paths(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
@@ -180,24 +232,30 @@ def changed_paths(before: dict[str, tuple[int, int]], after: dict[str, tuple[int
 
 
 def setting_status(path: Path) -> tuple[int, int] | None:
+    return stat_fields(path, "st_mtime_ns", "st_size")
+
+
+def stat_fields(path: Path, *names: str) -> tuple[int, ...] | None:
+    """These fields of a path's status (following a link, as reading it does), or None if it is not there."""
     try:
         status = path.stat()
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
+    return tuple(getattr(status, name) for name in names)
 
 
 def watched_path(path: str, roots: list[Path]) -> str | None:
     """A path the system named, as the listing names it (under the root as given), or None for a
-    hidden file or an editor's backup, which no build reads."""
+    hidden file or an editor's backup, which no build reads, or a path under no root."""
     for root in roots:
-        inside = os.path.relpath(path, os.path.abspath(root))
-        if inside == "." or not inside.startswith(".."):
-            parts = [] if inside == "." else inside.split(os.sep)
-            if any(part.startswith(".") or is_editor_backup(part) for part in parts):
-                return None
-            return os.path.join(os.fspath(root), *parts)
-    return path
+        for top in dict.fromkeys((os.path.abspath(root), os.path.realpath(root))):
+            inside = os.path.relpath(path, top)
+            if inside == "." or not (inside == ".." or inside.startswith(".." + os.sep)):
+                parts = [] if inside == "." else inside.split(os.sep)
+                if any(part.startswith(".") or is_editor_backup(part) for part in parts):
+                    return None
+                return os.path.join(os.fspath(root), *parts)
+    return None
 
 
 def edited_records(paths: list[str]) -> list[RecordFile]:

@@ -270,6 +270,20 @@ def test_an_unchanged_build_trusts_output_only_if_no_other_build_wrote_there_sin
     assert cached_build(content, out, cache, layouts).unchanged  # and then it is trusted again
 
 
+def test_a_folder_found_as_left_after_another_build_is_trusted_again(tmp_path, archive, monkeypatch):
+    from generator.write import listing
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    build(content, out, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")  # the same files, a new marker
+    assert cached_build(content, out, cache, layouts).unchanged  # every file looked at, each as left
+    listed = []
+    monkeypatch.setattr(listing, "files_on_disk", lambda folder: listed.append(folder) or {})
+    monkeypatch.setattr(listing, "files_in_part", lambda folder, papers: listed.append(folder) or {})
+    assert cached_build(content, out, cache, layouts).unchanged and listed == []  # and then trusted, unlisted
+
+
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -78,7 +78,7 @@ def test_a_preview_writes_every_page_of_its_day_the_edit_changes_as_the_build_wr
 
 
 @pytest.mark.parametrize("edit", ["moved to another day", "a new tag", "a broken record", "a new record",
-                                  "unchanged"])
+                                  "unchanged", "an edit beside a new record"])
 def test_a_preview_leaves_every_other_edit_to_the_build(tmp_path, edit):
     content, out, cache = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
     shutil.copytree(SAMPLE, content)
@@ -92,32 +92,120 @@ def test_a_preview_leaves_every_other_edit_to_the_build(tmp_path, edit):
         record.write_text(re.sub(r"(?m)^tags:\n- .*$", "tags:\n- A New Topic", record.read_text()))
     elif edit == "a broken record":
         record.write_text(record.read_text().replace("title:", "title: [", 1))
-    elif edit == "a new record":
-        record = content / "2025/11/18/2511.99999.md"
-        record.write_text("---\ntitle: A new paper\nauthors: [Ada Lovelace]\n---\n\nAn abstract.\n")
-    shown = preview_edits([record_file(record)], content, LAYOUTS, out, CONFIG, carried.archive)
+    records = [record]
+    if edit in ("a new record", "an edit beside a new record"):
+        records.append(content / "2025/11/18/2511.99999.md")
+        records[-1].write_text("---\ntitle: A new paper\nauthors: [Ada Lovelace]\n---\n\nAn abstract.\n")
+        if edit == "a new record":
+            records.pop(0)
+        else:
+            set_field(record, "upvotes", "100000")  # alone, an edit a preview shows
+    shown = preview_edits([record_file(path) for path in records], content, LAYOUTS, out, CONFIG, carried.archive)
     assert shown == {} and snapshot(out) == before
 
 
-def test_serve_puts_back_what_it_showed_when_the_build_after_it_fails(tmp_path, capsys):
-    """An edit shown at once, beside a record the build then refuses: the previous site is served, whole."""
+def watcher_of(tmp_path: Path, content: Path, poll: bool = True):
     from generator.serve import SiteWatcher
 
-    content, out = tmp_path / "content", tmp_path / "out"
+    args = argparse.Namespace(content=content, output=tmp_path / "out", layouts=LAYOUTS, config=tmp_path / "site.yaml",
+                              node_modules=ROOT / "node_modules", cache=tmp_path / "cache", poll=poll)
+    return SiteWatcher(args, CONFIG.base_url)
+
+
+@pytest.mark.parametrize("failure", ["a record the build refuses", "a full disk"])
+def test_serve_puts_back_what_it_showed_when_the_build_after_it_fails(tmp_path, capsys, monkeypatch, failure):
+    """An edit shown at once, then a build that fails: the previous site is served, whole."""
+    from generator import serve
+
+    content = tmp_path / "content"
     shutil.copytree(SAMPLE, content)
-    args = argparse.Namespace(content=content, output=out, layouts=LAYOUTS, config=tmp_path / "site.yaml",
-                              node_modules=ROOT / "node_modules", cache=tmp_path / "cache", poll=True)
-    watcher = SiteWatcher(args, CONFIG.base_url)
+    watcher = watcher_of(tmp_path, content)
     watcher.snapshot()
     assert watcher.rebuild(first=True) and watcher.build_id == 1
-    before = snapshot(out)
+    before = snapshot(tmp_path / "out")
     good, other = sorted((content / "2025/11/18").iterdir())[2:4]
     set_field(good, "title", "A retitled paper")
-    arxiv = next(line for line in good.read_text().splitlines() if line.startswith("arxiv:"))
-    set_field(other, "arxiv", arxiv.partition(": ")[2])  # the same paper twice: the build stops
+    edited = {os.fspath(good)}
+    if failure == "a full disk":
+        def no_room(*args, **kwargs):
+            raise OSError(28, "No space left on device", "out/index.html")
+        monkeypatch.setattr(serve, "build", no_room)
+    else:
+        arxiv = next(line for line in good.read_text().splitlines() if line.startswith("arxiv:"))
+        set_field(other, "arxiv", arxiv.partition(": ")[2])  # the same paper twice: the build stops
+        assert watcher.preview({os.fspath(good), os.fspath(other)}) == {}  # read with the edit: not in place
+        edited.add(os.fspath(other))
+        monkeypatch.setattr(watcher, "preview", lambda paths: serve.SiteWatcher.preview(watcher, {os.fspath(good)}))
 
-    watcher.changed({os.fspath(good), os.fspath(other)})
+    watcher.changed(edited)
     said = capsys.readouterr()
     assert "Edit shown (" in said.out and f"papers/{good.stem}/index.html" in said.out
-    assert "The previous build is still served." in said.err
-    assert snapshot(out) == before and watcher.build_id == 3  # shown, then put back: each a reload
+    assert "The previous build is still served." in said.err and "Traceback" not in said.err
+    assert snapshot(tmp_path / "out") == before and watcher.build_id == 3  # shown, then put back: each a reload
+
+
+def test_serve_previews_only_records_still_there_under_content(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    watcher = watcher_of(tmp_path, content)
+    watcher.snapshot()
+    assert watcher.rebuild(first=True)
+    record = sorted((content / "2025/11/18").iterdir())[3]
+    set_field(record, "upvotes", "100000")
+    (content / "2025/11/19").mkdir()
+    moved = record.rename(content / "2025/11/19" / record.name)
+    assert watcher.preview({os.fspath(record), os.fspath(moved)}) == {}  # as the system tells a move
+    moved.rename(record)
+    assert watcher.preview({os.fspath(record), os.fspath(LAYOUTS / "base.html")}) == {}
+    assert watcher.preview({os.fspath(record), os.fspath(content / "2025/11/18/4913")}) != {}  # an editor's probe
+
+
+def test_the_watcher_names_what_the_system_tells_as_the_listing_does(tmp_path, monkeypatch):
+    from generator.serve import watched_path
+
+    (tmp_path / "content/2025/11/18").mkdir(parents=True)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    roots = [Path("sub/../content"), Path("layouts")]
+    told = os.path.realpath(tmp_path) + "/content/2025/11/18/"
+    assert watched_path(told + "2511.00001.md", roots) == "sub/../content/2025/11/18/2511.00001.md"
+    assert watched_path(told + "2511.00001.md~", roots) is None  # an editor's backup
+    assert watched_path(told + ".2511.00001.md.swp", roots) is None
+    assert watched_path(os.path.realpath(tmp_path) + "/contents/x.md", roots) is None  # beside, not under
+    assert watched_path(os.path.realpath(tmp_path) + "/layouts/base.html", roots) == "layouts/base.html"
+
+
+@pytest.mark.parametrize("told", ["by the system", "by listing, watchfiles missing"])
+def test_serve_sees_edits_after_content_is_made_again(tmp_path, monkeypatch, capsys, told):
+    import sys
+    import threading
+    import time
+
+    if told != "by the system":
+        monkeypatch.setitem(sys.modules, "watchfiles", None)  # import fails: serve lists the files instead
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    watcher = watcher_of(tmp_path, content, poll=False)
+    first_look = watcher.snapshot()
+    assert watcher.rebuild(first=True)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.watch, args=(stop, first_look), daemon=True)
+    thread.start()
+    try:
+        time.sleep(1.5)  # the watch has begun
+        shutil.rmtree(content)  # as a checkout of another branch may
+        shutil.copytree(SAMPLE, content)
+        record = sorted((content / "2025/11/18").iterdir())[3]
+        for attempt in range(2):  # once made again, then edited under the new watch
+            time.sleep(1.5)
+            set_field(record, "title", f"Retitled {attempt}")
+            deadline = time.monotonic() + 30
+            page = tmp_path / "out/papers" / record.stem / "index.html"
+            while f"Retitled {attempt}" not in page.read_text():
+                assert time.monotonic() < deadline, capsys.readouterr()
+                time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    said = capsys.readouterr().err
+    assert ("cannot be told of changes" in said) == (told != "by the system")
