@@ -54,13 +54,15 @@ class SiteWatcher:
         self.records = listed_records(self.args.content)
         state = {record.path: (record.mtime_ns, record.size) for record in self.records}
         for root in (self.args.layouts, self.args.config):
-            paths = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
+            # os.walk goes on where a folder goes while it is listed (a checkout of another branch).
+            paths = ([os.fspath(root)] if root.is_file() else [os.path.join(folder, name) for folder, folders, files
+                                                               in os.walk(root) for name in folders + files])
             for path in paths:
                 try:
-                    status = path.stat()
+                    status = os.stat(path)
                 except OSError:
                     continue
-                state[str(path)] = (status.st_mtime_ns, status.st_size)
+                state[path] = (status.st_mtime_ns, status.st_size)
         return state
 
     def rebuild(self, first: bool = False) -> bool:
@@ -93,7 +95,7 @@ class SiteWatcher:
                   "still served.", file=sys.stderr, flush=True)
             return self.built(False)
         self.config = config
-        if first or not summary.unchanged:  # no reload when nothing changed (a notice of nothing, say)
+        if first or summary.written or summary.removed:  # no reload when no file changed (a file touched, say)
             self.new_build()
         print(summary, flush=True)
         return self.built(True)
@@ -151,6 +153,8 @@ class SiteWatcher:
                     previous = self.watch_notices(stop, previous)  # until a root is replaced
                     continue
                 except CannotWatch as error:
+                    if not self.roots_ready():
+                        continue  # a root went as the watch began: listed until it is back, then watched
                     print(printable(f"serve: cannot be told of changes ({error}); looking for them by listing "
                                     "the files instead"), file=sys.stderr, flush=True)
                     told = False
@@ -189,7 +193,8 @@ class SiteWatcher:
             paths: set[str] | None = {path for _, named in batch if (path := watched_path(named, roots))}
             # A folder gone is never watched again, even made again (by the same inode, maybe): watched anew.
             replaced = ([folder_identity(root) for root in roots] != watched
-                        or any(change == watchfiles.Change.deleted and named in tops for change, named in batch))
+                        or any(change == watchfiles.Change.deleted and os.path.normpath(named) in tops
+                               for change, named in batch))
             if first or replaced:  # the watch began, or lost a folder: what changed meanwhile is known by listing
                 first = False
                 current = self.snapshot()
@@ -373,7 +378,7 @@ def serve(args: argparse.Namespace) -> int:
     before_first_build = watcher.snapshot()
     try:
         watcher.rebuild(first=True)
-    except OutputError as error:
+    except (OutputError, OSError) as error:
         server.server_close()
         print(printable(f"error: {error}"), file=sys.stderr)
         return 2
