@@ -385,8 +385,8 @@ def serve(args: argparse.Namespace) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     threading.Thread(target=watcher.watch, args=(stop, before_first_build), daemon=True).start()
-    print(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "
-          "(rebuilds on changes; Ctrl-C stops)", flush=True)
+    print(printable(f"Serving {args.output.as_posix()}/ at http://{args.host}:{server.server_port}/ "
+                    "(rebuilds on changes; Ctrl-C stops)"), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -187,3 +187,12 @@ def test_serve_on_a_busy_port_says_so_at_once_and_how_to_choose_another(tmp_path
     assert f"cannot serve at 127.0.0.1:{port}" in result.stderr and f"--port {port + 1}" in result.stderr
     assert f"make serve PORT={port + 1}" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()  # it said so before building anything
+
+
+def test_serve_names_its_folder_escaped(tmp_path, content_copy):
+    """A folder named with a newline is said on one line: a CI log never reads a command in it."""
+    with running_server(content_copy, tmp_path / "out\n::error::forged") as (url, process):
+        wait_for(lambda: any(line.startswith("Serving") for line in process.said))
+    serving = next(line for line in process.said if line.startswith("Serving"))
+    assert "/out\\n" in serving and "forged/ at http" in serving
+    assert not any(line.startswith("::error::") for line in process.said)
