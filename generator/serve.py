@@ -109,17 +109,19 @@ class SiteWatcher:
         with self.lock:
             self.build_id += 1
 
-    def changed(self, paths: set[str] | None) -> dict[str, tuple[int, int]]:
+    def changed(self, paths: set[str] | None, listed: dict[str, tuple[int, int]] | None = None
+                ) -> dict[str, tuple[int, int]]:
         """Rebuild after a change to these paths (None: unknown); where they are only records edited
-        in place, first show the pages those edits change (preview.py), then build the rest. Return
-        the snapshot the build was made after."""
+        in place, first show the pages those edits change (preview.py), then build the rest. The
+        build is made after the snapshot `listed` if the caller has just taken one (a listing of a
+        large archive takes a second), else after a new one; return it."""
         shown = self.preview(paths) if paths is not None else {}
         if shown:
             self.new_build()
             print(printable(f"Edit shown ({', '.join(sorted(shown))}); building the rest."), flush=True)
         succeeded = False
         try:
-            current = self.snapshot()
+            current = listed if listed is not None else self.snapshot()
             print("Change seen; rebuilding.", flush=True)
             succeeded = self.rebuild()
         finally:
@@ -195,16 +197,17 @@ class SiteWatcher:
             replaced = ([folder_identity(root) for root in roots] != watched
                         or any(change == watchfiles.Change.deleted and os.path.normpath(named) in tops
                                for change, named in batch))
+            listed = None
             if first or replaced:  # the watch began, or lost a folder: what changed meanwhile is known by listing
                 first = False
-                current = self.snapshot()
-                paths |= changed_paths(previous, current)
-                previous = current
+                listed = self.snapshot()
+                paths |= changed_paths(previous, listed)
+                previous = listed
             now = setting_status(self.args.config)
             if now != settings:
                 settings, paths = now, None
             if paths is None or paths:
-                previous = self.changed(paths)
+                previous = self.changed(paths, listed)
             if replaced:
                 return previous
 
@@ -219,7 +222,8 @@ class SiteWatcher:
             pause = max(interval, 2 * (time.monotonic() - started))
             if current != previous:
                 time.sleep(0.1)  # let an editor finish writing before reading
-                previous = self.changed(changed_paths(previous, self.snapshot()))
+                now = self.snapshot()
+                previous = self.changed(changed_paths(previous, now), now)
         return previous
 
 
