@@ -355,9 +355,10 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
     vendored = {source: vendor_dir / source for source in VENDORED.values() if (vendor_dir / source).is_file()}
     site = site_fingerprint(layouts_dir, vendored, repr(config), output_dir, code)
     fingerprint, last = inputs_fingerprint(record_files, site), last_build(cache_dir)
-    if (not verify and last is not None and last.fingerprint == fingerprint and last.marker is not None
-            and marker_status(output_dir) == last.marker):
+    trusted = (not verify and last is not None and last.marker is not None
+               and marker_status(output_dir) == last.marker)
+    if trusted and last.fingerprint == fingerprint:
         return CachedInputs(cache_dir, code, record_files, fingerprint, last, None, trusted=True)
-    on_disk = look_at_output(output_dir, beside=in_second_process)
+    on_disk = None if trusted else look_at_output(output_dir, beside=in_second_process)
     ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
     return CachedInputs(cache_dir, code, record_files, fingerprint, last, ledger)

@@ -284,6 +284,38 @@ def test_a_folder_found_as_left_after_another_build_is_trusted_again(tmp_path, a
     assert cached_build(content, out, cache, layouts).unchanged and listed == []  # and then trusted, unlisted
 
 
+def test_a_changed_build_trusts_output_too_unless_a_build_stopped_there(tmp_path, archive, monkeypatch):
+    """Like make, a build after an edit looks at its inputs, not at output/; a build stopped midway
+    (a template that fails) leaves output/ untrusted, and the next one lists it and repairs it."""
+    from generator.write import listing
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    listed_by = tmp_path / "listed-by"  # a file: the listing may run in other processes
+    real_listing = listing.files_on_disk
+
+    def noted(output_dir, *chosen):
+        with listed_by.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real_listing(output_dir, *chosen)
+
+    monkeypatch.setattr(listing, "files_on_disk", noted)
+    edit_abstract(records(content)[0])
+    assert not cached_build(content, out, cache, layouts).unchanged and not listed_by.exists()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+    base = layouts / "base.html"
+    good = base.read_text()
+    base.write_text(good.replace("</body>", "{{ 1 / 0 }}</body>"))
+    with pytest.raises(ZeroDivisionError):
+        cached_build(content, out, cache, layouts)
+    base.write_text(good)
+    (out / "feed.xml").unlink()  # by hand, after the stopped build: seen, since output/ is listed now
+    edit_abstract(records(content)[1])
+    assert not cached_build(content, out, cache, layouts).unchanged and listed_by.exists()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean2", layouts)
+
+
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -53,14 +53,16 @@ class Ledger:
         self.path = path
         self.site = site
         self.keys: dict[str, str] = {}  # this build's key of each file that has one
+        self.trusted = False  # output/ is taken to hold every file as the ledger says, so never listed
 
     @classmethod
-    def load(cls, cache_dir: Path, site: str, on_disk: Callable[[], dict[str, tuple[int, int]]],
+    def load(cls, cache_dir: Path, site: str, on_disk: Callable[[], dict[str, tuple[int, int]]] | None,
              data: str = "") -> Ledger:
         """Read the ledger the last build left (an unreadable one counts as empty). `site`
         fingerprints what pages are made with (templates, settings, code), `data` what the files
         made without templates are (JSON and search files: settings and code); `on_disk` gives
-        the files of output/ as they are (look_at_output)."""
+        the files of output/ as they are (look_at_output), or is None when output/ is trusted to
+        hold what the ledger says."""
         path = cache_dir / LEDGER_FILE
         stored = cachefile.load(path, LedgerFile)  # missing or damaged: it only means more work
         try:
@@ -69,14 +71,21 @@ class Ledger:
         except (AttributeError, ValueError):
             last_site = last_data = None
             before = LastWritten(None)
-        return cls(before, last_site == site, last_data == data, on_disk, path, (site, data))
+        ledger = cls(before, last_site == site, last_data == data, on_disk or (lambda: {}), path, (site, data))
+        ledger.trusted = on_disk is None
+        return ledger
 
     def on_disk(self) -> dict[str, tuple[int, int]]:
         """Size and modification time of every file of output/ when the build began, by path: asked
         for first before anything in output/ changes (SiteWriter.open does)."""
         if self.found is None:
-            self.found = self.looking()
+            self.found = (dict(zip(self.before.paths, self.before.statuses(), strict=True)) if self.trusted
+                          else self.looking())
         return self.found
+
+    def nothing_on_disk(self) -> None:
+        """Say that output/ holds no file of a site (SiteWriter.open finds it so), trusted or not."""
+        self.found, self.trusted = {}, False
 
     def output_as_left(self, marker: str) -> bool:
         """Whether output/ holds exactly the files the last build left, each as it was left."""
@@ -91,7 +100,7 @@ class Ledger:
         if path == self.last_asked[0]:
             return self.last_asked[1]
         known = self.before.get(path)
-        if known is not None and self.on_disk().get(path) != (known.size, known.mtime_ns):
+        if known is not None and not self.trusted and self.on_disk().get(path) != (known.size, known.mtime_ns):
             known = None
         self.last_asked = (path, known)
         return known

@@ -214,11 +214,15 @@ class SiteWriter:
         elif (output_dir / STAGING).exists():
             shutil.rmtree(output_dir / STAGING)  # left by a build that was stopped
         direct = not any(path.name != MARKER for path in output_dir.iterdir())
+        if direct and ledger:
+            ledger.nothing_on_disk()
         marker = output_dir / MARKER
-        if marker.is_symlink() or not marker.is_file():
-            if marker.is_symlink():
-                marker.unlink()
-            create_file(marker, MARKER_TEXT)
+        if marker.is_symlink():
+            marker.unlink()
+        # Made anew before any file changes: a build stopped before `finish` made it again leaves
+        # a marker no build recorded, so the next one trusts nothing it finds in output/.
+        with replacing(marker) as file:
+            file.write(MARKER_TEXT)
         writer = cls(output_dir, ledger, direct)
         writer.found = "none" if not existed else "marker" if had_marker and direct else "empty" if direct else "site"
         return writer
