@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-import jinja2
-
 from generator.build import Progress, build
 from generator.config import CONFIG_FILE, SiteConfig, load_config
 from generator.importers.arxiv import ARXIV_API, fetch_arxiv
@@ -27,10 +25,9 @@ from generator.importers.command import (
 from generator.importers.fetch import FetchError
 from generator.parallel import in_second_process
 from generator.problems import BuildFailed, Problem, printable
-from generator.read.content import display_path, read_papers
+from generator.read.listing import display_path
 from generator.read.records import arxiv_problem, slug_for_arxiv
 from generator.recordfile import RecordFileError, existing_record, write_record, write_seed, write_skeleton
-from generator.site.pages import count_label, template_problem
 from generator.write.artifact import GITHUB_PAGES_BYTES, artifact_of
 from generator.write.writer import OutputError
 
@@ -143,8 +140,6 @@ def run_build(args: argparse.Namespace) -> int:
                         args.verify, args.hold)
     except BuildFailed as failed:
         return report_problems(failed.problems)
-    except jinja2.TemplateError as error:
-        return report_problems([template_problem(error, args.layouts)])
     except OutputError as error:
         said_on_stderr(f"error: {error}")
         return 2
@@ -181,6 +176,9 @@ def run_check(args: argparse.Namespace) -> int:
     config = read_config(args, "fix them and run the check again")
     if config is None:
         return 1
+    from generator.read.content import read_papers  # here: a build that has nothing to do need not load it
+    from generator.site.pages import count_label
+
     changed = frozenset(display_path(path) for path in args.files)
     papers, problems = read_papers(args.content, changed=changed, beside=in_second_process)
     problems += given_file_problems(args.files, args.content)

@@ -18,7 +18,8 @@ from typing import Any
 from generator import urls
 from generator.config import SiteConfig
 from generator.files import read_plain_file, replacing
-from generator.read.content import RecordFile, listed_names, read_record
+from generator.read.content import read_record
+from generator.read.listing import RecordFile, listed_names
 from generator.read.records import Paper
 from generator.site import outputs
 from generator.site.archive import Archive, day_order

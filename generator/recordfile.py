@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from generator.files import create_file, replacing
-from generator.read.content import read_record
+from generator.read.listing import RECORD_SUFFIXES
 from generator.read.records import arxiv_problem, slug_for_arxiv
 
 
@@ -67,13 +67,11 @@ def put_record_file(content_dir: Path, path: Path, text: str) -> None:
 
 def existing_record(content_dir: Path, slug: str) -> Path | None:
     """Find a record with this slug on any day, to refuse recording a paper twice."""
-    for suffix in (".md", ".yaml", ".yml"):
+    for suffix in RECORD_SUFFIXES:
         for path in sorted(content_dir.glob(f"*/*/*/{slug}{suffix}")):
             return path
     return None
 
-
-RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 
 
 def recorded_papers(content_dir: Path) -> dict[str, Path]:
@@ -151,6 +149,8 @@ submitted_by:       # your GitHub handle
 
 def record_text_problems(text: str, path: Path, content_dir: Path) -> list[str]:
     """Check a record's text as the build would read it from `path`; return its problems."""
+    from generator.read.content import read_record  # here: a build that has nothing to do need not load it
+
     _, problems = read_record(path, content_dir, text.encode("utf-8"), path.as_posix())
     return [str(problem) for problem in problems]
 

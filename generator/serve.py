@@ -22,8 +22,7 @@ from generator.config import SiteConfig, load_config
 from generator.files import read_plain_file
 from generator.preview import preview_edits, restore
 from generator.problems import BuildFailed, printable
-from generator.read.content import RECORD_SUFFIXES, RecordFile, is_editor_backup, listed_records
-from generator.site.pages import template_problem
+from generator.read.listing import RECORD_SUFFIXES, RecordFile, is_editor_backup, listed_records
 from generator.write.writer import OutputError
 
 BUILD_ID_PATH = "/__dailypapers/build"
@@ -78,10 +77,6 @@ class SiteWatcher:
                             carried=self.carried, record_files=self.records)
         except BuildFailed as failed:
             print(failed.report() + " The previous build is still served.", file=sys.stderr, flush=True)
-            return self.built(False)
-        except jinja2.TemplateError as error:
-            print(printable(str(template_problem(error, self.args.layouts))) + " The previous build is still served.",
-                  file=sys.stderr, flush=True)
             return self.built(False)
         except OutputError as error:
             if first:

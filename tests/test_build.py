@@ -332,8 +332,8 @@ def test_relative_urls_lead_where_the_browser_resolves_them():
 
 
 def test_search_rendered_in_a_second_process_equals_search_rendered_here(tmp_path, monkeypatch, two_cores):
-    from generator import build as build_module
     from generator import parallel
+    from generator import pipeline as build_module
 
     started = []
 
@@ -519,7 +519,8 @@ def test_a_tags_pages_list_each_papers_other_tags_only(tmp_path):
 def test_a_build_runs_the_cycle_collector_less_often_and_gives_it_back_as_it_was(tmp_path, monkeypatch):
     import gc
 
-    from generator import build as pipeline
+    from generator import build as stages
+    from generator import pipeline
     from generator.problems import BuildFailed
 
     during = []
@@ -527,7 +528,7 @@ def test_a_build_runs_the_cycle_collector_less_often_and_gives_it_back_as_it_was
     monkeypatch.setattr(pipeline, "group_papers", lambda papers: during.append(gc.get_threshold()) or group(papers))
     before = gc.get_threshold()
     build(CONTENT, tmp_path / "out", LAYOUTS, SiteConfig(), vendor_dir=LAYOUTS.parent / "node_modules")
-    assert during == [pipeline.BUILD_COLLECTOR_THRESHOLDS] != [before]
+    assert during == [stages.BUILD_COLLECTOR_THRESHOLDS] != [before]
     assert gc.get_threshold() == before
     broken = tmp_path / "content"
     write(broken, "2025/01/02/broken.md", "---\ntitle: [unclosed\n---\n\nText.\n")

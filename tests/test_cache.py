@@ -225,7 +225,7 @@ def test_a_build_that_renders_few_pages_keeps_the_records(tmp_path, content_copy
     """Releasing them costs time and only pays when most pages render: with the last build's
     ledger, the same templates and one record changed of 57, they stay."""
     from generator import cachefile
-    from generator.build import renders_most_pages
+    from generator.pipeline import renders_most_pages
     from generator.write.ledger import LEDGER_FILE, Ledger, LedgerFile
     from generator.write.reuse import Reuse
 

@@ -361,7 +361,7 @@ def test_libyaml_and_pyyaml_read_every_sample_record_alike(monkeypatch):
 
 
 def test_naming_many_files_at_once_names_them_as_one_at_a_time(tmp_path, monkeypatch):
-    from generator.read.content import display_path
+    from generator.read.listing import display_path
 
     write(tmp_path, "project/content/2025/01/02/a.md", "x")
     write(tmp_path, "elsewhere/b.md", "x")
@@ -443,7 +443,7 @@ def test_a_record_named_with_its_version_is_told_to_drop_it(tmp_path):
 
 @pytest.mark.parametrize("given", ["content", "./content", "absolute", "through a link", "outside", "."])
 def test_a_listings_folders_are_named_as_display_path_names_them(tmp_path, monkeypatch, given):
-    from generator.read.content import display_path, find_record_files, listed_names
+    from generator.read.listing import display_path, find_record_files, listed_names
 
     for name in ("2025/01/02/a.md", "2025/01/03/b.yaml", "top.md", "2024/12/31/c.md"):
         write(tmp_path, f"project/content/{name}", "x")

@@ -482,7 +482,7 @@ def test_a_kind_of_page_registered_in_the_table_is_built_reused_and_removed_like
 def test_a_process_that_builds_again_keeps_the_record_cache_in_memory(tmp_path, archive, monkeypatch):
     from generator.build import Carried
     from generator.read import cache as record_cache
-    from generator.read.content import find_record_files
+    from generator.read.listing import find_record_files
 
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 
-import jinja2
 import pytest
 
 from generator.build import build
 from generator.config import SiteConfig
+from generator.problems import BuildFailed
 from generator.write.writer import MARKER, OutputError, check_site_path
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write, write_site
@@ -156,8 +156,11 @@ def test_a_build_that_fails_midway_leaves_the_previous_site_whole(tmp_path, cont
     base.write_text(base.read_text().replace("</body>", "<!-- new --></body>"))
     tag = layouts / "tag.html"
     tag.write_text(tag.read_text().replace("{% block main %}", "{% block main %}{{ no_such_thing }}"))
-    with pytest.raises(jinja2.UndefinedError, match="no_such_thing"):
+    with pytest.raises(BuildFailed) as failed:
         build(content_copy, site, layouts, SiteConfig(), vendor_dir=ROOT / "node_modules")
+    [problem] = failed.value.problems  # the template and its line, as a record's problem is said
+    assert (problem.path.endswith("layouts/tag.html") and problem.field == "template"
+            and "no_such_thing" in problem.message)
     assert snapshot(site) == before
     assert not (site / output_module.STAGING).exists()
     # Mended, the next build writes the new site, through the staging folder or from memory.

@@ -13,7 +13,7 @@ import pytest
 from generator.build import Carried, build
 from generator.config import SiteConfig
 from generator.preview import preview_edits
-from generator.read.content import RecordFile
+from generator.read.listing import RecordFile
 from generator.synthetic import write_synthetic
 
 from conftest import LAYOUTS, ROOT, SAMPLE, snapshot

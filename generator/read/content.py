@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 import yaml
@@ -18,10 +17,10 @@ from generator.files import read_plain_file
 from generator.parallel import Beside, here_only
 from generator.problems import Problem
 from generator.read.cache import CachePart, RecordCache
+from generator.read.listing import RECORD_SUFFIXES, RecordFile, display_path, find_record_files, listed_names
 from generator.read.markup import render_abstract
 from generator.read.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
 
-RECORD_SUFFIXES = (".md", ".yaml", ".yml")
 FENCE = re.compile(r"---[ \t]*")
 # Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
 TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
@@ -39,95 +38,6 @@ MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is 
 TOO_DEEP = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 YEAR, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")  # ASCII digits only, as folders are typed
-
-
-class RecordFile(NamedTuple):
-    """A file under content/ as the listing found it, with its own (lstat) size, time and kind:
-    the one look at the file a build takes before deciding whether to read it."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    mode: int
-
-
-def is_editor_backup(name: str) -> bool:
-    """An editor's backup, autosave or swap file (x.md~, #x.md#, x.md.swp), which no one means as a record."""
-    return name.endswith("~") or (name.startswith("#") and name.endswith("#")) or name.endswith((".swp", ".swo"))
-
-
-def find_record_files(content_dir: Path) -> list[RecordFile]:
-    """List every file and symbolic link under content_dir, skipping hidden ones and editors'
-    backups, in a stable order (by folder names, then file name)."""
-    found: list[tuple[tuple[str, ...], RecordFile]] = []
-
-    def scan(folder: str, parts: tuple[str, ...]) -> None:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith(".") or is_editor_backup(entry.name):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                scan(entry.path, (*parts, entry.name))
-                continue
-            try:
-                status = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue  # gone since the folder was listed
-            found.append(((*parts, entry.name), RecordFile(entry.path, status.st_size, status.st_mtime_ns,
-                                                           status.st_mode)))
-
-    scan(os.fspath(content_dir), ())
-    found.sort(key=lambda pair: pair[0])
-    return [record for _, record in found]
-
-
-def listed_records(content_dir: Path) -> list[RecordFile]:
-    """find_record_files of a real folder; none for a missing folder or a link (read_papers says why)."""
-    return find_record_files(content_dir) if content_dir.is_dir() and not content_dir.is_symlink() else []
-
-
-CWD = "\0"  # where display_path's map keeps the project root's real path (no folder's name has a NUL)
-
-
-def display_path(path: Path | str, resolved: dict[str, str] | None = None) -> str:
-    """Name a file the way a person at the project root would type it: its folder's real path from
-    the root, then its own name (a link is named as itself, never as what it points to, so that a
-    message lands on the file a person has to fix). `resolved` remembers folders already resolved,
-    for naming many files of the same folders."""
-    resolved = {} if resolved is None else resolved
-    folder, name = os.path.split(os.fspath(path))
-    shown = resolved.get(folder)
-    if shown is None:  # the folder as shown, with its final "/" ("" at the project root)
-        root = resolved.get(CWD)
-        if root is None:  # resolved once for all the files named with the same map
-            root = resolved[CWD] = os.path.join(os.path.realpath(os.getcwd()), "")
-        real = os.path.join(os.path.realpath(folder or "."), "")
-        outside = os.path.join(Path(folder).as_posix(), "") if folder else ""  # named as given
-        shown = resolved[folder] = real[len(root):].replace(os.sep, "/") if real.startswith(root) else outside
-    return shown + name
-
-
-def listed_names(content_dir: Path, records: list[RecordFile]) -> list[str]:
-    """display_path of each of these records as find_record_files listed them in content_dir, in one
-    pass: the listing never goes into a link, so each folder is named from content_dir's own name."""
-    resolved: dict[str, str] = {}
-    top = os.fspath(content_dir)
-    shown_top = display_path(os.path.join(top, ""), resolved)  # the content folder's own name, with its "/"
-    inside = os.path.join(top, "")
-    names = []
-    for record in records:
-        path = record.path
-        cut = path.rfind(os.sep) + 1
-        folder, name = path[:cut].rstrip(os.sep) or path[:cut], path[cut:]  # as os.path.split gives them
-        shown = resolved.get(folder)
-        if shown is None:
-            shown = resolved[folder] = (shown_top + folder[len(inside):].replace(os.sep, "/") + "/"
-                                        if folder.startswith(inside) else display_path(path)[:-len(name)])
-        names.append(shown + name)
-    return names
 
 
 # Archives at least this large are read by two processes at once, where the machine allows.

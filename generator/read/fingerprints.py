@@ -18,7 +18,7 @@ LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr", "msgspec")
 
 
 class Listed(Protocol):
-    """A file as content.find_record_files lists it (made there; fingerprinted and cached here)."""
+    """A file as listing.find_record_files lists it (made there; fingerprinted and cached here)."""
 
     path: str
     size: int

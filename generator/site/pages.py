@@ -22,7 +22,7 @@ from markupsafe import Markup
 from generator import urls
 from generator.config import SiteConfig
 from generator.problems import Problem
-from generator.read.content import display_path
+from generator.read.listing import display_path
 from generator.read.markup import plain_summary
 from generator.read.records import (
     HANDLE,
