@@ -67,7 +67,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
     build_parser.add_argument("--verify", action="store_true",
                               help="check every file of the site folder against what the last build left and "
-                                   "repair what was edited or deleted by hand (otherwise an unchanged build trusts it)")
+                                   "repair what was edited or deleted by hand (otherwise a build trusts it to hold "
+                                   "what the last build left)")
 
     check_parser = command_parser(commands, "check", "check the records, or the given ones; build nothing")
     add_site_options(check_parser, output=False)
