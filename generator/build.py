@@ -243,6 +243,8 @@ def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendo
                and marker_status(output_dir) == last.marker)
     if trusted and last.fingerprint == fingerprint:
         return CachedInputs(cache_dir, code, record_files, fingerprint, last, None, trusted=True)
-    on_disk = None if trusted else look_at_output(output_dir, beside=in_second_process)
-    ledger = Ledger.load(cache_dir, site, on_disk, data_fingerprint(repr(config), output_dir, code))
+    data = data_fingerprint(repr(config), output_dir, code)
+    ledger = Ledger.load(cache_dir, site, None, data) if trusted else None
+    if ledger is None or not ledger.trusted:  # output/ not trusted, or the ledger that would say what it holds lost
+        ledger = Ledger.load(cache_dir, site, look_at_output(output_dir, beside=in_second_process), data)
     return CachedInputs(cache_dir, code, record_files, fingerprint, last, ledger)

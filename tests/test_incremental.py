@@ -316,6 +316,25 @@ def test_a_changed_build_trusts_output_too_unless_a_build_stopped_there(tmp_path
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean2", layouts)
 
 
+@pytest.mark.parametrize("loss", ["deleted", "damaged"])
+def test_a_trusted_output_whose_ledger_is_lost_is_looked_at(tmp_path, archive, loss):
+    """The ledger is what says what a trusted output/ holds: without it, a removed paper's page
+    would stay, unknown to the build; output/ is listed instead, and pruned as a clean build's."""
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    if loss == "deleted":
+        (cache / LEDGER_FILE).unlink()
+    else:
+        (cache / LEDGER_FILE).write_bytes((cache / LEDGER_FILE).read_bytes()[:200])
+    removed = records(content)[5]
+    removed.unlink()
+    assert not cached_build(content, out, cache, layouts).unchanged
+    assert not (out / "papers" / removed.stem).exists()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+    assert folders(out) == folders(tmp_path / "clean")
+
+
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -67,12 +67,13 @@ class Ledger:
         stored = cachefile.load(path, LedgerFile)  # missing or damaged: it only means more work
         try:
             last_site, last_data = stored.site
-            before = LastWritten(stored if stored.version == VERSION else None)
+            readable = stored.version == VERSION
+            before = LastWritten(stored if readable else None)
         except (AttributeError, ValueError):
             last_site = last_data = None
-            before = LastWritten(None)
+            before, readable = LastWritten(None), False
         ledger = cls(before, last_site == site, last_data == data, on_disk or (lambda: {}), path, (site, data))
-        ledger.trusted = on_disk is None
+        ledger.trusted = on_disk is None and readable  # a ledger lost cannot say what is there
         return ledger
 
     def on_disk(self) -> dict[str, tuple[int, int]]:
