@@ -1,4 +1,4 @@
-"""The build pipeline: read records, group them, render every file, write output/."""
+"""Build the site: look at its inputs, do nothing if they are the last build's, else run the pipeline."""
 
 from __future__ import annotations
 
