@@ -97,6 +97,21 @@ def record(title: str = "A Paper", authors=("Ada Lovelace",), abstract: str = "T
     return "\n".join(lines)
 
 
+def note_who_lists_output(monkeypatch, listed_by: Path) -> None:
+    """Make every listing of output/ write its process's id into `listed_by` (a file: the listing may
+    run in other processes), then list as it does."""
+    from generator.write import listing
+
+    real = listing.files_on_disk
+
+    def noted(output_dir, *chosen):
+        with listed_by.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return real(output_dir, *chosen)
+
+    monkeypatch.setattr(listing, "files_on_disk", noted)
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Return every file of a folder with its bytes."""
     return {path.relative_to(folder).as_posix(): path.read_bytes()

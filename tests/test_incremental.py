@@ -17,7 +17,7 @@ from generator.site.pages import PageRenderer
 from generator.synthetic import write_synthetic
 from generator.write.ledger import LEDGER_FILE, LedgerFile
 
-from conftest import LAYOUTS, ROOT, snapshot
+from conftest import LAYOUTS, ROOT, note_who_lists_output, snapshot
 
 PAPERS = 200  # about 17 weekdays: several weeks, two months, every synthetic tag; a file a day and a
 # paper in search/
@@ -287,20 +287,11 @@ def test_a_folder_found_as_left_after_another_build_is_trusted_again(tmp_path, a
 def test_a_changed_build_trusts_output_too_unless_a_build_stopped_there(tmp_path, archive, monkeypatch):
     """Like make, a build after an edit looks at its inputs, not at output/; a build stopped midway
     (a template that fails) leaves output/ untrusted, and the next one lists it and repairs it."""
-    from generator.write import listing
-
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"
     cached_build(content, out, cache, layouts)
-    listed_by = tmp_path / "listed-by"  # a file: the listing may run in other processes
-    real_listing = listing.files_on_disk
-
-    def noted(output_dir, *chosen):
-        with listed_by.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return real_listing(output_dir, *chosen)
-
-    monkeypatch.setattr(listing, "files_on_disk", noted)
+    listed_by = tmp_path / "listed-by"
+    note_who_lists_output(monkeypatch, listed_by)
     edit_abstract(records(content)[0])
     assert not cached_build(content, out, cache, layouts).unchanged and not listed_by.exists()
     assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)

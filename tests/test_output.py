@@ -12,7 +12,7 @@ from generator.config import SiteConfig
 from generator.problems import BuildFailed
 from generator.write.writer import MARKER, OutputError, check_site_path
 
-from conftest import CONTENT, LAYOUTS, ROOT, record, run_cli, snapshot, write, write_site
+from conftest import CONTENT, LAYOUTS, ROOT, note_who_lists_output, record, run_cli, snapshot, write, write_site
 
 
 def test_two_builds_are_byte_identical(tmp_path):
@@ -261,14 +261,7 @@ def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, mo
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     write_site({"index.html": b"home", "papers/a/index.html": b"a", "api/a.json": b"{}"}, tmp_path / "out")
     listed_by = tmp_path / "listed-by"
-    listing = listing_module.files_on_disk
-
-    def noting_who_lists(output_dir, *part):
-        with listed_by.open("a") as file:
-            file.write(f"{os.getpid()}\n")
-        return listing(output_dir, *part)
-
-    monkeypatch.setattr(listing_module, "files_on_disk", noting_who_lists)
+    note_who_lists_output(monkeypatch, listed_by)
     on_disk = listing_module.look_at_output(tmp_path / "out", beside=parallel.in_second_process)
     (tmp_path / "out" / "later.html").write_text("made after the listing began")
     found = on_disk()
