@@ -554,3 +554,23 @@ def test_the_same_layouts_and_vendored_code_given_by_another_path_are_the_same(t
     (layouts / "static" / "notes.txt").rename(layouts / "static" / "renamed.txt")  # a name is hashed too
     assert not cached_build(content, out, cache, layouts).unchanged
     assert (out / "static" / "renamed.txt").is_file() and not (out / "static" / "notes.txt").exists()
+
+
+def test_a_trusted_build_never_prunes_through_a_folder_made_a_link(tmp_path, archive):
+    """A trusted output/ is not listed: a paper's folder replaced by a link since the last build
+    is not followed when the paper's page goes, and what it points to stays whole."""
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    removed = records(content)[5]
+    folder = out / "papers" / removed.stem
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(folder, elsewhere)
+    shutil.rmtree(folder)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    removed.unlink()
+    cached_build(content, out, cache, layouts)
+    assert (elsewhere / "index.html").is_file()
+    cached_build(content, out, cache, layouts, verify=True)  # verified, the link itself goes
+    assert not folder.is_symlink() and (elsewhere / "index.html").is_file()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)

@@ -7,7 +7,7 @@ import posixpath
 import re
 import shutil
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,23 +122,29 @@ def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Pa
     return True
 
 
-def prune_known(output_dir: Path, keep: set[str], found: Iterable[str]) -> int:
-    """Remove the files found in output/ (as a scan at the start of the build listed them) that
-    the new site does not have, and the folders they leave empty; return how many files."""
+def prune_known(output_dir: Path, keep: set[str], found: Iterable[str],
+                real_folder: Callable[[Path], bool]) -> int:
+    """Remove the files found in output/ (as a scan at the start of the build listed them, or as
+    the ledger of a trusted output/ says) that the new site does not have, and the folders they
+    leave empty; return how many files. A file in a folder that is a link now is never reached
+    through it (a trusted ledger was not listed, so a folder may have been replaced since)."""
     gone = sorted(path for path in found
                   if path != MARKER and path not in keep and not path.startswith(STAGING + "/"))
     folders: set[str] = set()
     for path in gone:
-        try:
-            (output_dir / path).unlink()
-        except (FileNotFoundError, IsADirectoryError):  # a link found in a folder's place is a folder now
-            pass
+        target = output_dir / path
+        if real_folder(target.parent):
+            try:
+                target.unlink()
+            except (FileNotFoundError, IsADirectoryError):  # a link found in a folder's place is a folder now
+                pass
         folders.update(parent for parent in parents(path))
     for folder in sorted(folders, key=lambda name: -name.count("/")):  # deepest first
-        try:
-            (output_dir / folder).rmdir()
-        except OSError:
-            pass  # not empty
+        if real_folder((output_dir / folder).parent):
+            try:
+                (output_dir / folder).rmdir()
+            except OSError:
+                pass  # not empty, or a link
     return len(gone)
 
 
@@ -343,7 +349,7 @@ class SiteWriter:
         self.waiting.clear()
         self.remove_staging()
         if self.ledger:  # it looked at every file of output/ when the build began
-            removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk())
+            removed = prune_known(self.output_dir, self.paths, self.ledger.on_disk(), self.real_folder)
         else:
             removed = prune(self.output_dir, self.paths)
         with replacing(self.output_dir / MARKER) as file:  # anew: a later build can tell no other wrote here since
