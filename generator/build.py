@@ -212,7 +212,7 @@ class CachedInputs:
     record_files: list[RecordFile]
     fingerprint: str
     last: LastBuild | None
-    ledger: Ledger | None  # None when output/ is trusted, so never listed
+    ledger: Ledger | None  # None when nothing changed and output/ is trusted
     trusted: bool = False  # the inputs are the last build's, and output/ is taken to hold what it left
 
     def as_last_built(self, output_dir: Path) -> bool:
@@ -227,9 +227,10 @@ class CachedInputs:
 def look_at_inputs(content_dir: Path, output_dir: Path, layouts_dir: Path, vendor_dir: Path, config: SiteConfig,
                    cache_dir: Path | None, verify: bool = False, record_files: list[RecordFile] | None = None
                    ) -> CachedInputs | None:
-    """Fingerprint what the build is made of (None without a cache). When it is what the last build
-    was made of and output/ is the last build's, output/ is trusted unless asked to `verify` it;
-    otherwise it is listed, in other processes, and the last build's ledger loaded."""
+    """Fingerprint what the build is made of (None without a cache), and load the last build's
+    ledger. Unless asked to `verify` it, output/ is trusted to hold what the ledger says while its
+    marker is the last build's (and the ledger could be read); otherwise it is listed, in other
+    processes."""
     if not cache_dir:
         return None
     cachefile.usable_folder(cache_dir)

@@ -1,4 +1,4 @@
-"""Find record files under content/ and parse them into Papers, collecting every problem."""
+"""Parse the record files under content/ (as listing.py finds them) into Papers, collecting every problem."""
 
 from __future__ import annotations
 
