@@ -12,7 +12,7 @@ from generator.build import build
 from generator.config import SiteConfig
 from generator.read.content import read_papers
 from generator.search.shards import SHARD_LIMIT, partition_terms, render_search, shard_file
-from generator.search.terms import search_documents
+from generator.search.terms import paper_terms, search_documents
 from generator.site.archive import group_papers
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, write
@@ -341,6 +341,48 @@ def test_tiered_big_terms_give_exactly_the_unsplit_top_twenty(tiered_site):
         looked_up += any(f.startswith("search/papers/") for f in answer["files"])
     assert loaded_fewer >= 3  # common-word queries stopped before loading every tier
     assert looked_up >= 3  # and settled papers met in some lists from their own files
+
+
+def test_big_term_tiers_rank_as_the_formula_says_with_the_newer_paper_first_among_equals(tiered_site):
+    """Each tier, made a whole array at a time, holds what ranking the entries one by one in plain
+    Python gives: BM25's term-frequency part, then the later document, cut 40, 80, 160... entries."""
+    from generator.search.index import SearchIndex
+    from generator.search.shards import K1, B
+    from generator.search.tiers import big_term_tiers
+
+    _, archive = tiered_site
+    index = SearchIndex()
+    index.add_all([(number, paper.source, paper_terms(paper)) for number, paper in search_documents(archive)])
+    checked = 0
+    common = sorted(index.postings, key=lambda term: -sum(map(len, (p.documents for p in index.postings[term].values()))))
+    for term in common[:4]:
+        for field, postings in index.postings[term].items():
+            entries = postings.entries()
+            if len(entries) <= 40:
+                continue
+            average = 7.5
+            ranked = sorted(entries, key=lambda e: (-(e[1] / (e[1] + K1 * (1 - B) + K1 * B * e[2] / average)), -e[0]))
+            assert len({e[1:] for e in entries}) > 1 and len(entries) > len({e[1:] for e in entries})  # ties exist
+            tiers = big_term_tiers(index.postings[term], field, average, first_tier=40)
+            start, size = 0, 40
+            for number, tier in enumerate(tiers):
+                rows = sorted(ranked[start:start + size])
+                documents = [e[0] for e in rows]
+                assert tier["documents"] == [b - a for a, b in zip([0, *documents[:-1]], documents, strict=True)]
+                assert (tier["tf"], tier["length"]) == ([e[1] for e in rows], [e[2] for e in rows])
+                for other, other_postings in index.postings[term].items():
+                    counts = {e[0]: e[1:] for e in other_postings.entries()}
+                    found = [counts.get(document, (0, 0)) for document in documents]
+                    if other != field and any(tf for tf, _ in found):
+                        assert tier["also"][other] == {"tf": [c[0] for c in found], "length": [c[1] for c in found]}
+                    elif other != field:
+                        assert other not in tier["also"]
+                following = ranked[start + size] if number + 1 < len(tiers) else None
+                assert tier["next"] == (list(following[1:]) + [following[0]] if following else None)
+                start, size = start + size, size * 2
+                checked += 1
+            assert start >= len(entries) > start - size // 2
+    assert checked >= 10
 
 
 def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_path):

@@ -17,8 +17,8 @@ import os
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from itertools import chain, repeat
-from operator import add, mod, mul, sub
+from itertools import chain
+from operator import sub
 
 import msgspec
 
@@ -137,12 +137,6 @@ def rank_averages(average: dict[str, float]) -> dict[str, float]:
     return {field: float(f"{value:.2g}") or 1.0 for field, value in average.items()}
 
 
-def rank_value(tf: int, length: int, average: float) -> float:
-    """What orders a big term's entries in one field: BM25's term-frequency part, with the
-    field's rank average (the term's idf and the field's boost are the same for every entry)."""
-    return tf / (tf + K1 * (1 - B) + K1 * B * length / average)
-
-
 def tier_bounds(entries: int, first_tier: int) -> list[tuple[int, int]]:
     """Where each tier of a list of this many entries starts and ends: the first holds
     first_tier entries, each later one twice as many as the one before."""
@@ -151,56 +145,6 @@ def tier_bounds(entries: int, first_tier: int) -> list[tuple[int, int]]:
         bounds.append((start, start + size))
         start, size = start + size, size * 2
     return bounds
-
-
-def field_entries(by_field: Mapping[str, TermPostings]) -> dict[str, dict[int, tuple[int, int]]]:
-    """A term's (count, field length) in each field, by document."""
-    return {name: dict(zip(postings.documents, zip(postings.tfs, postings.lengths, strict=True), strict=True))
-            for name, postings in by_field.items()}
-
-
-def big_term_tiers(by_field: Mapping[str, TermPostings], field: str, rank_average: float,
-                   first_tier: int = FIRST_TIER, entries_by_field: dict | None = None) -> list[dict]:
-    """Split a big term's entries in one field into tiers: the best-ranked entries first (by
-    rank_value; the newer paper first among equals), each tier twice as large as the one before.
-    A tier lists its papers by number (as differences), with the term's count and the field's
-    length for each, column by column (columns compress better than rows). It also gives the
-    term's counts in the other fields for the same papers (0 where it is absent), so a paper met
-    in a tier is known for the whole term, and notes where the next tier starts, from which the
-    browser works out the most any entry not loaded yet could add."""
-    postings = by_field[field]
-    documents, tfs, lengths = postings.documents, postings.tfs, postings.lengths
-    count = len(documents)
-    # Many entries share their counts: rank each (tf, length) pair once, and give each entry one
-    # integer to sort by, its pair's place among the pairs' values and then the newer paper (the
-    # later entry: documents are in order). Made, sorted and read back by C-level maps: a big
-    # term has up to one entry per paper, and an edited paper re-ranks each of its big terms.
-    values = {pair: rank_value(*pair, rank_average) for pair in set(zip(tfs, lengths, strict=True))}
-    places = {value: place for place, value in enumerate(sorted(set(values.values()), reverse=True))}
-    place_of = {pair: places[value] for pair, value in values.items()}
-    place = list(map(place_of.__getitem__, zip(tfs, lengths, strict=True)))  # each entry's pair's
-    keys = sorted(map(add, map(mul, place, repeat(count)), range(count - 1, -1, -1)))  # then newer first
-    ranked = list(map(sub, repeat(count - 1), map(mod, keys, repeat(count))))  # entries, best first
-    entries_by_field = field_entries(by_field) if entries_by_field is None else entries_by_field
-    others = {name: entries for name, entries in entries_by_field.items() if name != field}
-    bounds = tier_bounds(count, first_tier)
-    files = []
-    for number, (start, end) in enumerate(bounds):
-        rows = sorted(ranked[start:end])  # by document, to write documents as differences
-        tier = list(map(documents.__getitem__, rows))
-        also = {}
-        for name, entries in others.items():
-            found = list(map(entries.get, tier, repeat((0, 0))))
-            if any(tf for tf, _ in found):
-                also[name] = {"tf": [tf for tf, _ in found], "length": [length for _, length in found]}
-        following = None  # the next tier's best entry as [tf, field length, document]: counts rather
-        if number + 1 < len(bounds):  # than its score, which changes with every paper added elsewhere
-            first = ranked[end]
-            following = [tfs[first], lengths[first], documents[first]]
-        files.append({"documents": list(map(sub, tier, [0, *tier[:-1]])),
-                      "tf": list(map(tfs.__getitem__, rows)), "length": list(map(lengths.__getitem__, rows)),
-                      "also": also, "next": following})
-    return files
 
 
 def big_term_file(term: str, field: str, tier: int) -> str:
@@ -352,15 +296,15 @@ class TierFiles:
         self.first_tier = first_tier
         self.ranked_with = ranked_with
         self.made: dict[str, list[bytes]] = {}
-        self.entries: dict | None = None  # by field, made once for all the term's fields
 
     def json(self, tier: tuple) -> bytes:
         field, number = tier[:2]
         if field not in self.made:
-            if self.entries is None:
-                self.entries = field_entries(self.by_field)
+            # Imported here: numpy is needed only where a term's tiers are made (the search's process).
+            from generator.search.tiers import big_term_tiers
+
             self.made[field] = [to_json_quickly(tier) for tier in big_term_tiers(
-                self.by_field, field, self.ranked_with[field], self.first_tier, self.entries)]
+                self.by_field, field, self.ranked_with[field], self.first_tier)]
         return self.made[field][number]
 
 
