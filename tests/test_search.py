@@ -385,6 +385,33 @@ def test_big_term_tiers_rank_as_the_formula_says_with_the_newer_paper_first_amon
     assert checked >= 10
 
 
+def test_an_index_counted_whole_holds_what_adding_each_paper_gives(tiered_site, monkeypatch):
+    """add_all, made of whole columns a chunk of papers at a time, gives the postings, lengths and
+    totals that putting the papers in one at a time does (chunks small here, so that many are met)."""
+    from generator.search import index as search_index
+
+    _, archive = tiered_site
+    documents = [(number, paper.source, paper_terms(paper)) for number, paper in search_documents(archive)]
+    for place in range(0, len(documents), 3):  # some papers without an organization or tags
+        number, source, (lengths, fields) = documents[place]
+        blank = 2 + place % 2
+        documents[place] = (number, source, (lengths[:blank] + (0,) + lengths[blank + 1:],
+                                             fields[:blank] + (("", b""),) + fields[blank + 1:]))
+    one_by_one = search_index.SearchIndex()
+    for document in documents:
+        one_by_one.add(*document)
+    monkeypatch.setattr(search_index, "ADD_ALL_PAPERS", 64)
+    whole = search_index.SearchIndex()
+    whole.add_all(documents)
+    assert len(documents) > 10 * 64 and len(whole.postings) > 1000
+    assert whole.postings.keys() == one_by_one.postings.keys() == whole.touched
+    for term, by_field in one_by_one.postings.items():
+        assert {name: postings.entries() for name, postings in whole.postings[term].items()} == {
+            name: postings.entries() for name, postings in by_field.items()}, term
+    assert (whole.documents, whole.lengths, whole.totals) == (one_by_one.documents, one_by_one.lengths,
+                                                              one_by_one.totals)
+
+
 def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_path):
     from generator.read.records import Paper
 

@@ -32,6 +32,7 @@ VERSION = 6
 INDEX_FILE = "search.cache"
 JOURNAL_FILE = "search-journal.cache"
 JOURNAL_PAPERS = 500  # papers taken out or put in that a journal holds before the index is written whole
+ADD_ALL_PAPERS = 10_000  # papers counted into an empty index at a time: their columns take some 60 MB
 PART_ENTRIES = 1_000_000  # postings entries saved in one part of the index file (some 16 MB)
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
@@ -65,6 +66,19 @@ class TermPostings:
     def digest(self) -> bytes:
         return hashlib.blake2b(self.documents.tobytes() + self.tfs.tobytes() + self.lengths.tobytes(),
                                digest_size=12).digest()
+
+
+class TermIds(dict):
+    """A number for each term, in the order the terms are first met, and the terms by number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: list[str] = []
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self.terms)
+        self.terms.append(term)
+        return number
 
 
 class IndexHead(msgspec.Struct, array_like=True):
@@ -250,30 +264,54 @@ class SearchIndex:
 
     def add_all(self, documents: list[tuple[int, str, PaperTerms]]) -> None:
         """Put papers, in order of number, into an index with no postings yet, as `add` would one by one."""
-        # A field's work is done once per term, not once per entry: an archive has millions of entries.
-        gathered: list[dict[str, tuple[array, array]]] = [{} for _ in FIELD_NAMES]
-        lengths_of: list[dict[int, int]] = [{} for _ in FIELD_NAMES]
-        for number, token, (field_lengths, fields) in documents:
-            for position, (length, (names, counts)) in enumerate(zip(field_lengths, fields, strict=True)):
-                self.totals[position] += length
-                if not names:
+        # Imported here: numpy is needed only where an index is counted whole (the search's process).
+        import numpy as np
+
+        ids = TermIds()
+        for start in range(0, len(documents), ADD_ALL_PAPERS):
+            chunk = documents[start:start + ADD_ALL_PAPERS]
+            numbers = np.fromiter((number for number, _, _ in chunk), np.int64, len(chunk))
+            for number, token, (field_lengths, _) in chunk:
+                self.documents[number] = token
+                self.lengths[number] = tuple(field_lengths)
+            for position, name in enumerate(FIELD_NAMES):
+                # Each entry's term by id, paper (by its place in the chunk) and count, whole columns at a
+                # time, sorted by term (stably: each term's papers stay in order of number), then cut by term.
+                terms, per_paper, counts = array("i"), array("q"), []
+                lengths = np.fromiter((packed[0][position] for _, _, packed in chunk), np.int64, len(chunk))
+                for _, _, (_, fields) in chunk:
+                    names, packed_counts = fields[position]
+                    if names:
+                        before = len(terms)
+                        terms.extend(map(ids.__getitem__, names.split(" ")))
+                        per_paper.append(len(terms) - before)
+                    else:
+                        per_paper.append(0)
+                    counts.append(packed_counts)
+                self.totals[position] += int(lengths.sum())
+                if not terms:
                     continue
-                lengths_of[position][number] = length
-                found = gathered[position]
-                for term, tf in zip(names.split(" "), array("I", counts), strict=True):
-                    entries = found.get(term)
-                    if entries is None:
-                        entries = found[term] = (array("q"), array("I"))
-                    entries[0].append(number)
-                    entries[1].append(tf)
-            self.documents[number] = token
-            self.lengths[number] = tuple(field_lengths)
-        for name, found, lengths in zip(FIELD_NAMES, gathered, lengths_of, strict=True):
-            for term, (numbers, tfs) in found.items():
-                postings = self.postings.setdefault(term, {})[name] = TermPostings()
-                postings.documents, postings.tfs = numbers, tfs
-                postings.lengths = array("I", map(lengths.__getitem__, numbers))
-            self.touched.update(found)
+                term_of_entry = np.frombuffer(terms, np.int32)
+                order = np.argsort(term_of_entry, kind="stable")
+                paper_of_entry = np.repeat(np.arange(len(chunk)), np.frombuffer(per_paper, np.int64))[order]
+                column_documents = numbers[paper_of_entry]
+                column_tfs = np.frombuffer(b"".join(counts), np.uint32)[order]
+                column_lengths = lengths[paper_of_entry].astype(np.uint32)
+                sorted_terms = term_of_entry[order]
+                cuts = np.flatnonzero(sorted_terms[1:] != sorted_terms[:-1]) + 1
+                starts, ends = [0, *cuts.tolist()], [*cuts.tolist(), len(sorted_terms)]
+                for term_id, first, end in zip(sorted_terms[starts].tolist(), starts, ends, strict=True):
+                    term = ids.terms[term_id]
+                    by_field = self.postings.get(term)
+                    if by_field is None:
+                        by_field = self.postings[term] = {}
+                    postings = by_field.get(name)
+                    if postings is None:
+                        postings = by_field[name] = TermPostings()
+                    postings.documents.frombytes(column_documents[first:end].tobytes())
+                    postings.tfs.frombytes(column_tfs[first:end].tobytes())
+                    postings.lengths.frombytes(column_lengths[first:end].tobytes())
+        self.touched.update(self.postings)
 
     def remove(self, number: int, packed: PaperTerms) -> None:
         field_lengths, fields = packed
