@@ -239,18 +239,23 @@ class SearchIndex:
                 entries.lengths = lengths[start:end]
                 start = end
 
+    def postings_of(self, term: str, name: str) -> TermPostings:
+        """A term's postings in one field, made empty if it has none yet."""
+        by_field = self.postings.get(term)
+        if by_field is None:
+            by_field = self.postings[term] = {}
+        postings = by_field.get(name)
+        if postings is None:
+            postings = by_field[name] = TermPostings()
+        return postings
+
     def add(self, number: int, token: str, packed: PaperTerms) -> None:
         field_lengths, fields = packed
         for position, (length, field_terms) in enumerate(zip(field_lengths, fields, strict=True)):
             name = FIELD_NAMES[position]
             self.totals[position] += length
             for term, tf in unpack_terms(field_terms):
-                by_field = self.postings.get(term)
-                if by_field is None:
-                    by_field = self.postings[term] = {}
-                postings = by_field.get(name)
-                if postings is None:
-                    postings = by_field[name] = TermPostings()
+                postings = self.postings_of(term, name)
                 documents = postings.documents
                 if documents and documents[-1] > number:
                     postings.put(number, tf, length)
@@ -301,13 +306,7 @@ class SearchIndex:
                 cuts = np.flatnonzero(sorted_terms[1:] != sorted_terms[:-1]) + 1
                 starts, ends = [0, *cuts.tolist()], [*cuts.tolist(), len(sorted_terms)]
                 for term_id, first, end in zip(sorted_terms[starts].tolist(), starts, ends, strict=True):
-                    term = ids.terms[term_id]
-                    by_field = self.postings.get(term)
-                    if by_field is None:
-                        by_field = self.postings[term] = {}
-                    postings = by_field.get(name)
-                    if postings is None:
-                        postings = by_field[name] = TermPostings()
+                    postings = self.postings_of(ids.terms[term_id], name)
                     postings.documents.frombytes(column_documents[first:end].tobytes())
                     postings.tfs.frombytes(column_tfs[first:end].tobytes())
                     postings.lengths.frombytes(column_lengths[first:end].tobytes())
