@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -150,6 +151,7 @@ def write_site(sources: Sources, output_dir: Path, layouts_dir: Path, cache: Rec
     except BaseException:
         writer.discard()
         raise
-    if ledger:
-        ledger.save(result.files)
+    if ledger and not ledger.save(result.files):
+        # The last ledger may still be there, of other files: the next build must not trust it.
+        result = dataclasses.replace(result, marker=None)
     return result

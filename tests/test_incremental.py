@@ -326,6 +326,30 @@ def test_a_trusted_output_whose_ledger_is_lost_is_looked_at(tmp_path, archive, l
     assert folders(out) == folders(tmp_path / "clean")
 
 
+def test_a_ledger_that_could_not_be_saved_is_not_trusted(tmp_path, archive, monkeypatch):
+    """A build whose ledger was not written (a full disk, say) leaves the last build's ledger, which
+    knows nothing of the files this one made: the next build lists output/, and a paper added in
+    the build without a ledger, then removed, leaves no page behind."""
+    from generator.write import ledger
+
+    content, layouts = archive
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cached_build(content, out, cache, layouts)
+    added = records(content)[3].with_name("zz-added-paper.md")
+    added.write_text("---\ntitle: A paper added while the disk was full\nauthors: [Ada Lovelace]\n---\n\nText.\n")
+    saved = ledger.Ledger.save
+    monkeypatch.setattr(ledger.Ledger, "save", lambda self, written: False)  # and the old file stays
+    cached_build(content, out, cache, layouts)
+    assert (out / "papers" / added.stem).is_dir()
+    monkeypatch.setattr(ledger.Ledger, "save", saved)
+    listed_by = tmp_path / "listed-by"
+    note_who_lists_output(monkeypatch, listed_by)
+    added.unlink()
+    assert not cached_build(content, out, cache, layouts).unchanged and listed_by.exists()
+    assert not (out / "papers" / added.stem).exists()
+    assert snapshot(out) == clean_snapshot(content, tmp_path / "clean", layouts)
+
+
 def test_a_removed_or_renamed_paper_leaves_no_trace(tmp_path, archive):
     content, layouts = archive
     out, cache = tmp_path / "out", tmp_path / "cache"

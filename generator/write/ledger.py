@@ -113,8 +113,9 @@ class Ledger:
         known = self.as_left(path)
         return (self.same_site if templated else self.same_data) and known is not None and known.key == key
 
-    def save(self, written: dict[str, Written]) -> None:
-        cachefile.save(self.path, to_columns(written, self.site))
+    def save(self, written: dict[str, Written]) -> bool:
+        """Keep what this build left in output/ for the next; say whether it was written."""
+        return cachefile.save(self.path, to_columns(written, self.site))
 
 
 class LedgerFile(msgspec.Struct, array_like=True):
