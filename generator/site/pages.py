@@ -71,6 +71,13 @@ def short_date(date: dt.date) -> str:
     return f"{date.day} {date:%b %Y}"
 
 
+# A day is linked from each of its papers' views and pages: its link made once (bounded, for a long-lived serve).
+@functools.lru_cache(maxsize=1 << 16)
+def day_link(date: dt.date) -> Nav:
+    """The link to a day's page, labelled with its short date."""
+    return Nav(urls.day_path(date), short_date(date))
+
+
 def month_name(year: int, month: int) -> str:
     return f"{dt.date(year, month, 1):%B %Y}"
 
@@ -91,7 +98,7 @@ def archive_trail(year: int | None = None, month: int | None = None, day: dt.dat
     if year is not None and month is not None:
         steps.append(Nav(urls.month_path(year, month), f"{dt.date(year, month, 1):%B}"))
     if day is not None:
-        steps.append(Nav(urls.day_path(day), short_date(day)))
+        steps.append(day_link(day))
     return tuple(steps)
 
 
@@ -229,7 +236,7 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
     return PaperView(
         paper=paper,
         path=urls.paper_path(paper.slug),
-        day=Nav(urls.day_path(paper.day), short_date(paper.day)),
+        day=day_link(paper.day),
         published=short_date(paper.published) if paper.published else None,
         authors_short=short_authors(authors),
         authors_lead=", ".join(authors[:3]) + " et al." if len(authors) > AUTHORS_ON_CARDS else None,
@@ -380,8 +387,8 @@ def chrome_links(url: Callable[[str], str]) -> Chrome:
 
 def day_nav(day: Day) -> dict[str, Nav | None]:
     return {
-        "previous": Nav(urls.day_path(day.previous), short_date(day.previous)) if day.previous else None,
-        "next": Nav(urls.day_path(day.next), short_date(day.next)) if day.next else None,
+        "previous": day_link(day.previous) if day.previous else None,
+        "next": day_link(day.next) if day.next else None,
     }
 
 
