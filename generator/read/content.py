@@ -17,6 +17,7 @@ from generator.files import read_plain_file
 from generator.parallel import Beside, here_only
 from generator.problems import Problem
 from generator.read.cache import CachePart, RecordCache
+from generator.read.frontmatter import read_plain_fields
 from generator.read.listing import RECORD_SUFFIXES, RecordFile, display_path, find_record_files, listed_names
 from generator.read.markup import render_abstract
 from generator.read.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
@@ -219,6 +220,10 @@ FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecord | Problem:
     """Parse YAML fields with the line each one is on; reject what YAML would silently lose."""
+    plain = read_plain_fields(text, line_offset, TEXT_FIELDS, TEXT_LIST_FIELDS, TEXT_MAP_FIELDS, NUMBER_FIELDS,
+                              text_as_typed, number_as_typed)
+    if plain is not None:
+        return plain
     if FAST_LOADER is not yaml.SafeLoader:
         try:
             fast = read_yaml_fields(text, shown, line_offset, FAST_LOADER)
@@ -272,7 +277,7 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
             # A plain scalar's style is None to PyYAML and "" to libyaml.
             if name in TEXT_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 # Keep what was typed: `arxiv: 2305.02990` is an id, not the number 2305.0299.
-                fields[name] = None if value_node.value in NULLS else value_node.value
+                fields[name] = text_as_typed(value_node.value, True)
                 continue
             if isinstance(value_node, yaml.SequenceNode):
                 for position, item in enumerate(value_node.value, start=1):
@@ -287,10 +292,7 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
                 fields[name] = {str(key.value): plain_text(item, loader) for key, item in value_node.value}
                 continue
             if name in NUMBER_FIELDS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
-                typed = value_node.value
-                # Python reads no integer of more than 4,300 digits: a longer one stays text, for the checker.
-                number = DECIMAL.fullmatch(typed) and len(typed) <= MAX_NUMBER_DIGITS
-                fields[name] = None if typed in NULLS else int(typed) if number else typed
+                fields[name] = number_as_typed(value_node.value, True)
                 continue
             try:
                 fields[name] = loader.construct_object(value_node, deep=True)
@@ -304,8 +306,22 @@ def read_yaml_fields(text: str, shown: str, line_offset: int, loader_class) -> P
 def plain_text(node: yaml.Node, loader) -> Any:
     """A plain scalar as typed (None for an empty or null one); anything else as YAML reads it."""
     if isinstance(node, yaml.ScalarNode) and not node.style:
-        return None if node.value in NULLS else node.value
+        return text_as_typed(node.value, True)
     return loader.construct_object(node, deep=True)
+
+
+def text_as_typed(text: str, plain: bool) -> str | None:
+    """A text field's value of one line: as typed, None for an empty or null plain one."""
+    return None if plain and text in NULLS else text
+
+
+def number_as_typed(text: str, plain: bool) -> int | str | None:
+    """A number field's value of one line: a plain whole number read as one, anything else as typed."""
+    if not plain:
+        return text
+    # Python reads no integer of more than 4,300 digits: a longer one stays text, for the checker.
+    number = DECIMAL.fullmatch(text) and len(text) <= MAX_NUMBER_DIGITS
+    return None if text in NULLS else int(text) if number else text
 
 
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
