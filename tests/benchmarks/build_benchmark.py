@@ -20,9 +20,10 @@ each cold and in its own process, in the same runs as our cold build; it prints 
 hugo-full's compare.py also checks, on the first run, that the two sites hold the same pages,
 papers, feeds and JSON, in one line. --work (default /tmp/dailypapers-build-bench) holds the
 corpora and every output (/dev/shm takes the disk out of the figures); --baseline-work puts
-Hugo's elsewhere. Then, for each size, what the site weighs (site_size.py: files, bytes and the
-heaviest file per kind, totals per paper, pages over budget), and the table of figures, one
-line per figure and one column per size. Run by hand; it is not part of the test suite.
+Hugo's elsewhere, and --compare-up-to leaves the comparison out above a size. Then, for each size,
+what the site weighs (site_size.py: files, bytes and the heaviest file per kind, totals per paper,
+pages over budget), and the table of figures, one line per figure and one column per size. Run by
+hand; it is not part of the test suite.
 """
 
 from __future__ import annotations
@@ -277,13 +278,13 @@ def our_corpus(work: Path, size: int, dense_day: int) -> Path:
 
 
 def measure(size: int, work: Path, runs: int, dense_day: int, sizes: dict[int, str],
-            baseline_work: Path | None = None) -> dict[str, float]:
+            baseline_work: Path | None = None, compare: bool = True) -> dict[str, float]:
     """Median figures of `runs` runs for one size. Each run's cold build is followed by Hugo's and
     Pagefind's, so both sides see the same machine state; above COMPARE_UP_TO, after our rebuilds,
     so that their memory (GBs at 100,000) has not pushed our files out of the system's caches (a
     rebuild on disk with no change then took 90 s to look at its files again, not one)."""
     source = our_corpus(work, size, dense_day)
-    binary = baseline_binary()
+    binary = baseline_binary() if compare else None
     baseline_work = baseline_work or work
     hugo_content = (write_hugo_corpus(source, baseline_work / f"hugo-content-{size}+{dense_day}") if binary
                     else None)
@@ -341,8 +342,10 @@ def print_table(rows: list[tuple[int, dict[str, float]]]) -> None:
     """The figures, one line each, one column per size."""
     print()
     print(f"{'figure':<24}" + "".join(f"{size:>12}" for size, _ in rows))
-    for name in rows[0][1]:
-        print(f"{name:<24}" + "".join(f"{figures[name]:>12.2f}" for _, figures in rows))
+    names = list(dict.fromkeys(name for _, figures in rows for name in figures))  # a size not compared has fewer
+    for name in names:
+        print(f"{name:<24}" + "".join(f"{figures[name]:>12.2f}" if name in figures else f"{'':>12}"
+                                      for _, figures in rows))
 
 
 def main() -> None:
@@ -354,6 +357,8 @@ def main() -> None:
     parser.add_argument("--dense-day", type=int, default=150, help="papers of one more, busy day")
     parser.add_argument("--baseline-work", type=Path, help="where Hugo's records and outputs go (default: "
                         "--work; at 100,000 papers Pagefind's 14 GB and a site in /dev/shm do not fit in 24 GB)")
+    parser.add_argument("--compare-up-to", type=int, help="time Hugo + Pagefind only for sizes up to this many "
+                        "papers (default: every size; at 100,000 they take a quarter of an hour on 2 cores)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.baseline_work:
@@ -365,7 +370,8 @@ def main() -> None:
     sizes: dict[int, str] = {}
     for size in args.sizes:
         print(f"measuring {size} papers and a day of {args.dense_day} ({args.runs} runs)…", flush=True)
-        rows.append((size, measure(size, args.work, args.runs, args.dense_day, sizes, args.baseline_work)))
+        compare = args.compare_up_to is None or size <= args.compare_up_to
+        rows.append((size, measure(size, args.work, args.runs, args.dense_day, sizes, args.baseline_work, compare)))
     for size, table in sizes.items():
         print(f"\nthe site of {size} papers and a day of {args.dense_day}, as the first cold build left it:\n{table}")
     print_table(rows)
