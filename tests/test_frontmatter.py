@@ -59,9 +59,7 @@ def random_front_matter(rng: random.Random) -> str:
 
 
 def plain(text: str, line_offset: int = 1):
-    return read_plain_fields(text, line_offset, content.TEXT_FIELDS, content.TEXT_LIST_FIELDS,
-                             content.TEXT_MAP_FIELDS, content.NUMBER_FIELDS, content.text_as_typed,
-                             content.number_as_typed)
+    return read_plain_fields(text, line_offset)
 
 
 def test_what_the_plain_reader_reads_yaml_reads_the_same():

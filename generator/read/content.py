@@ -17,27 +17,22 @@ from generator.files import read_plain_file
 from generator.parallel import Beside, here_only
 from generator.problems import Problem
 from generator.read.cache import CachePart, RecordCache
-from generator.read.frontmatter import read_plain_fields
+from generator.read.frontmatter import (
+    NUMBER_FIELDS,
+    TEXT_FIELDS,
+    TEXT_LIST_FIELDS,
+    TEXT_MAP_FIELDS,
+    number_as_typed,
+    read_plain_fields,
+    text_as_typed,
+)
 from generator.read.listing import RECORD_SUFFIXES, RecordFile, display_path, find_record_files, listed_names
 from generator.read.markup import render_abstract
 from generator.read.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
 
 FENCE = re.compile(r"---[ \t]*")
-# Fields whose plain YAML values are kept as typed text, never read as numbers, dates or booleans.
-TEXT_FIELDS = frozenset({"title", "arxiv", "organization", "submitted_by", "published"})
-# Lists and mappings of text: their plain items are kept as typed too (`- No`, `- On`, `- 1.10`
-# are names and tags, not a boolean or a number), and each item's line is kept, under
-# `field[n]` (from 1) or `field.key`, so that a problem is reported where it is.
-TEXT_LIST_FIELDS = frozenset({"authors", "tags"})
-TEXT_MAP_FIELDS = frozenset({"links"})
-# Fields whose plain values are whole numbers as a person writes them: `010` is ten, not YAML 1.1's
-# octal eight, and `1:30` is no number at all (YAML 1.1 reads ninety).
-NUMBER_FIELDS = frozenset({"upvotes"})
-DECIMAL = re.compile(r"-?[0-9]+")
-MAX_NUMBER_DIGITS = 18
 MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
 TOO_DEEP = f"nests lists or mappings more than {MAX_NESTING} deep; write plain values and lists of them"
-NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 YEAR, TWO_DIGITS = re.compile(r"[0-9]{4}"), re.compile(r"[0-9]{2}")  # ASCII digits only, as folders are typed
 
 
@@ -220,8 +215,7 @@ FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def parse_yaml_fields(text: str, shown: str, *, line_offset: int) -> ParsedRecord | Problem:
     """Parse YAML fields with the line each one is on; reject what YAML would silently lose."""
-    plain = read_plain_fields(text, line_offset, TEXT_FIELDS, TEXT_LIST_FIELDS, TEXT_MAP_FIELDS, NUMBER_FIELDS,
-                              text_as_typed, number_as_typed)
+    plain = read_plain_fields(text, line_offset)
     if plain is not None:
         return plain
     if FAST_LOADER is not yaml.SafeLoader:
@@ -308,20 +302,6 @@ def plain_text(node: yaml.Node, loader) -> Any:
     if isinstance(node, yaml.ScalarNode) and not node.style:
         return text_as_typed(node.value, True)
     return loader.construct_object(node, deep=True)
-
-
-def text_as_typed(text: str, plain: bool) -> str | None:
-    """A text field's value of one line: as typed, None for an empty or null plain one."""
-    return None if plain and text in NULLS else text
-
-
-def number_as_typed(text: str, plain: bool) -> int | str | None:
-    """A number field's value of one line: a plain whole number read as one, anything else as typed."""
-    if not plain:
-        return text
-    # Python reads no integer of more than 4,300 digits: a longer one stays text, for the checker.
-    number = DECIMAL.fullmatch(text) and len(text) <= MAX_NUMBER_DIGITS
-    return None if text in NULLS else int(text) if number else text
 
 
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
