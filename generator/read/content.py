@@ -19,6 +19,7 @@ from generator.problems import Problem
 from generator.read.cache import CachePart, RecordCache
 from generator.read.frontmatter import (
     NUMBER_FIELDS,
+    SCALAR_TAGS,
     TEXT_FIELDS,
     TEXT_LIST_FIELDS,
     TEXT_MAP_FIELDS,
@@ -304,8 +305,7 @@ def plain_text(node: yaml.Node, loader) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
-                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem | None:

@@ -38,7 +38,7 @@ UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U000100
 # A first character that makes a value other than plain text (indicators, quotes, an empty value).
 NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
-                       ("str", "int", "float", "bool", "null", "timestamp"))
+                        ("str", "int", "float", "bool", "null", "timestamp"))
 # First characters of the plain values YAML resolves to a tag a record may not use (`=`, `<<`).
 OTHER_TAG_STARTS = frozenset(start for start, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
                              if start and any(tag not in SCALAR_TAGS for tag, _ in resolvers))
