@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import operator
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -37,17 +38,24 @@ PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetim
 # plain value is: hashing it would take longer than hashing the text it is part of.
 SPELT_OUT = 160
 
-FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+# Each dataclass's fields, fetched at C speed (an attrgetter of one field gives a value, not a tuple).
+FIELDS: dict[type, Callable[[Any], tuple] | None] = {}
 
 
-def dataclass_fields(kind: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass, worked out once per class (asked for every file's value); None
-    for a class that is not one."""
-    names = FIELD_NAMES.get(kind, ())
-    if names == ():
-        names = FIELD_NAMES[kind] = (tuple(field.name for field in dataclasses.fields(kind))
-                                     if dataclasses.is_dataclass(kind) else None)
-    return names
+def dataclass_fields(kind: type) -> Callable[[Any], tuple] | None:
+    """What gives a dataclass's field values as a tuple, worked out once per class (asked for every
+    file's value); None for a class that is not one."""
+    fields = FIELDS.get(kind, ())
+    if fields == ():
+        fields = FIELDS[kind] = field_getter(kind) if dataclasses.is_dataclass(kind) else None
+    return fields
+
+
+def field_getter(kind: type) -> Callable[[Any], tuple]:
+    names = tuple(field.name for field in dataclasses.fields(kind))
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda value: tuple(getattr(value, name) for name in names)
 
 
 class Reuse:
@@ -86,7 +94,7 @@ class Reuse:
         if known is not None and known[0] is value:
             return known[1]
         # Each kind is spelt with its own mark, so that no two kinds of value spell alike.
-        names = None
+        fields = None
         if (kind is tuple or kind is list) and all(map(PLAIN.__contains__, map(type, value))):
             text = "T" + repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
         elif kind is tuple or kind is list:
@@ -95,23 +103,28 @@ class Reuse:
             text = "S{" + ",".join(sorted(map(self.key, value))) + "}"
         elif kind is dict:
             text = "D{" + ",".join(f"{self.key(name)}:{self.key(item)}" for name, item in value.items()) + "}"
-        elif (names := dataclass_fields(kind)) is not None:
-            values = tuple(getattr(value, name) for name in names)
+        elif (fields := dataclass_fields(kind)) is not None:
+            values = fields(value)
             if all(map(PLAIN.__contains__, map(type, values))):  # such as a link: spelt at C speed
                 text = f"C{kind.__module__}.{kind.__qualname__}" + repr(values)
                 if len(text) <= SPELT_OUT:
                     return text
             else:
                 text = f"{kind.__module__}.{kind.__qualname__}(" + ",".join(map(self.key, values)) + ")"
+                if len(text) <= SPELT_OUT:  # of parts already keyed (a paper's place on its day): no hash
+                    return self.remember(value, text, value.__dataclass_params__.frozen)
         else:
             raise TypeError(f"a file cannot be keyed by a {kind.__qualname__}: make it of tuples, dataclasses "
                             "and plain values")
-        digest = key_of(text)
-        if kind is frozenset or (kind is tuple and len(value) > 4) or (
-                kind is not tuple and names is not None and value.__dataclass_params__.frozen):
+        return self.remember(value, key_of(text), kind is frozenset or (kind is tuple and len(value) > 4) or (
+            kind is not tuple and fields is not None and value.__dataclass_params__.frozen))
+
+    def remember(self, value: object, key: str, worth_it: bool) -> str:
+        """A value's key, kept by the value's id if `worth_it`."""
+        if worth_it:
             # Only what is not changed once made (values are never mutated), and is worth remembering.
-            self.hashed[id(value)] = (value, digest)
-        return digest
+            self.hashed[id(value)] = (value, key)
+        return key
 
     def render_file(self, path: str, value: object, render: Callable[..., bytes], *context: Any, kind: str = "",
              templated: bool = True) -> tuple[str, bytes | Kept]:
