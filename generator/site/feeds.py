@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
@@ -54,7 +54,7 @@ def item_time(day: dt.date, rank: int, day_size: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(seconds=day_size - rank)
 
 
-def whole_recent_days(papers: list[Paper], feed_days: int, min_papers: int) -> list[Paper]:
+def whole_recent_days(papers: Iterable[Paper], feed_days: int, min_papers: int) -> list[Paper]:
     """Take papers (newest day first) day by day, never splitting a day, until there are both
     `feed_days` days and `min_papers` papers, or no more papers."""
     taken: list[Paper] = []
@@ -87,26 +87,36 @@ class PaperFeed:
     papers: tuple[FeedPaper, ...]
 
 
-def day_places(archive: Archive) -> dict[str, tuple[int, int]]:
-    """Each paper's place on its day's page and the number of papers that day, by slug."""
-    return {paper.slug: (index, len(day.papers)) for day in archive.days for index, paper in enumerate(day.papers)}
+class DayPlaces:
+    """Each paper's place on its day's page and the number of papers that day, worked out only for
+    the days of the papers asked about (a feed's, few of the archive's)."""
+
+    def __init__(self, archive: Archive):
+        self.days = {day.date: day for day in archive.days}
+        self.places: dict[dt.date, dict[str, int]] = {}
+
+    def __call__(self, paper: Paper) -> tuple[int, int]:
+        day = self.days[paper.day]
+        places = self.places.get(day.date)
+        if places is None:
+            places = self.places[day.date] = {each.slug: index for index, each in enumerate(day.papers)}
+        return places[paper.slug], len(day.papers)
 
 
-def chosen_papers(papers: list[Paper], places: dict[str, tuple[int, int]], config: SiteConfig
-                  ) -> tuple[FeedPaper, ...]:
+def chosen_papers(papers: Iterable[Paper], places: DayPlaces, config: SiteConfig) -> tuple[FeedPaper, ...]:
     chosen = whole_recent_days(papers, config.feed_days, config.feed_min_papers)
-    return tuple(FeedPaper(paper, *places[paper.slug]) for paper in chosen)
+    return tuple(FeedPaper(paper, *places(paper)) for paper in chosen)
 
 
-def site_feed(archive: Archive, config: SiteConfig, places: dict[str, tuple[int, int]]) -> PaperFeed:
-    papers = [paper for day in archive.days for paper in day.papers]
+def site_feed(archive: Archive, config: SiteConfig, places: DayPlaces) -> PaperFeed:
+    papers = (paper for day in archive.days for paper in day.papers)  # read only as far as the feed goes
     return PaperFeed(None, config.title, config.description, urls.HOME, chosen_papers(papers, places, config))
 
 
-def tag_feeds(archive: Archive, config: SiteConfig, places: dict[str, tuple[int, int]]) -> Iterator[PaperFeed]:
+def tag_feeds(archive: Archive, config: SiteConfig, places: DayPlaces) -> Iterator[PaperFeed]:
     for tag in archive.tags:
         yield PaperFeed(tag.slug, f"{config.title}: {tag.name}", f"Papers tagged {tag.name} on {config.title}.",
-                        urls.tag_path(tag.slug), chosen_papers(list(tag.papers), places, config))
+                        urls.tag_path(tag.slug), chosen_papers(tag.papers, places, config))
 
 
 # The MathML of generator/read/mathml.py, which ends each formula with its TeX source.

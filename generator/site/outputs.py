@@ -67,8 +67,8 @@ class Sources:
         return sitemap_parts(self)
 
     @functools.cached_property
-    def day_places(self) -> dict[str, tuple[int, int]]:
-        return feeds.day_places(self.archive)
+    def day_places(self) -> feeds.DayPlaces:
+        return feeds.DayPlaces(self.archive)
 
 
 @dataclass(frozen=True)
