@@ -69,10 +69,14 @@ class Progress:
         self.interval = interval
         self.last = time.monotonic()
 
-    def update(self, message: str) -> None:
+    def update(self, message: str, *values: object) -> None:
+        """Print the message (formatted with `values`, only when it is printed: it is asked for
+        each of a site's files) if the last was printed long enough ago."""
+        if self.stream is None:
+            return
         now = time.monotonic()
-        if self.stream is not None and now - self.last >= self.interval:
-            print(message, file=self.stream, flush=True)
+        if now - self.last >= self.interval:
+            print(message.format(*values) if values else message, file=self.stream, flush=True)
             self.last = now
 
 

@@ -101,7 +101,7 @@ def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, 
             for value in shares.get(output, values[output]):  # a shared kind: its values by turns
                 writer.add(*render_file(output, value, site, reuse))
                 done += 1
-                progress.update(f"  rendered {done}/{total} files")
+                progress.update("  rendered {}/{} files", done, total)
     except BaseException:
         if second is not None:
             second.stop()  # before what it wrote or staged is discarded, so that it writes no more
@@ -125,7 +125,7 @@ def load_papers(content_dir: Path, progress: Progress | None = None, cache: Reco
     """Read and validate every record, or raise BuildFailed with all the problems at once."""
     def report(done: int, total: int) -> None:
         if progress:
-            progress.update(f"  read {done}/{total} records")
+            progress.update("  read {}/{} records", done, total)
 
     papers, problems = read_papers(content_dir, on_progress=report, cache=cache, paths=paths,
                                    beside=in_second_process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import urllib.error
 import urllib.request
@@ -13,7 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import html5lib
 import pytest
 
-from generator.build import build
+from generator.build import Progress, build
 from generator.config import SiteConfig
 from generator.read.content import read_papers
 from generator.site.archive import group_papers
@@ -535,3 +536,13 @@ def test_a_build_runs_the_cycle_collector_less_often_and_gives_it_back_as_it_was
     with pytest.raises(BuildFailed):
         build(broken, tmp_path / "out2", LAYOUTS, SiteConfig(), vendor_dir=LAYOUTS.parent / "node_modules")
     assert gc.get_threshold() == before  # a failed build too
+
+
+def test_progress_prints_its_figures_at_most_once_an_interval():
+    stream = io.StringIO()
+    progress = Progress(stream=stream, interval=3600)
+    progress.last = -1e9  # long ago: the first message is due
+    progress.update("  rendered {}/{} files", 3, 10)
+    progress.update("  rendered {}/{} files", 4, 10)  # within the hour: not printed
+    assert stream.getvalue() == "  rendered 3/10 files\n"
+    Progress(stream=None).update("  read {}/{} records", 1, 2)  # quiet: nothing to print to, no error
