@@ -41,6 +41,7 @@ from generator.read.records import (
 from generator.site.archive import Archive, Day, Month, Tag, Week, Year
 from generator.site.bibtex import bibtex_entry, is_organisation
 from generator.site.calendars import month_calendar, week_counts, week_title, year_overview
+from generator.site.escaping import PageEnvironment
 
 LINK_LABELS = {
     "pdf": "PDF", "code": "Code", "project": "Project page", "huggingface": "Hugging Face",
@@ -317,7 +318,7 @@ class PageRenderer:
 
     def __init__(self, layouts_dir: Path, config: SiteConfig):
         self.config = config
-        self.environment = jinja2.Environment(
+        self.environment = PageEnvironment(
             loader=jinja2.FileSystemLoader(layouts_dir),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
