@@ -1,11 +1,11 @@
 """How a page's `{{ value }}` is escaped: exactly as markupsafe escapes it, but into plain text.
 
 Jinja escapes each `{{ }}` of an autoescaped template with markupsafe.escape, which wraps its
-result in a Markup made by Python code, only for the page to join it into text at once. A page
-has a hundred or more of them, and a site hundreds of thousands of pages: the templates of this
-environment escape into text instead, the same characters into the same entities. What a macro,
-a `{% set %}` block or `| safe` gives is still Markup, and passes as it is. Where a Jinja release
-has no such hook, its templates keep markupsafe's escape: slower, never less safe.
+result in a Markup made by Python code, only for the page to join it into text at once, and a
+page has many of them: the templates of this environment escape into text instead, the same
+characters into the same entities. What a macro, a `{% set %}` block or `| safe` gives is still
+Markup, and passes as it is. Where a Jinja release has no such hook, its templates keep
+markupsafe's escape: slower, never less safe.
 """
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ def key_of(plain: object) -> str:
 PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
 
 
-# A dataclass of plain values spelt in fewer characters than this (a link) is its own key, as a
-# plain value is: hashing it would take longer than hashing the text it is part of.
+# A dataclass spelt in fewer characters than this, of plain values (a link) or of keys already
+# worked out (a day), is its own key, as a plain value is: hashing it would take longer than
+# hashing the text it is part of.
 SPELT_OUT = 160
 
 # Each dataclass's fields, fetched at C speed (an attrgetter of one field gives a value, not a tuple).
