@@ -79,3 +79,29 @@ def test_no_two_kinds_of_value_key_alike_and_a_paper_of_unknown_bytes_is_never_k
     assert Reuse().key(paper) != Reuse().key(paper)  # no bytes known: never the key of a file on disk
     with pytest.raises(TypeError, match="a file cannot be keyed by a .*Path"):
         reuse.key(LAYOUTS)
+
+
+def test_a_papers_key_names_its_file_bytes_and_shown_tag_names_and_no_two_lists_of_papers_spell_alike():
+    import dataclasses
+    from itertools import product
+
+    paper = read_papers(LAYOUTS.parent / "content")[0][0]
+    # Names that, run together, could pass for a separator, another paper or a digest.
+    sources = ["a", "a,", ",a", "a'", "a)", "P'a", "a'0f", "a\\'", "a,P'b'ff", "ab", "a" + "0f" * 32 + "(),Pa"]
+    papers = [dataclasses.replace(paper, source=source, tags=("Vision",)) for source in sources]
+    digests = {source: "0f" * 32 for source in sources}
+    reuse = Reuse(None, digests)
+    spelt = {}
+    for size in (1, 2, 3):
+        for chosen in product(papers, repeat=size):
+            spelt.setdefault(reuse.key(chosen), []).append(chosen)
+    assert all(len(found) == 1 for found in spelt.values())
+    assert len(spelt) == 11 + 11 ** 2 + 11 ** 3
+
+    def token(digest: str, shown: tuple[str, ...]) -> str:
+        return Reuse(None, {"a": digest}, lambda _: shown).key(papers[0])
+
+    assert token("0f" * 32, ("Vision",)) == token("0f" * 32, ("Vision",))
+    assert token("0f" * 32, ("Vision",)) != token("1f" * 32, ("Vision",))  # its bytes changed
+    assert token("0f" * 32, ("Vision",)) != token("0f" * 32, ("vision",))  # another paper respelt its tag
+    assert token("0f" * 32, ("Vision",)) != token("0f" * 32, ())

@@ -70,16 +70,24 @@ class Reuse:
         self.record_digests = record_digests or {}
         self.tag_names = tag_names or (lambda paper: ())
         self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
+        # The names a paper's tags show with follow from its tags alone (the archive gives each
+        # tag one name): worked out once for each list of tags.
+        self.shown_names: dict[tuple[str, ...], str] = {}
         self.hashed: dict[int, tuple[object, str]] = {}  # by id, kept alive with it: a day shows on five files
 
     def paper(self, paper: Paper) -> str:
-        """What one paper brings to a file, hashed: its record file's name and bytes (from which the
-        whole Paper is read) and the names its tags show with (a tag's name can come from another paper)."""
+        """What one paper brings to a file: its record file's name and bytes' hash (from which the
+        whole Paper is read) and, where they are not its own, the names its tags show with (a tag's
+        name can come from another paper). Spelt out, not hashed: the digest is a hash already."""
         token = self.tokens.get(paper.source)
         if token is None:
             # A paper whose record's bytes are unknown is keyed so that no file of it is ever kept.
             digest = self.record_digests.get(paper.source) or f"unknown {os.urandom(16).hex()}"
-            token = self.tokens[paper.source] = "P" + key_of((paper.source, digest, *self.tag_names(paper)))
+            shown = self.shown_names.get(paper.tags)
+            if shown is None:
+                names = tuple(self.tag_names(paper))
+                shown = self.shown_names[paper.tags] = "" if names == paper.tags else repr(names)
+            token = self.tokens[paper.source] = f"P{paper.source!r}{digest}{shown}"
         return token
 
     def key(self, value: object) -> str:
