@@ -3,12 +3,12 @@ through a link: a cache a pull request commits can neither run code nor change t
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import stat
 from typing import Any
 
+import msgspec
 import pytest
 from test_cache import cached_build, clean_build
 
@@ -66,7 +66,7 @@ def test_a_cache_stamped_by_someone_else_is_not_believed(tmp_path, content_copy,
         for _, entry in part.records:
             paper = entry.result[0]
             if paper is not None:
-                entry.result = (dataclasses.replace(paper, abstract_html="<script>alert(1)</script>"),
+                entry.result = (msgspec.structs.replace(paper, abstract_html="<script>alert(1)</script>"),
                                 *entry.result[1:])
         assert cachefile.save(path, part)
     forged = RecordCache(cache)

@@ -82,13 +82,14 @@ def test_no_two_kinds_of_value_key_alike_and_a_paper_of_unknown_bytes_is_never_k
 
 
 def test_a_papers_key_names_its_file_bytes_and_shown_tag_names_and_no_two_lists_of_papers_spell_alike():
-    import dataclasses
     from itertools import product
+
+    import msgspec
 
     paper = read_papers(LAYOUTS.parent / "content")[0][0]
     # Names that, run together, could pass for a separator, another paper or a digest.
     sources = ["a", "a,", ",a", "a'", "a)", "P'a", "a'0f", "a\\'", "a,P'b'ff", "ab", "a" + "0f" * 32 + "(),Pa"]
-    papers = [dataclasses.replace(paper, source=source, tags=("Vision",)) for source in sources]
+    papers = [msgspec.structs.replace(paper, source=source, tags=("Vision",)) for source in sources]
     digests = {source: "0f" * 32 for source in sources}
     reuse = Reuse(None, digests)
     spelt = {}

@@ -3,8 +3,9 @@ counts a new index of the same papers holds (which test_termcounts holds equal t
 
 from __future__ import annotations
 
-import dataclasses
 import random
+
+import msgspec
 
 from generator.read.content import read_papers
 from generator.search.index import SearchIndex
@@ -44,7 +45,7 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     # Papers leave, papers come (some on days that had papers, which renumbers their neighbours),
     # and some abstracts change.
     kept = rng.sample(papers[:200], 170)
-    edited = [dataclasses.replace(paper, abstract=paper.abstract + " grokking zymurgy") for paper in kept[:10]]
+    edited = [msgspec.structs.replace(paper, abstract=paper.abstract + " grokking zymurgy") for paper in kept[:10]]
     now = kept[10:] + edited + papers[200:260]
     again = brought_up_to_date(index, remember(numbered(now)), known.get)
     assert again is index  # updated in place, not counted afresh
@@ -125,7 +126,7 @@ def test_a_few_changes_are_kept_in_a_journal_that_the_next_build_replays(tmp_pat
     whole = (cache / "search.cache").stat().st_mtime_ns
     now, steps_whole = papers[:150], []
     for step in range(4):
-        edited = [dataclasses.replace(paper, abstract=f"{paper.abstract} zymurgy{step}") for paper in now[:2]]
+        edited = [msgspec.structs.replace(paper, abstract=f"{paper.abstract} zymurgy{step}") for paper in now[:2]]
         now = edited + now[2:] + papers[150 + 3 * step:153 + 3 * step]  # two edited, three added
         index = brought_up_to_date(SearchIndex.load(cache, "code"), remember(numbered(now)), known.get)
         assert index.generation is not None and len(index.touched) < len(index.postings)  # brought up to date

@@ -12,7 +12,6 @@ import hashlib
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,8 +42,9 @@ class ReadResult(NamedTuple):
     problems: list[Problem]
 
 
-@dataclass
-class CachedRecord:
+class CachedRecord(msgspec.Struct, gc=False):
+    """One record as the last build read it: its file's size, time and hash, and what reading gave."""
+
     size: int
     mtime_ns: int
     digest: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
@@ -144,7 +143,7 @@ def read_record(path: Path, content_dir: Path, data: bytes | None = None, shown:
     paper, found = make_paper(fields, path=shown, slug=slug, day=day, lines=lines, first_line=first_line)
     if paper is None:
         return None, problems + found
-    return dataclasses.replace(paper, abstract_html=render_abstract(paper.abstract)), problems
+    return msgspec.structs.replace(paper, abstract_html=render_abstract(paper.abstract)), problems
 
 
 def day_and_slug(relative: Path, shown: str) -> tuple[tuple[dt.date, str] | None, list[Problem]]:
