@@ -142,8 +142,7 @@ def write_site(sources: Sources, output_dir: Path, layouts_dir: Path, cache: Rec
     output/ is left as it was."""
     archive = sources.archive
     site = Site(archive, PageRenderer(layouts_dir, sources.config))
-    reuse = Reuse(ledger, cache.digests() if cache else {},
-                  lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
+    reuse = Reuse(ledger, cache.digests() if cache else {}, archive.tag_names)
     writer = SiteWriter.open(output_dir, ledger)
     try:
         render_site(sources, site, reuse, writer, progress)

@@ -22,7 +22,7 @@ def files_by_key(content, cache_dir) -> dict[tuple[str, str, str], bytes]:
     archive = group_papers(papers)
     config = SiteConfig(base_url="https://example.org/papers/")
     site = Site(archive, PageRenderer(LAYOUTS, config))
-    reuse = Reuse(None, cache.digests(), lambda paper: [tag.name for tag in archive.tags_of_paper[paper.slug]])
+    reuse = Reuse(None, cache.digests(), archive.tag_names)
     sources = Sources(archive, config, {"static/a.css": b"a {}"})
     files = {}
     for output in OUTPUTS:

@@ -94,6 +94,11 @@ class Archive:
     tags: tuple[Tag, ...]  # by name
     papers: dict[str, Paper] = field(default_factory=dict)  # by slug
     tags_of_paper: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # by paper slug
+    tags_of_names: dict[tuple[str, ...], tuple[Tag, ...]] = field(default_factory=dict)  # by a paper's tags
+
+    def tag_names(self, tags: tuple[str, ...]) -> list[str]:
+        """The names a paper's list of tags shows with (a tag's name can come from another paper)."""
+        return [tag.name for tag in self.tags_of_names[tags]]
 
     @property
     def latest(self) -> Day | None:
@@ -193,4 +198,5 @@ def group_papers(papers: list[Paper]) -> Archive:
         tags=tags,
         papers={paper.slug: paper for paper in papers},
         tags_of_paper=tags_of_paper,
+        tags_of_names=tags_of_list,
     )

@@ -65,14 +65,12 @@ class Reuse:
     it otherwise. Without a ledger (no cache), every file is rendered."""
 
     def __init__(self, ledger: Ledger | None = None, record_digests: dict[str, str] | None = None,
-                 tag_names: Callable[[Paper], Iterable[str]] | None = None):
+                 tag_names: Callable[[tuple[str, ...]], Iterable[str]] | None = None):
         self.ledger = ledger
         self.record_digests = record_digests or {}
-        self.tag_names = tag_names or (lambda paper: ())
+        self.tag_names = tag_names or (lambda tags: ())  # the names a paper's list of tags shows with
         self.tokens: dict[str, str] = {}  # by source: a paper shows on many pages
-        # The names a paper's tags show with follow from its tags alone (the archive gives each
-        # tag one name): worked out once for each list of tags.
-        self.shown_names: dict[tuple[str, ...], str] = {}
+        self.shown_names: dict[tuple[str, ...], str] = {}  # by list of tags: an archive repeats a few
         self.hashed: dict[int, tuple[object, str]] = {}  # by id, kept alive with it: a day shows on five files
 
     def paper(self, paper: Paper) -> str:
@@ -85,7 +83,7 @@ class Reuse:
             digest = self.record_digests.get(paper.source) or f"unknown {os.urandom(16).hex()}"
             shown = self.shown_names.get(paper.tags)
             if shown is None:
-                names = tuple(self.tag_names(paper))
+                names = tuple(self.tag_names(paper.tags))
                 shown = self.shown_names[paper.tags] = "" if names == paper.tags else repr(names)
             token = self.tokens[paper.source] = f"P{paper.source!r}{digest}{shown}"
         return token
