@@ -141,6 +141,19 @@ def test_two_processes_read_what_one_reads(tmp_path, content_copy, monkeypatch, 
     # (A name of no text cannot be kept in a cache file: that record alone is parsed again.)
     assert content.read_papers(content_copy, cache=again, beside=beside) == alone and again.parsed == stray_name
     assert len(again.now) == files and len(again.renewed) == stray_name
+    again.save()
+    # A change of a dozen records: only they are read, half of them in the second process.
+    changed = sorted(content_copy.rglob("*.md"))[5:17]
+    for path in changed:
+        path.write_text(path.read_text() + "\nOne more sentence.\n")
+    forks = len(started)
+    expected = content.read_papers(content_copy)
+    partly = RecordCache(tmp_path / "cache")
+    assert content.read_papers(content_copy, cache=partly, beside=beside) == expected
+    assert len(started) == forks + 1 and sum(paper.abstract.endswith("One more sentence.") for paper in expected[0]) == 12
+    assert partly.parsed == 12 + stray_name and len(partly.now) == files
+    assert {key[0] for key in partly.renewed} == {str(path) for path in changed} | (
+        {key[0] for key in again.renewed} if stray_name else set())
 
 
 def test_a_new_library_version_starts_afresh(tmp_path, content_copy, monkeypatch):
@@ -181,6 +194,13 @@ def test_the_record_cache_is_rewritten_only_when_it_learnt_something(tmp_path, c
     gone, parsed = read_and_save()
     assert parsed == 0 and {name for name in gone if gone[name] != touched[name]} == {part_of(records[1])}
     assert len(RecordCache(tmp_path / "cache").before) == 56
+    new = records[1].with_name("a-new-one.md")  # a record added: its part keeps all it held, and takes it
+    new.write_text(records[2].read_text())  # (its arXiv id is another's: a problem, though read and kept all the same)
+    added, parsed = read_and_save()
+    assert parsed == 1 and {name for name in added if added[name] != gone.get(name)} == {part_of(new)}
+    kept = RecordCache(tmp_path / "cache").before
+    assert len(kept) == 57 and str(new) in {key[0] for key in kept}
+    assert {key[0] for key in kept} == {str(path) for path in content_copy.rglob("*.md")}
 
 
 def test_a_damaged_part_of_the_record_cache_costs_only_its_records(tmp_path, content_copy):
@@ -324,3 +344,25 @@ def test_serve_without_a_cache_key_keeps_the_terms_in_memory(tmp_path, monkeypat
     carried = RecordCache.following(first, tmp_path / "cache", first.code)
     read_papers(tmp_path / "content", cache=carried)
     assert carried.parsed == 0 and all(carried.terms_of(paper.source) == paper_terms(paper) for paper in papers)
+
+
+def test_the_inputs_fingerprint_changes_with_every_field_of_every_listed_file():
+    """A build that finds the same fingerprint does nothing: each field of each file must move it,
+    a name of bytes that are no text too (spelt another way), and the same listing must give the same."""
+    from generator.read.fingerprints import inputs_fingerprint
+    from generator.read.listing import RecordFile
+
+    files = [RecordFile(f"content/2025/11/18/{n}.md", 100 + n, 10**18 + n, 0o100644) for n in range(3)]
+    base = inputs_fingerprint(files, "site")
+    assert inputs_fingerprint(list(files), "site") == base
+    variants = [inputs_fingerprint(files, "other site"), inputs_fingerprint(files[:2], "site"),
+                inputs_fingerprint(files[::-1], "site")]
+    for field in RecordFile._fields:
+        changed = list(files)
+        value = getattr(files[1], field)
+        changed[1] = files[1]._replace(**{field: value + ("x" if isinstance(value, str) else 1)})
+        variants.append(inputs_fingerprint(changed, "site"))
+    stray = [*files, RecordFile(os.fsdecode(b"content/2025/11/18/caf\xe9.md"), 1, 2, 0o100644)]
+    variants += [inputs_fingerprint(stray, "site"), inputs_fingerprint(stray[:3] + [stray[3]._replace(size=9)], "site")]
+    assert inputs_fingerprint(stray, "site") == variants[-2]
+    assert len({base, *variants}) == len(variants) + 1

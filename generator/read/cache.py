@@ -94,10 +94,12 @@ class RecordCache:
         self.counted = CountedTerms(folder, self.code)
         self.uncounted = self.counted.missing_parts()  # records whose terms were lost: count them again
         self.digest_of: dict[str, str] | None = None
+        self.keys_of_part: dict[int, list[tuple[str, ...]]] = {}  # as loaded: a part saved again starts from them
         for part in range(RECORD_PARTS) if folder else ():
             stored = cachefile.load(self.part_file(part), RecordPart)
             if stored is not None and stored.version == VERSION and stored.code == self.code:
                 self.before.update(stored.records)
+                self.keys_of_part[part] = [key for key, _ in stored.records]
             else:
                 self.unreadable.add(part)
 
@@ -125,9 +127,7 @@ class RecordCache:
         key = (file.path, *context)
         if not stat.S_ISREG(file.mode):
             return parse(None)  # links and the like are reported, never cached
-        known = self.before.get(key)
-        if known and self.uncounted and terms_part(context[0]) in self.uncounted:
-            known = None
+        known = self.usable(key)
         if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
             self.now[key] = known
             return known.result
@@ -146,11 +146,22 @@ class RecordCache:
         self.now[key] = CachedRecord(file.size, file.mtime_ns, digest, result)
         return result
 
-    def count_stale(self, files: list[Listed]) -> int:
-        """How many of these files are not in the cache as they are now (a guess at how many
-        records must be parsed: a file with a new time but the same bytes is not parsed)."""
-        fresh = {key[0]: (known.size, known.mtime_ns) for key, known in self.before.items()}
-        return sum(fresh.get(file.path) != (file.size, file.mtime_ns) for file in files)
+    def usable(self, key: tuple[str, ...]) -> CachedRecord | None:
+        """The last build's entry for a record read in this context, unless its terms were lost."""
+        known = self.before.get(key)
+        if known and self.uncounted and terms_part(key[1]) in self.uncounted:
+            return None
+        return known
+
+    def unchanged(self, file: Listed, context: tuple[str, ...]) -> ReadResult | None:
+        """What reading the file gave the last build, kept for this one, if it is a plain file of
+        the same size and time read in the same context; None when it must be read (see read)."""
+        key = (file.path, *context)
+        known = self.usable(key)
+        if known is None or known.size != file.size or known.mtime_ns != file.mtime_ns or not stat.S_ISREG(file.mode):
+            return None
+        self.now[key] = known
+        return known.result
 
     def digests(self) -> dict[str, str]:
         """The hash of each valid record file read in this build, by the source its Paper names
@@ -182,7 +193,9 @@ class RecordCache:
         # without its Paper and problems, which the results carry (at their `places`, by file).
         learnt = [(places[key[0]], key, entry.size, entry.mtime_ns, entry.digest)
                   for key, entry in self.now.items() if key in self.renewed]
-        return CachePart(learnt, [key for key in self.now if key not in self.renewed], self.parsed, self.counted.new)
+        # Only its own files: it holds the entries this process kept before the fork too.
+        kept = [key for key in self.now if key[0] in places and key not in self.renewed]
+        return CachePart(learnt, kept, self.parsed, self.counted.new)
 
     def adopt(self, part: CachePart, results: list[Parsed]) -> None:
         """Take in what a forked process's cache learnt (fresh_part), with the results it read."""
@@ -193,10 +206,17 @@ class RecordCache:
         self.parsed += part.parsed
         self.counted.new.update(part.terms)
 
-    def versions_gone(self) -> list[str]:
+    def left(self) -> set[tuple[str, ...]] | frozenset[()]:
+        """The entries of the last build that this one did not read (their files left or were renamed)."""
+        # Every entry now came from before unless renewed: counting says, without a pass over all,
+        # whether any entry of before is not among them.
+        kept_from_before = len(self.now) - sum(key in self.now and key not in self.before for key in self.renewed)
+        return frozenset() if kept_from_before == len(self.before) else self.before.keys() - self.now.keys()
+
+    def versions_gone(self, left: set[tuple[str, ...]] | frozenset[()]) -> list[str]:
         """The record versions the last build read and this one did not (their records changed or left)."""
         gone = []
-        for key in (*self.renewed, *(self.before.keys() - self.now.keys())):
+        for key in (*self.renewed, *left):
             old, new = self.before.get(key), self.now.get(key)
             if old is not None and old.result.paper is not None and (new is None or new.digest != old.digest):
                 gone.append(record_token(old.result.paper.source, old.digest))
@@ -207,20 +227,32 @@ class RecordCache:
         only the parts where an entry is new or gone (or that could not be read)."""
         if not self.folder:
             return
-        self.counted.save(self.versions_gone(), encodable_terms, self.uncounted)
-        changed = {record_part(key[0]) for key in (*self.renewed, *(self.before.keys() - self.now.keys()))}
+        left = self.left()
+        self.counted.save(self.versions_gone(left), encodable_terms, self.uncounted)
+        changed = {record_part(key[0]) for key in (*self.renewed, *left)}
         changed |= {part for part in self.unreadable if self.part_file(part).exists()} | self.missing
         if not changed:
             return
-        parts: dict[int, dict] = {part: {} for part in changed}
-        for key, entry in self.now.items():
-            part = record_part(key[0])
-            if part in parts:
-                parts[part][key] = entry
-        for part, records in parts.items():
+        for part, records in self.parts_now(changed).items():
             if not cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(records.items()))):
                 # A name that is no text (a file name of stray bytes): keep the part without it.
                 cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(encodable(records))))
+
+
+    def parts_now(self, changed: set[int]) -> dict[int, dict[tuple[str, ...], CachedRecord]]:
+        """This build's entries in each of these parts: those the part held that are still here,
+        then those made anew (a pass over the archive only where no part's keys were loaded)."""
+        if changed - self.keys_of_part.keys():
+            parts: dict[int, dict] = {part: {} for part in changed}
+            for key, entry in self.now.items():
+                if (part := record_part(key[0])) in parts:
+                    parts[part][key] = entry
+            return parts
+        parts = {part: {key: self.now[key] for key in self.keys_of_part[part] if key in self.now} for part in changed}
+        for key in sorted(self.renewed):  # in a stable order: the same build writes the same file
+            if (part := record_part(key[0])) in parts:
+                parts[part][key] = self.now[key]
+        return parts
 
 
 def encodable_terms(terms: dict[str, PaperTerms]) -> dict[str, PaperTerms]:

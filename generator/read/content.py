@@ -15,7 +15,7 @@ import yaml
 from generator.files import read_plain_file
 from generator.parallel import Beside, here_only
 from generator.problems import Problem
-from generator.read.cache import CachePart, RecordCache
+from generator.read.cache import CachePart, Parsed, RecordCache
 from generator.read.frontmatter import (
     NUMBER_FIELDS,
     SCALAR_TAGS,
@@ -61,21 +61,29 @@ def read_papers(
         return [], [Problem(display_path(content_dir), 0, "content", message)]
     if paths is None:
         paths = find_record_files(content_dir)
-    half = len(paths) // 2
-    to_parse = len(paths) if cache is None else cache.count_stale(paths)
-    worker = beside(read_batch, paths[half:], content_dir, cache) if to_parse >= PARALLEL_FROM else None
-    mine = paths[:half] if worker else paths
-    results = []
-    for done, (path, shown) in enumerate(zip(mine, listed_names(content_dir, mine), strict=True), start=1):
+    names = listed_names(content_dir, paths)
+    # What the cache holds as the files are now, first: the rest, the change, is read after.
+    results: list[Parsed | None] = [None] * len(paths)
+    if cache is not None:
+        context = str(content_dir)
+        results = [cache.unchanged(path, (shown, context)) for path, shown in zip(paths, names, strict=True)]
+    stale = [place for place, result in enumerate(results) if result is None]
+    half = len(stale) // 2
+    worker = (beside(read_batch, [paths[place] for place in stale[half:]], content_dir, cache)
+              if len(stale) >= PARALLEL_FROM else None)
+    mine = stale[:half] if worker else stale
+    kept = len(paths) - len(stale)
+    for done, place in enumerate(mine, start=1):
         if on_progress:
-            on_progress(done * len(paths) // len(mine), len(paths))
-        results.append(read_one(path, content_dir, cache, shown))
+            on_progress(kept + done * len(stale) // len(mine), len(paths))
+        results[place] = read_one(paths[place], content_dir, cache, names[place])
     if worker:
         batch = worker.result()
         theirs, cached = READ_BATCH.decode(batch) if isinstance(batch, bytes) else batch
         if cache is not None:
             cache.adopt(cached, theirs)
-        results += theirs
+        for place, result in zip(stale[half:], theirs, strict=True):
+            results[place] = result
     papers = [paper for paper, _ in results if paper is not None]
     problems = [problem for _, found in results for problem in found]
     problems.extend(find_duplicates(papers, changed))
