@@ -53,7 +53,7 @@ def test_tags_group_case_insensitively_newest_first():
         ("cs.lg", "cs.LG", ["b", "a"]),
         ("diffusion-models", "Diffusion Models", ["b", "c"]),
     ]
-    assert [tag.slug for tag in archive.tags_of_paper["b"]] == ["cs.lg", "diffusion-models"]
+    assert [tag.slug for tag in archive.tags_of(archive.papers["b"])] == ["cs.lg", "diffusion-models"]
     # Paper b spells cs.LG as "cs.lg": its tags show with the name the tag page has.
     assert archive.tag_names(("cs.lg", "Diffusion Models")) == ["cs.LG", "Diffusion Models"]
 

@@ -457,3 +457,13 @@ def test_a_listings_folders_are_named_as_display_path_names_them(tmp_path, monke
     records = find_record_files(content)
     assert len(records) == 5  # the linked folder is listed as itself (a problem, later), never gone into
     assert listed_names(content, records) == [display_path(record.path) for record in records]
+
+
+def test_arxiv_versions_stripped_in_one_pass_are_stripped_as_one_by_one():
+    from generator.read.records import strip_arxiv_version, strip_arxiv_versions
+
+    ids = ["2305.02993v2", "2305.02993", "hep-th/9901001v10", "math.GT/0309136", "2401.00001v1", "1506.03134v"]
+    assert strip_arxiv_versions(ids) == [strip_arxiv_version(arxiv_id) for arxiv_id in ids] == [
+        "2305.02993", "2305.02993", "hep-th/9901001", "math.GT/0309136", "2401.00001", "1506.03134v"]
+    odd = ["2305.02993v2\n2305.02994v3", "2401.00001v1"]  # no valid id holds a line break: one by one
+    assert strip_arxiv_versions(odd) == ["2305.02993v2\n2305.02994", "2401.00001"] and strip_arxiv_versions([]) == []

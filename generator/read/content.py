@@ -28,7 +28,14 @@ from generator.read.frontmatter import (
 )
 from generator.read.listing import RECORD_SUFFIXES, RecordFile, display_path, find_record_files, listed_names
 from generator.read.markup import render_abstract
-from generator.read.records import MAX_RECORD_BYTES, SLUG, Paper, is_windows_device_name, make_paper
+from generator.read.records import (
+    MAX_RECORD_BYTES,
+    SLUG,
+    Paper,
+    is_windows_device_name,
+    make_paper,
+    strip_arxiv_versions,
+)
 
 FENCE = re.compile(r"---[ \t]*")
 MAX_NESTING = 10  # lists and mappings inside each other: a record's deepest is a list of links
@@ -357,7 +364,7 @@ def find_unsafe_node(root: yaml.Node, shown: str, line_offset: int) -> Problem |
 def find_duplicates(papers: list[Paper], changed: frozenset[str] = frozenset()) -> list[Problem]:
     """Report papers recorded twice: the same arXiv id (any version) or the same file name.
     The problem goes on the newer-looking file: a changed one, else the later by path."""
-    arxiv_ids = [paper.arxiv_base for paper in papers if paper.arxiv]
+    arxiv_ids = strip_arxiv_versions([paper.arxiv for paper in papers if paper.arxiv])
     if len(set(arxiv_ids)) == len(arxiv_ids) and len({paper.slug for paper in papers}) == len(papers):
         return []  # the usual case, known without sorting every paper
     problems = []

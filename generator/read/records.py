@@ -125,6 +125,17 @@ def strip_arxiv_version(arxiv_id: str) -> str:
     return ARXIV_VERSION.sub("", arxiv_id)
 
 
+ARXIV_VERSIONS = re.compile(r"v\d+$", re.ASCII | re.MULTILINE)
+
+
+def strip_arxiv_versions(arxiv_ids: list[str]) -> list[str]:
+    """strip_arxiv_version of each id, in one pass of the pattern over them all, one a line."""
+    bases = ARXIV_VERSIONS.sub("", "\n".join(arxiv_ids)).split("\n") if arxiv_ids else []
+    if len(bases) != len(arxiv_ids):  # an id holding a line break (never a valid one)
+        return [strip_arxiv_version(arxiv_id) for arxiv_id in arxiv_ids]
+    return bases
+
+
 def slug_for_arxiv(arxiv_id: str) -> str:
     """Return the file slug for an arXiv id: `hep-th/9901001v2` becomes `hep-th-9901001`."""
     return strip_arxiv_version(arxiv_id).replace("/", "-").lower()

@@ -93,8 +93,11 @@ class Archive:
     weeks: tuple[Week, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     papers: dict[str, Paper] = field(default_factory=dict)  # by slug
-    tags_of_paper: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # by paper slug
     tags_of_names: dict[tuple[str, ...], tuple[Tag, ...]] = field(default_factory=dict)  # by a paper's tags
+
+    def tags_of(self, paper: Paper) -> tuple[Tag, ...]:
+        """The tags a paper is on, in the order its record lists them (each once)."""
+        return self.tags_of_names[paper.tags]
 
     def tag_names(self, tags: tuple[str, ...]) -> list[str]:
         """The names a paper's list of tags shows with (a tag's name can come from another paper)."""
@@ -158,7 +161,6 @@ def group_papers(papers: list[Paper]) -> Archive:
     tags_by_slug = {tag.slug: tag for tag in tags}
     tags_of_list = {names: tuple(tags_by_slug[slug] for slug in dict.fromkeys(slugs))
                     for names, slugs in slugs_of.items()}
-    tags_of_paper = {paper.slug: tags_of_list[paper.tags] for paper in papers}
 
     days_by_month: dict[tuple[int, int], list[Day]] = defaultdict(list)
     for day in days:
@@ -197,6 +199,5 @@ def group_papers(papers: list[Paper]) -> Archive:
         weeks=weeks,
         tags=tags,
         papers={paper.slug: paper for paper in papers},
-        tags_of_paper=tags_of_paper,
         tags_of_names=tags_of_list,
     )

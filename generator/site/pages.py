@@ -402,7 +402,8 @@ class PaperViews(dict):
         self.archive = archive
 
     def __missing__(self, slug: str) -> PaperView:
-        view = self[slug] = paper_view(self.archive.papers[slug], self.archive.tags_of_paper[slug])
+        paper = self.archive.papers[slug]
+        view = self[slug] = paper_view(paper, self.archive.tags_of(paper))
         return view
 
 
