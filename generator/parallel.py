@@ -114,11 +114,17 @@ class WorkShare:
         self.items = items  # or what gives them: each process asks for them after the fork, and gets the same
         self.batch = batch
         # Shared with a forked process where there is one (else nothing else takes from it).
-        self.taken = multiprocessing.get_context("fork" if can_fork() else None).Value("q", 0)
+        context = multiprocessing.get_context("fork" if can_fork() else None)
+        self.taken = context.Value("q", 0)
+        self.total = context.Value("q", -1)  # how many there are, once a process has worked them out
 
     def __iter__(self) -> Iterator[Any]:
         if callable(self.items):
+            with self.taken.get_lock():
+                if 0 <= self.total.value <= self.taken.value:
+                    return  # the other process took them all: no need to work them out here
             self.items = self.items()
+            self.total.value = len(self.items)
         while True:
             with self.taken.get_lock():
                 start = self.taken.value

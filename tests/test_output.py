@@ -251,6 +251,27 @@ def test_two_processes_share_work_each_item_once(two_cores):
     assert mine and theirs and sorted(mine + theirs) == list(range(300))
 
 
+def test_a_share_one_process_took_whole_is_not_worked_out_by_the_other(two_cores):
+    from generator.parallel import WorkShare, in_second_process
+
+    worked_out = []
+
+    def items() -> list[int]:
+        worked_out.append(os.getpid())
+        return list(range(10))
+
+    share = WorkShare(items, batch=3)
+    mine = list(share)
+    theirs = in_second_process(lambda: (list(share), worked_out))
+    assert theirs is not None  # really forked
+    assert mine == list(range(10)) and theirs.result() == ([], [os.getpid()])  # never worked out there
+    other_way = WorkShare(items, batch=3)  # the second process takes them all first: this one never works them out
+    first = in_second_process(lambda: (list(other_way), worked_out))
+    taken, there = first.result()
+    assert taken == list(range(10)) and len(there) == 2 and there[-1] != os.getpid()
+    assert list(other_way) == [] and worked_out == [os.getpid()]
+
+
 @pytest.mark.parametrize("cores", [1, 2])
 def test_output_is_listed_in_a_second_process_while_the_build_reads(tmp_path, monkeypatch, cores):
     """The ledger's listing of output/ is made by two more processes, a part each, beside the

@@ -20,7 +20,7 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.read.cache import RecordCache
 from generator.search.index import SearchIndex
-from generator.search.shards import render_search
+from generator.search.shards import day_search_file, day_search_path, render_search
 from generator.site import api, feeds, pages
 from generator.site.archive import Archive
 from generator.site.pages import Site
@@ -120,7 +120,7 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
     cache = sources.search
     index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
     yield from render_search(sources.archive, cache.records.terms_of if cache else None, reuse=reuse, index=index,
-                             counted_before=cache.records.terms_counted if cache else None)
+                             counted_before=cache.records.terms_counted if cache else None, days=False)
     if cache:
         index.save(cache.folder)
 
@@ -186,6 +186,9 @@ OUTPUTS: list[Output | OutputGroup] = [
     Output("API day", lambda s: s.archive.days, lambda day: urls.api_day_path(day.date), api.render_day_json,
            templated=False),
     OutputGroup("search index", search_files),
+    # The search's day files (the hits' titles) need no index: made here, where the days are keyed already.
+    Output("search day", lambda s: s.archive.days, day_search_path, lambda path, day, site: day_search_file(day),
+           templated=False),
     # For crawlers and hosts, and the static files.
     Output("sitemap", lambda s: s.sitemap_parts if len(s.sitemap_parts) == 1 else (), at(urls.SITEMAP),
            pages.render_sitemap, templated=False),
