@@ -304,3 +304,20 @@ def test_a_file_of_the_site_is_never_also_a_folder_of_it(tmp_path, files):
         write_site({path: b"page" for path in files} | {"index.html": b"after"}, tmp_path / "out")
     assert [path.name for path in (tmp_path / "out").iterdir()] == [".dailypapers-output", "index.html"]
     assert (tmp_path / "out/index.html").read_bytes() == b"before"
+
+
+def test_what_a_writer_wrote_goes_to_another_process_as_columns_and_comes_back_whole():
+    """A forked writer hands back its files' records (tens of thousands at scale) as the ledger's
+    columns; where columns cannot hold them (no ledger's digests, a name of stray bytes) as they are."""
+    from generator.write.ledger import Written, bytes_digest, packed, unpacked
+
+    files = {f"search/papers/{n}.json": Written(f"search papers:{n}" if n % 3 else None, bytes_digest(bytes([n])),
+                                                 100 + n, 10**18 + n) for n in range(50)}
+    sent = packed(files)
+    assert isinstance(sent, bytes) and unpacked(sent) == files and list(unpacked(sent)) == list(files)
+    assert all(type(written) is Written for written in unpacked(sent).values())
+    assert unpacked(packed({})) == {}
+    no_ledger = {**files, "index.html": Written(None, b"", 0, 0)}
+    stray = {**files, os.fsdecode(b"caf\xe9.html"): Written("k", bytes_digest(b"x"), 1, 2)}
+    assert packed(no_ledger) == no_ledger and unpacked(packed(no_ledger)) == no_ledger
+    assert packed(stray) == stray and unpacked(packed(stray)) == stray

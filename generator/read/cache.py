@@ -238,7 +238,6 @@ class RecordCache:
                 # A name that is no text (a file name of stray bytes): keep the part without it.
                 cachefile.save(self.part_file(part), RecordPart(VERSION, self.code, list(encodable(records))))
 
-
     def parts_now(self, changed: set[int]) -> dict[int, dict[tuple[str, ...], CachedRecord]]:
         """This build's entries in each of these parts: those the part held that are still here,
         then those made anew (a pass over the archive only where no part's keys were loaded)."""

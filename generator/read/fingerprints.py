@@ -14,7 +14,6 @@ import yaml
 VERSION = 3  # part of every fingerprint: a new one makes every cache start afresh
 GENERATOR_DIR = Path(__file__).resolve().parents[1]  # the whole generator package
 # Libraries whose versions change what a record reads as or what a page is: a new version starts afresh.
-LISTING = msgspec.msgpack.Encoder()
 LIBRARIES = ("PyYAML", "Markdown", "Jinja2", "feedgen", "lunr", "msgspec")
 
 
@@ -59,6 +58,9 @@ def site_fingerprint(layouts_dir: Path, vendor_files: dict[str, Path], settings:
 def data_fingerprint(settings: str, output_dir: Path, code: str) -> str:
     """Hash what the files made without templates (JSON, search) are made with besides the records."""
     return hashlib.sha256(f"{VERSION}\0{code}\0{settings}\0{output_dir.resolve()}\0data".encode()).hexdigest()
+
+
+LISTING = msgspec.msgpack.Encoder()
 
 
 def inputs_fingerprint(record_files: list[Listed], site: str) -> str:

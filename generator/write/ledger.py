@@ -138,6 +138,32 @@ def to_columns(files: dict[str, Written], site: tuple[str, str] = ("", "")) -> L
                       array("q", [written.mtime_ns for written in files.values()]).tobytes())
 
 
+COLUMNS = msgspec.msgpack.Decoder(LedgerFile)
+
+
+def packed(files: dict[str, Written]) -> bytes | dict[str, Written]:
+    """These files' records as the ledger's columns in MessagePack, to send to another process (a
+    tuple per file pickles ten times slower); as they are where columns cannot hold them (records
+    made without a ledger, a name of bytes that are no text)."""
+    if any(len(written.digest) != LastWritten.WIDTH for written in files.values()):
+        return files
+    try:
+        return cachefile.ENCODER.encode(to_columns(files))
+    except UnicodeEncodeError:
+        return files
+
+
+def unpacked(files: bytes | dict[str, Written]) -> dict[str, Written]:
+    """The records `packed` gave, by file, in their order."""
+    if isinstance(files, dict):
+        return files
+    columns, width = COLUMNS.decode(files), LastWritten.WIDTH
+    digests = columns.digests
+    return {path: Written(key, digests[width * place:width * (place + 1)], size, mtime_ns)
+            for place, (path, key, size, mtime_ns) in enumerate(zip(
+                columns.paths, columns.keys, array("q", columns.sizes), array("q", columns.mtimes), strict=True))}
+
+
 class LastWritten:
     """The files the last build wrote, read from the ledger's columns as they are asked for (a
     Written for every file of a large site, made up front, took longer than the asking)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.files import create_file, replacing
 from generator.problems import OutputError
-from generator.write.ledger import Ledger, Written, bytes_digest
+from generator.write.ledger import Ledger, Written, bytes_digest, packed, unpacked
 from generator.write.reuse import Kept
 
 MARKER = ".dailypapers-output"
@@ -309,8 +309,8 @@ class SiteWriter:
     def part(self) -> dict:
         """What this writer did, for the writer of the process that forked it (see adopt)."""
         self.stage_waiting()
-        return {"paths": self.paths, "record": self.record, "written": self.written, "unchanged": self.unchanged,
-                "staged": self.staged}
+        return {"paths": self.paths, "record": packed(self.record), "written": self.written,
+                "unchanged": self.unchanged, "staged": self.staged}
 
     def stage_waiting(self) -> None:
         """Move the changed files waiting in memory to the staging folder."""
@@ -324,7 +324,7 @@ class SiteWriter:
         if clash:
             raise OutputError(f"two files of the site would be written to {min(clash)}")
         self.paths |= part["paths"]
-        self.record.update(part["record"])
+        self.record.update(unpacked(part["record"]))
         self.written += part["written"]
         self.unchanged += part["unchanged"]
         self.staged.update(part["staged"])
