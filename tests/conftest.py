@@ -118,6 +118,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def search_files_of(archive, **options) -> dict[str, bytes]:
+    """The search's files of an archive as a build makes them: the index's and each day's."""
+    from generator.search.shards import day_search_file, day_search_path, render_search
+
+    files = dict(render_search(archive, **options))
+    files.update((day_search_path(day), day_search_file(day)) for day in archive.days)
+    return files
+
+
 def write_site(files: dict, output_dir: Path, ledger=None):
     """Make output_dir hold exactly these files, through the build's own writer."""
     from generator.write.writer import SiteWriter

@@ -725,11 +725,10 @@ def tiered_site_server(tmp_path_factory):
     from generator.build import build
     from generator.config import SiteConfig
     from generator.read.content import read_papers
-    from generator.search.shards import render_search
     from generator.site.archive import group_papers
     from generator.synthetic import write_synthetic
 
-    from conftest import LAYOUTS, ROOT, served_under_sub_path, write_site
+    from conftest import LAYOUTS, ROOT, search_files_of, served_under_sub_path, write_site
 
     root = tmp_path_factory.mktemp("tiered-site")
     write_synthetic(root / "content", 1500)
@@ -738,7 +737,7 @@ def tiered_site_server(tmp_path_factory):
     for data in ("terms", "big", "papers", "days"):  # the search files, not the search page
         shutil.rmtree(root / "site/search" / data, ignore_errors=True)
     (root / "site/search/manifest.json").unlink()
-    search = dict(render_search(archive, big_term_documents=100, first_tier=40))
+    search = search_files_of(archive, big_term_documents=100, first_tier=40)
     site = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()
             and p.name != ".dailypapers-output"}
     write_site({**site, **search}, root / "site")

@@ -11,11 +11,11 @@ import pytest
 from generator.build import build
 from generator.config import SiteConfig
 from generator.read.content import read_papers
-from generator.search.shards import SHARD_LIMIT, partition_terms, render_search, shard_file
+from generator.search.shards import SHARD_LIMIT, partition_terms, shard_file
 from generator.search.terms import paper_terms, search_documents
 from generator.site.archive import group_papers
 
-from conftest import CONTENT, LAYOUTS, ROOT, record, write
+from conftest import CONTENT, LAYOUTS, ROOT, record, search_files_of, write
 from oracles import index_papers
 
 ARCHIVE = group_papers(read_papers(CONTENT)[0])
@@ -309,7 +309,7 @@ def tiered_site(tmp_path_factory):
     papers, problems = read_papers(root / "content")
     assert problems == []
     archive = group_papers(papers)
-    files = dict(render_search(archive, big_term_documents=100, first_tier=40))
+    files = search_files_of(archive, big_term_documents=100, first_tier=40)
     write_site(files, root / "site")
     return root / "site", archive
 
@@ -421,7 +421,7 @@ def test_big_term_tiers_keep_their_bytes_when_a_paper_is_added(tiered_site, tmp_
                   authors=("Zed Zebra",), abstract="Zymurgy zygotes ferment quietly.")
     papers = [p for day in archive.days for p in day.papers] + [extra]
     again = group_papers(papers)
-    files = dict(render_search(again, big_term_documents=100, first_tier=40))
+    files = search_files_of(again, big_term_documents=100, first_tier=40)
     before = {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "search/big").glob("*.json")}
     after = {name: data for name, data in files.items() if name.startswith("search/big/")}
     assert before.keys() == after.keys()

@@ -182,16 +182,16 @@ def big_term_counts(packed: PaperTerms, big_ids: Mapping[str, int]) -> list[int]
 def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | None] | None = None,
                   big_term_documents: int | None = None, first_tier: int | None = None,
                   reuse: Reuse | None = None, index: SearchIndex | None = None,
-                  counted_before: Callable[[str], PaperTerms | None] | None = None, days: bool = True
+                  counted_before: Callable[[str], PaperTerms | None] | None = None
                   ) -> Iterator[tuple[str, bytes | Kept]]:
     """Yield (output file, bytes) for the search manifest, its term shards, the tiers of big
-    terms, each paper's counts of big terms, and the day files that name the hits; (output file,
-    KEPT) for a shard, a paper's or a day's file that `reuse` finds made from the same value.
+    terms and each paper's counts of big terms; (output file, KEPT) for a shard or a paper's
+    file that `reuse` finds made from the same value.
     Papers whose terms are `known` (by source, as counted when their records were read) are not
     counted again, and are asked for only where needed. Given the last build's `index` (and the
     terms its papers were counted with, `counted_before`, by token), only what changed is taken out
-    and put in; the index is left up to date, for the next build. The day files need no index: a
-    build makes them beside the pages (`days=False` here)."""
+    and put in; the index is left up to date, for the next build. (The day files that name the
+    hits need no index: day_search_file, a kind of the table of outputs.)"""
     reuse = reuse or Reuse()
     big_term_documents = big_term_documents or BIG_TERM_DOCUMENTS
     first_tier = first_tier or FIRST_TIER
@@ -284,8 +284,6 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
         "words": sorted(by_prefix),  # the prefixes that have a words file
         "typo_min_length": TYPO_MIN_LENGTH,
     })
-    for day in archive.days if days else ():  # a Day, whose key the day's other files share, worked out once
-        yield reuse.render_file(day_search_path(day), day, day_search_file, kind="search day", templated=False)
 
 
 def day_search_path(day: Day) -> str:

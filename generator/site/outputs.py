@@ -120,7 +120,7 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
     cache = sources.search
     index = SearchIndex.load(cache.folder, cache.code) if cache else SearchIndex()
     yield from render_search(sources.archive, cache.records.terms_of if cache else None, reuse=reuse, index=index,
-                             counted_before=cache.records.terms_counted if cache else None, days=False)
+                             counted_before=cache.records.terms_counted if cache else None)
     if cache:
         index.save(cache.folder)
 

@@ -196,7 +196,7 @@ def main() -> None:
     started = step("counted terms as lunr.py does and cut them into shards", started)
     pages, sources = Site(archive, PageRenderer(ROOT / "layouts", SiteConfig())), Sources(archive, SiteConfig(), {})
     files.update(render_file(output, value, pages, Reuse()) for output in OUTPUTS
-                 if isinstance(output, Output) and output.name in ("API day", "paper", "search page")
+                 if isinstance(output, Output) and output.name in ("API day", "paper", "search page", "search day")
                  for value in output.each(sources))
     files.update(read_static_files(ROOT / "layouts", ROOT / "node_modules"))
     write_site(files, site)
