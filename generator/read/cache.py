@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from pathlib import Path
 from typing import NamedTuple
 
@@ -124,13 +124,13 @@ class RecordCache:
         when its bytes are unchanged and so is the context its reading depends on (such as the name
         it is reported by, first). The file's size, time and kind are as the listing of content/
         found them."""
-        key = (file.path, *context)
         if not stat.S_ISREG(file.mode):
             return parse(None)  # links and the like are reported, never cached
+        kept = self.unchanged(file, context)
+        if kept is not None:
+            return kept
+        key = (file.path, *context)
         known = self.usable(key)
-        if known and (known.size, known.mtime_ns) == (file.size, file.mtime_ns):
-            self.now[key] = known
-            return known.result
         self.renewed.add(key)
         data = read_plain_file(file.path, MAX_RECORD_BYTES + 1)
         if data is None:
@@ -206,14 +206,14 @@ class RecordCache:
         self.parsed += part.parsed
         self.counted.new.update(part.terms)
 
-    def left(self) -> set[tuple[str, ...]] | frozenset[()]:
+    def left(self) -> Set[tuple[str, ...]]:
         """The entries of the last build that this one did not read (their files left or were renamed)."""
         # Every entry now came from before unless renewed: counting says, without a pass over all,
         # whether any entry of before is not among them.
         kept_from_before = len(self.now) - sum(key in self.now and key not in self.before for key in self.renewed)
         return frozenset() if kept_from_before == len(self.before) else self.before.keys() - self.now.keys()
 
-    def versions_gone(self, left: set[tuple[str, ...]] | frozenset[()]) -> list[str]:
+    def versions_gone(self, left: Set[tuple[str, ...]]) -> list[str]:
         """The record versions the last build read and this one did not (their records changed or left)."""
         gone = []
         for key in (*self.renewed, *left):

@@ -157,11 +157,8 @@ def unpacked(files: bytes | dict[str, Written]) -> dict[str, Written]:
     """The records `packed` gave, by file, in their order."""
     if isinstance(files, dict):
         return files
-    columns, width = COLUMNS.decode(files), LastWritten.WIDTH
-    digests = columns.digests
-    return {path: Written(key, digests[width * place:width * (place + 1)], size, mtime_ns)
-            for place, (path, key, size, mtime_ns) in enumerate(zip(
-                columns.paths, columns.keys, array("q", columns.sizes), array("q", columns.mtimes), strict=True))}
+    written = LastWritten(COLUMNS.decode(files))
+    return dict(zip(written.paths, map(written.at, range(len(written))), strict=True))
 
 
 class LastWritten:
@@ -184,8 +181,10 @@ class LastWritten:
 
     def get(self, path: str) -> Written | None:
         place = self.places.get(path)
-        if place is None:
-            return None
+        return None if place is None else self.at(place)
+
+    def at(self, place: int) -> Written:
+        """The file at this place of the columns."""
         start = self.WIDTH * place
         return Written(self.keys[place], self.digests[start:start + self.WIDTH], self.sizes[place], self.mtimes[place])
 
