@@ -66,3 +66,27 @@ def brought_up_to_date(index, documents, counted_before):
     terms = {number: packed for number, _, packed in documents}
     return index.bring_up_to_date([(number, token) for number, token, _ in documents], terms.__getitem__,
                                   counted_before)
+
+
+def partition_by_walking(terms: list[str], sizes: dict[str, int], prefix: str = "") -> list[tuple[str, list[str]]]:
+    """shards.partition_terms as plainly as it can be said: each prefix's terms walked, summed and
+    split by their next character while they outgrow the limit, neighbouring pieces merged that fit."""
+    from generator.search.shards import SHARD_LIMIT
+
+    if len(terms) == 1 or sum(sizes[t] for t in terms) <= SHARD_LIMIT:
+        return [(prefix, terms)]
+    own = [term for term in terms if len(term) == len(prefix)]
+    children: dict[str, list[str]] = {}
+    for term in terms:
+        if len(term) > len(prefix):
+            children.setdefault(term[len(prefix)], []).append(term)
+    pieces = [(prefix, own)] if own else []
+    for char in sorted(children):
+        pieces += partition_by_walking(children[char], sizes, prefix + char)
+    merged: list[tuple[str, list[str]]] = []
+    for start, members in pieces:
+        if merged and sum(sizes[t] for t in merged[-1][1] + members) <= SHARD_LIMIT:
+            merged[-1] = (merged[-1][0], merged[-1][1] + members)
+        else:
+            merged.append((start, members))
+    return merged

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -16,7 +18,7 @@ from generator.search.terms import paper_terms, search_documents
 from generator.site.archive import group_papers
 
 from conftest import CONTENT, LAYOUTS, ROOT, record, search_files_of, write
-from oracles import index_papers
+from oracles import index_papers, partition_by_walking
 
 ARCHIVE = group_papers(read_papers(CONTENT)[0])
 DOCUMENTS = search_documents(ARCHIVE)
@@ -295,6 +297,16 @@ def test_partition_keeps_shards_under_the_limit_and_in_order():
     again = partition_terms(terms, sizes)
     assert ("bxm", ["bxm"]) in again
     assert [s for s in shards if not s[0].startswith("b")] == [s for s in again if not s[0].startswith("b")]
+
+
+def test_partition_is_the_walk_of_the_prefix_tree():
+    rng = random.Random(11)
+    alphabet = "ab\u00e9z\u4e2d\U0001f600" + chr(sys.maxunicode)
+    for _ in range(200):
+        terms = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+                        for _ in range(rng.randint(1, 300))})
+        sizes = {term: rng.choice([1, 50, SHARD_LIMIT // 40, SHARD_LIMIT // 3, SHARD_LIMIT * 2]) for term in terms}
+        assert partition_terms(terms, sizes) == partition_by_walking(terms, sizes)
 
 
 @pytest.fixture(scope="module")

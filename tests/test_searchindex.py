@@ -4,11 +4,12 @@ counts a new index of the same papers holds (which test_termcounts holds equal t
 from __future__ import annotations
 
 import random
+from array import array
 
 import msgspec
 
 from generator.read.content import read_papers
-from generator.search.index import SearchIndex
+from generator.search.index import SearchIndex, papers_in_any
 from generator.search.terms import paper_terms, search_documents, term_of
 from generator.site.archive import group_papers
 from generator.synthetic import write_synthetic
@@ -55,6 +56,15 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
     assert {term: again.papers_with(term) for term in again.postings} == {
         term: fresh.papers_with(term) for term in fresh.postings}
+
+
+def test_papers_in_any_field_are_counted_once():
+    rng = random.Random(3)
+    for _ in range(300):
+        columns = [array("q", sorted(rng.sample(range(size := rng.choice([5, 50, 5000])), rng.randint(0, min(size, 40)))))
+                   for _ in range(rng.randint(1, 4))]
+        assert papers_in_any(columns) == len(set().union(*columns)), columns
+    assert papers_in_any([array("q", [1, 2]), array("q", [9]), array("q", [2, 9, 10])]) == 4
 
 
 def test_an_index_whose_papers_cannot_be_taken_out_is_counted_afresh(tmp_path):

@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from itertools import chain
+from itertools import accumulate, chain
 from operator import sub
 
 import msgspec
@@ -73,25 +75,35 @@ def partition_terms(terms: list[str], sizes: dict[str, int], prefix: str = "") -
     only while its terms outgrow SHARD_LIMIT, and neighbouring pieces that fit together are
     merged. A shard depends only on the terms under its own prefix, so terms added elsewhere
     never move it. Returns (first prefix, terms) pairs in sorted order."""
-    if len(terms) == 1 or sum(sizes[t] for t in terms) <= SHARD_LIMIT:
-        return [(prefix, terms)]
+    # Each prefix's terms are a run of the sorted list, and a run's size is a difference of two
+    # running totals: a prefix is weighed without walking its terms (which took a walk per level).
+    before = list(accumulate((sizes[term] for term in terms), initial=0))
+    return [(start, terms[first:end]) for start, first, end in cut_run(terms, before, prefix, 0, len(terms))]
+
+
+def cut_run(terms: list[str], before: list[int], prefix: str, first: int, end: int) -> list[tuple[str, int, int]]:
+    """partition_terms of terms[first:end], which all begin with prefix, as (first prefix, first, end) runs;
+    `before` holds the running total of the terms' sizes."""
+    if end - first == 1 or before[end] - before[first] <= SHARD_LIMIT:
+        return [(prefix, first, end)]
     depth = len(prefix)
-    own: list[str] = []
-    children: dict[str, list[str]] = defaultdict(list)
-    for term in terms:
-        (own if len(term) == depth else children[term[depth]]).append(term)
-    pieces = [(prefix, own)] if own else []
-    for char in sorted(children):
-        pieces += partition_terms(children[char], sizes, prefix + char)
-    merged: list[tuple[str, list[str], int]] = []
-    for start, members in pieces:
-        size = sum(sizes[t] for t in members)
-        if merged and merged[-1][2] + size <= SHARD_LIMIT:
-            first, before, total = merged[-1]
-            merged[-1] = (first, before + members, total + size)
+    pieces, at = [], first
+    if len(terms[at]) == depth:  # the prefix itself, which sorts first
+        pieces.append((prefix, at, at + 1))
+        at += 1
+    while at < end:
+        char = terms[at][depth]
+        # The terms that go on with this character end where the next character's would begin.
+        after = end if char == chr(sys.maxunicode) else bisect_left(terms, prefix + chr(ord(char) + 1), at, end)
+        pieces += cut_run(terms, before, prefix + char, at, after)
+        at = after
+    merged: list[tuple[str, int, int]] = []
+    for start, begins, ends in pieces:
+        if merged and before[ends] - before[merged[-1][1]] <= SHARD_LIMIT:
+            merged[-1] = (merged[-1][0], merged[-1][1], ends)
         else:
-            merged.append((start, members, size))
-    return [(start, members) for start, members, _ in merged]
+            merged.append((start, begins, ends))
+    return merged
 
 
 def shard_file(start: str) -> str:
@@ -248,11 +260,11 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
                 index.sizes[term] = postings_size(term, index.postings[term])
             sizes[term] = index.sizes[term]
     shards = partition_terms(terms, sizes) if terms else []
+    shown = {**index.versions, **entry}  # what a shard says of each term: a big one's entry, else its version
     for start, members in shards:
         # A term's postings are named by their version, which changes whenever they do (columns:
         # a tuple of plain values is keyed at C speed).
-        terms_in_shard = (tuple(members), tuple(entry[term] if term in big else index.versions[term]
-                                                for term in members))
+        terms_in_shard = (tuple(members), tuple(map(shown.__getitem__, members)))
         yield reuse.render_file(shard_file(start), terms_in_shard, shard_json, index, kind="search shard",
                                 templated=False)
     by_prefix: dict[str, list[str]] = defaultdict(list)
