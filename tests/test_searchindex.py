@@ -54,6 +54,8 @@ def test_an_index_brought_up_to_date_equals_a_fresh_count(tmp_path):
     assert {term_of("grokking"), term_of("zymurgy")} <= again.touched and len(again.touched) < len(again.postings)
     fresh = brought_up_to_date(SearchIndex(), numbered(now), known.get)
     assert again.versions == fresh.versions  # the keys of shard files follow the postings alone
+    assert again.entry_counts == fresh.entry_counts == {
+        term: sum(len(postings.documents) for postings in by_field.values()) for term, by_field in fresh.postings.items()}
     assert {term: again.papers_with(term) for term in again.postings} == {
         term: fresh.papers_with(term) for term in fresh.postings}
 
@@ -93,6 +95,7 @@ def test_an_index_survives_the_cache(tmp_path, monkeypatch):
     loaded = SearchIndex.load(tmp_path / "cache", "code")
     assert index_counts(loaded) == index_counts(index) and loaded.versions == index.versions and not loaded.touched
     assert loaded.sizes == index.sizes and loaded.totals == index.totals and loaded.papers_with_term == index.papers_with_term
+    assert loaded.entry_counts == index.entry_counts and len(loaded.entry_counts) == len(loaded.postings)
     assert SearchIndex.load(tmp_path / "cache", "other code").postings == {}  # other code starts afresh
     saved = (tmp_path / "cache" / "search.cache").read_bytes()
     for damaged in (saved[: len(saved) // 2], saved[:-5], b"damaged"):  # cut short, or not an index at all

@@ -28,7 +28,7 @@ import msgspec
 from generator import cachefile
 from generator.search.terms import FIELDS, IndexCounts, PaperTerms, encode, unpack_terms
 
-VERSION = 6
+VERSION = 7
 INDEX_FILE = "search.cache"
 JOURNAL_FILE = "search-journal.cache"
 JOURNAL_PAPERS = 500  # papers taken out or put in that a journal holds before the index is written whole
@@ -93,6 +93,7 @@ class IndexHead(msgspec.Struct, array_like=True):
     versions: dict[str, bytes]
     sizes: dict[str, int]
     papers_with_term: dict[str, int]
+    entry_counts: dict[str, int]
 
 
 class JournalHead(msgspec.Struct, array_like=True):
@@ -125,6 +126,9 @@ class SearchIndex:
         self.versions: dict[str, bytes] = {}  # term -> digest of its postings, for files' keys
         self.sizes: dict[str, int] = {}  # term -> its bytes in a shard, as shards.py estimates them
         self.papers_with_term: dict[str, int] = {}  # term -> how many papers have it (asked of big terms only)
+        # term -> its entries in all fields, kept: the few terms that may be big are found without
+        # looking at every term's postings
+        self.entry_counts: dict[str, int] = {}
         self.touched: set[str] = set()  # terms changed since loaded
         self.generation: str | None = None  # of the index file it was loaded from, if any
         self.journal: list[Changes] = []  # replayed on loading, since that file was written
@@ -357,15 +361,19 @@ class SearchIndex:
         return self
 
     def refresh(self) -> None:
-        """Work out again what is kept of each touched term (its version; its size and paper count when asked)."""
+        """Work out again what is kept of each touched term (its version and entries; its size and paper
+        count when asked)."""
         for term in self.touched:
             self.sizes.pop(term, None)
             self.papers_with_term.pop(term, None)
-            if term in self.postings:
-                self.versions[term] = b"".join(self.postings[term][name].digest() + name.encode()
-                                               for name in FIELD_NAMES if name in self.postings[term])
+            by_field = self.postings.get(term)
+            if by_field is not None:
+                self.versions[term] = b"".join(by_field[name].digest() + name.encode()
+                                               for name in FIELD_NAMES if name in by_field)
+                self.entry_counts[term] = sum(len(postings.documents) for postings in by_field.values())
             else:
                 self.versions.pop(term, None)
+                self.entry_counts.pop(term, None)
 
     def papers_with(self, term: str) -> int:
         """How many papers have the term, in any field (kept from the last build until it changes)."""

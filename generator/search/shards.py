@@ -19,7 +19,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from itertools import accumulate, chain
+from itertools import accumulate, chain, groupby
 from operator import sub
 
 import msgspec
@@ -217,12 +217,10 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
     entry: dict[str, dict] = {}  # what the shard says of a big term
     big: set[str] = set()
     for term in terms:
+        with_term = index.entry_counts[term]  # lunr counts a paper once per field
+        if with_term <= big_term_documents or index.papers_with(term) <= big_term_documents:
+            continue
         by_field = index.postings[term]
-        with_term = sum(len(postings.documents) for postings in by_field.values())  # lunr counts a paper once per field
-        if with_term <= big_term_documents:
-            continue
-        if index.papers_with(term) <= big_term_documents:
-            continue
         tiers_per_field = {}
         tiers = TierFiles(by_field, first_tier, ranked_with)
         for field in FIELD_NAMES:
@@ -240,17 +238,14 @@ def render_search(archive: Archive, known_terms: Callable[[str], PaperTerms | No
     if big:
         # A query asks a paper's own file for big terms it has not met the paper in yet.
         big_terms = tuple(sorted(big))  # a term's id is its place here
-        big_ids = {term: place for place, term in enumerate(big_terms)}  # named by big_terms, in the value
-        together: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-        for number, token in tokens:
-            numbers, versions = together[paper_file(number)]
-            numbers.append(number)
-            versions.append(token)
-        for path, (numbers, versions) in together.items():
-            # Each paper by the version of its record its terms were counted from: columns of plain
-            # values, keyed at C speed.
-            yield reuse.render_file(path, (tuple(numbers), tuple(versions), big_terms), papers_search_file, packed,
-                                    big_ids, kind="search papers", templated=False)
+        big_ids = {term: place for place, term in enumerate(big_terms)}
+        named = reuse.key(big_terms)  # the big terms (and so big_ids), in every file's value by their key
+        for _, papers in groupby(tokens, key=lambda pair: pair[0] // PAPERS_PER_FILE):
+            # Each paper by its number and the version of its record its terms were counted from: a
+            # tuple of plain values, keyed at C speed.
+            numbered = tuple(chain.from_iterable(papers))
+            yield reuse.render_file(paper_file(numbered[0]), (named, *numbered), papers_search_file, packed, big_ids,
+                                    kind="search papers", templated=False)
     sizes = {}
     for term in terms:
         if term in big:
@@ -359,11 +354,11 @@ def shard_json(terms: tuple[tuple[str, ...], tuple[bytes | dict, ...]], index: S
                             for term, entry in zip(*terms, strict=True)})
 
 
-def papers_search_file(papers_and_big_terms: tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]],
-                       packed: Mapping[str, PaperTerms], big_ids: Mapping[str, int]) -> bytes:
-    """Each paper's field lengths and counts of the big terms, by its number (the papers named by
-    their index tokens, whose source is their terms' key in `packed`)."""
-    numbers, tokens, _ = papers_and_big_terms
+def papers_search_file(big_terms_and_papers: tuple, packed: Mapping[str, PaperTerms],
+                       big_ids: Mapping[str, int]) -> bytes:
+    """Each paper's field lengths and counts of the big terms, by its number: the value is the big
+    terms' key, then each paper's number and index token (whose source is its terms' key in `packed`)."""
+    numbers, tokens = big_terms_and_papers[1::2], big_terms_and_papers[2::2]
     terms = [packed[token.partition("\0")[0]] for token in tokens]
     return to_json_quickly({str(number): {"lengths": list(counts[0]), "terms": big_term_counts(counts, big_ids)}
                             for number, counts in zip(numbers, terms, strict=True)})
