@@ -205,9 +205,9 @@ class SearchIndex:
         faster than a few hundred thousand small ones."""
         terms: list[str] = []
         entries = 0
-        for term, by_field in self.postings.items():
+        for term in self.postings:
             terms.append(term)
-            entries += sum(len(postings.documents) for postings in by_field.values())
+            entries += self.entry_counts[term]  # up to date: every change to the postings refreshes it
             if entries >= PART_ENTRIES:
                 yield self.packed(terms)
                 terms, entries = [], 0
