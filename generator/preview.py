@@ -102,7 +102,7 @@ def preview_edits(records: list[RecordFile], content_dir: Path, layouts_dir: Pat
     with replacing(output_dir / MARKER) as marker:  # anew: no build trusts output/ as the last one left it
         marker.write(MARKER_TEXT)
     before: dict[str, bytes | None] = {}
-    made: set[Path] = set()
+    made: set[str] = set()
     try:
         for path, data in rendered:
             check_site_path(path)
@@ -126,7 +126,7 @@ def as_it_is(output_dir: Path, path: str) -> bytes | None:
 
 def restore(output_dir: Path, before: dict[str, bytes | None]) -> None:
     """Put back the files a preview wrote as they were before it (after a build that failed)."""
-    made: set[Path] = set()
+    made: set[str] = set()
     for path, data in before.items():
         if data is None:
             try:

@@ -9,7 +9,7 @@ import html5lib
 import pytest
 
 from generator.read.content import read_papers
-from generator.read.markup import plain_summary, render_abstract
+from generator.read.markup import plain_summaries, plain_summary, render_abstract
 
 from conftest import CONTENT, ROOT
 
@@ -126,8 +126,29 @@ def test_plain_abstracts_skip_markdown_yet_render_exactly_as_markdown_would():
     for text in abstracts:
         markup._markdown.reset()
         assert markup.render_abstract(text) == markup._markdown.convert(text), text
-        plain += not markup.MARKUP_CHARACTERS.search(text)
+        plain += not markup.has_markup(text)
     assert plain >= 200  # the fast path really ran, for most synthetic abstracts
+
+
+def test_markup_is_found_as_the_plain_pattern_finds_it():
+    """has_markup searches one class of characters and a few strings, where the plain pattern tries
+    its alternatives at every character: both say the same of every text."""
+    import random
+    import sys
+
+    from generator.read import markup
+
+    from oracles import MARKUP_BY_ALTERNATIVES
+
+    assert markup.OTHER_SPACES == "".join(chr(code) for code in range(sys.maxunicode + 1)
+                                          if chr(code).isspace() and chr(code) not in " \n")
+    alphabet = "ab hpst:/\n\t\r\x0b\x85\xa0\u2028\u3000\x00\x1f\x7f$[]()<>&\\`*_#|~{}-.é日"
+    chance = random.Random(22)
+    texts = ["".join(chance.choice(alphabet) for _ in range(chance.randrange(14))) for _ in range(100_000)]
+    texts += ["see http://x", "https:", "http", "http :", "line \nnext", "ends ", "ends \n", "plain text.\n"]
+    found = [markup.has_markup(text) for text in texts]
+    assert found == [MARKUP_BY_ALTERNATIVES.search(text) is not None for text in texts]
+    assert 10_000 < found.count(False) < 90_000  # both kinds, many times over
 
 
 @pytest.mark.parametrize("text", ["[" * 19_000, "[a](" * 4_000, "&" * 19_000, "[(" * 5_000 + "]",
@@ -176,5 +197,6 @@ def test_a_summary_reads_only_the_start_it_needs_and_says_what_the_whole_text_wo
     pieces = ["a", "word", "longerword", ",", ".", " ", "  ", "\n", "\t", "\u2003", " " * 300, "é", "x" * 250]
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 400)))
-        for limit in (1, 2, 50, 200, 320):
-            assert plain_summary(text, limit) == whole(text, limit), (text, limit)
+        limits = (1, 2, 50, 200, 320)
+        assert plain_summaries(text, limits) == tuple(whole(text, limit) for limit in limits), text
+        assert plain_summary(text, 200) == whole(text, 200), text

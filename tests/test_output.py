@@ -208,26 +208,27 @@ def test_links_inside_output_are_replaced_never_written_through(tmp_path, conten
     assert snapshot(site) == snapshot(tmp_path / "clean")
 
 
-def test_a_folder_made_meanwhile_by_the_other_process_is_taken_only_if_real(tmp_path, monkeypatch):
-    from pathlib import Path
+@pytest.mark.parametrize("fresh", [False, True], ids=["looked at first", "made first"])
+def test_a_folder_made_meanwhile_by_the_other_process_is_taken_only_if_real(tmp_path, monkeypatch, fresh):
+    import os
 
     from generator.write.writer import make_folder
 
-    real_mkdir = Path.mkdir
+    real_mkdir = os.mkdir
     made_instead = {"papers": lambda path: real_mkdir(path),  # the other process made the folder first
-                    "links": lambda path: path.symlink_to(tmp_path / "elsewhere")}  # or something else did
+                    "links": lambda path: os.symlink(tmp_path / "elsewhere", path)}  # or something else did
 
     def racing_mkdir(path, *args, **kwargs):
-        made_instead[path.name](path)
+        made_instead[os.path.basename(path)](path)
         raise FileExistsError(path)
 
-    monkeypatch.setattr(Path, "mkdir", racing_mkdir)
     root = tmp_path / "out"
     real_mkdir(root)
-    make_folder(root / "papers", root, set())
+    monkeypatch.setattr(os, "mkdir", racing_mkdir)
+    make_folder(root / "papers", root, set(), fresh)
     assert (root / "papers").is_dir() and not (root / "papers").is_symlink()
     with pytest.raises(FileExistsError):
-        make_folder(root / "links", root, set())
+        make_folder(root / "links", root, set(), fresh)
 
 
 def test_two_processes_share_work_each_item_once(two_cores):

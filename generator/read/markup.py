@@ -101,14 +101,26 @@ _markdown = markdown.Markdown(extensions=[AbstractExtension()], output_format="h
 
 # Text with none of these characters (nor control characters or any space but " " and newline), no
 # web address and no line ending in a space (a Markdown line break) is only paragraphs to
-# Python-Markdown as set up here: most abstracts are, and skip it.
-MARKUP_CHARACTERS = re.compile(r"[$\[\]()<>&\\`*_#|~{}\x00-\x09\x0b-\x1f\x7f]|[^\S \n]|https?:| \n| $")
+# Python-Markdown as set up here: most abstracts are, and skip it. The spaces are spelt out (a test
+# holds them to str.isspace): one class of characters is searched several times quicker than a
+# pattern of alternatives tried at every character.
+OTHER_SPACES = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+MARKUP_CHARACTERS = re.compile("[" + re.escape("$[]()<>&\\`*_#|~{}" + OTHER_SPACES) + "\x00-\x09\x0b-\x1f\x7f]")
+
+
+def has_markup(text: str) -> bool:
+    """Whether Python-Markdown could make of the text anything but paragraphs (see above)."""
+    return (MARKUP_CHARACTERS.search(text) is not None or " \n" in text or text.endswith(" ")
+            or ("http" in text and ("http:" in text or "https:" in text)))
+
+
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def render_abstract(text: str) -> str:
     """Render abstract text to HTML paragraphs; every character the author typed stays visible."""
-    if not MARKUP_CHARACTERS.search(text):
+    if not has_markup(text):
         paragraphs = (block.strip() for block in PARAGRAPH_BREAK.split(text))
         return "\n".join(f"<p>{block}</p>" for block in paragraphs if block)
     _markdown.reset()
@@ -160,11 +172,15 @@ def as_typed(text: str) -> str:
 
 def plain_summary(text: str, limit: int = 200) -> str:
     """Shorten an abstract to at most `limit` characters, cut at a word, for meta descriptions."""
+    return plain_summaries(text, (limit,))[0]
+
+
+def plain_summaries(text: str, limits: tuple[int, ...]) -> tuple[str, ...]:
+    """plain_summary of the text for each limit, the text flattened once for all."""
     # The flattened start of the text is the start of the flattened text: enough of it decides.
-    flat = " ".join(text[:4 * limit + 64].split())
-    if len(flat) <= limit:
+    longest = max(limits)
+    flat = " ".join(text[:4 * longest + 64].split())
+    if len(flat) <= longest:
         flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
+    return tuple(flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+                 for limit in limits)

@@ -23,7 +23,7 @@ from generator import urls
 from generator.config import SiteConfig
 from generator.problems import Problem
 from generator.read.listing import display_path
-from generator.read.markup import plain_summary
+from generator.read.markup import plain_summaries
 from generator.read.records import (
     HANDLE,
     LINK_KINDS,
@@ -56,6 +56,7 @@ DAY_PAGE_PAPERS = 60
 LIST_PAGE_PAPERS = 100
 LEAD_PAPERS = 10  # a week's or month's first page leads with its most upvoted papers
 NAVIGATION_BELOW_AFTER = 3  # a list of more cards than this repeats its navigation below it
+SUMMARY = 200  # characters of its abstract a paper's description (meta, feeds) shows
 OPENING = 300  # characters of its abstract a paper shows on its day's page
 
 
@@ -228,6 +229,7 @@ def short_authors(authors: tuple[str, ...]) -> str:
 def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
     """Prepare what pages show of one paper."""
     authors = paper.authors
+    summary, opening = plain_summaries(paper.abstract, (SUMMARY, OPENING))
     links = []
     if paper.arxiv_base:
         links.append(Nav(urls.arxiv_abs_url(paper.arxiv_base), "arXiv"))
@@ -243,8 +245,8 @@ def paper_view(paper: Paper, tags: tuple[Tag, ...]) -> PaperView:
         authors_lead=", ".join(authors[:3]) + " et al." if len(authors) > AUTHORS_ON_CARDS else None,
         tags=tuple(Nav(urls.tag_path(tag.slug), tag.name) for tag in tags),
         links=tuple(links),
-        summary=plain_summary(paper.abstract),
-        opening=plain_summary(paper.abstract, OPENING),
+        summary=summary,
+        opening=opening,
         submitter=Nav(urls.github_profile_url(paper.submitted_by), "@" + paper.submitted_by)
         if paper.submitted_by else None,
     )

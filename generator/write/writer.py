@@ -73,53 +73,76 @@ def marker_status(output_dir: Path) -> tuple[int, int] | None:
     return (status.st_ino, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
 
 
-def make_folder(folder: Path, root: Path, made: set[Path]) -> None:
+def make_folder(folder: Path | str, root: Path | str, made: set[str], fresh: bool = False) -> None:
     """Make a folder inside root, and each folder on the way, as real folders: a symbolic link
     (or a file) found where a folder belongs is removed first, so that nothing is ever written
-    through it to somewhere outside root. `made` remembers folders already made."""
+    through it to somewhere outside root. `made` remembers folders already made (by name: a Path
+    hashes slowly). In a `fresh` site, where most folders are new, each is made before it is
+    looked at (one call, not two)."""
+    folder, root = os.fspath(folder), os.fspath(root)
     if folder in made or folder == root:
         return
-    make_folder(folder.parent, root, made)
-    try:
-        status = folder.lstat()
-    except FileNotFoundError:
-        status = None
-    if status is not None and not stat.S_ISDIR(status.st_mode):
-        folder.unlink()  # a link or a file: never ours to follow
-        status = None
-    if status is None:
+    parent = os.path.dirname(folder)
+    if parent != folder:  # (the top of the file system has no parent)
+        make_folder(parent, root, made, fresh)
+    if fresh:
         try:
-            folder.mkdir()
-        except FileExistsError:  # made meanwhile by this build's other process: a real folder, or no good
-            if not stat.S_ISDIR(folder.lstat().st_mode):
-                raise
+            os.mkdir(folder)
+        except FileExistsError:
+            make_real_folder(folder)
+    else:
+        make_real_folder(folder)
     made.add(folder)
 
 
-def write_if_changed(target: Path, data: bytes, root: Path, made_folders: set[Path]) -> bool:
-    """Write bytes to target inside root; return False if they were already there. A file that
-    exists is replaced through a temp file and a rename, so it is never seen half written; a new
-    file is written in place; a symbolic link is replaced, never written through."""
-    make_folder(target.parent, root, made_folders)  # first: the file is then looked at in a real folder
+def make_real_folder(folder: str) -> None:
+    """Make sure a folder is there and real: whatever else is in its place (a link, a file) goes."""
     try:
-        status = target.lstat()
+        status = os.lstat(folder)
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISDIR(status.st_mode):
+        os.unlink(folder)  # a link or a file: never ours to follow
+        status = None
+    if status is None:
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # made meanwhile by this build's other process: a real folder, or no good
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                raise
+
+
+def write_if_changed(target: Path | str, data: bytes, root: Path | str, made_folders: set[str],
+                     fresh: bool = False) -> os.stat_result | None:
+    """Write bytes to target inside root; return the file's status once written, or None if the
+    bytes were already there. A file that exists is replaced through a temp file and a rename, so
+    it is never seen half written; a new file is written in place; a symbolic link is replaced,
+    never written through. In a `fresh` site the file is first taken to be new."""
+    target = os.fspath(target)
+    make_folder(os.path.dirname(target), root, made_folders, fresh)  # first: the file is then looked at in a real one
+    if fresh:
+        try:
+            return create_file(target, data)
+        except FileExistsError:
+            pass
+    try:
+        status = os.lstat(target)
     except OSError:
         status = None
     if status is not None:
-        if stat.S_ISREG(status.st_mode) and status.st_size == len(data) and target.read_bytes() == data:
-            return False
+        if stat.S_ISREG(status.st_mode) and status.st_size == len(data) and Path(target).read_bytes() == data:
+            return None
         if stat.S_ISDIR(status.st_mode):
             shutil.rmtree(target)
             status = None
         elif stat.S_ISLNK(status.st_mode):
-            target.unlink()
+            os.unlink(target)
             status = None
     if status is None:
-        create_file(target, data)
-        return True
-    with replacing(target) as file:
+        return create_file(target, data)
+    with replacing(Path(target)) as file:
         file.write(data)
-    return True
+    return os.stat(target)
 
 
 def prune_known(output_dir: Path, keep: set[str], found: Iterable[str],
@@ -200,7 +223,8 @@ class SiteWriter:
         self.staged: dict[str, str] = {}  # changed files not yet in output/: their names in the staging folder
         # Staged files are named by writer and number: the folder stays flat, and the two processes' writers share it.
         self.stage_names = "a"
-        self.made_folders: set[Path] = set()
+        self.root = os.fspath(output_dir)
+        self.made_folders: set[str] = set()
         self.checked_folders: dict[Path, bool] = {}
         self.paths: set[str] = set()
         self.folders: set[str] = set()  # the folders the files in `paths` are in
@@ -265,11 +289,12 @@ class SiteWriter:
             self.record[path] = known._replace(key=key)
             self.unchanged += 1
             return
-        target = self.output_dir / path
         if self.direct:
-            self.put(target, data, digest, key, path)
+            self.put(os.path.join(self.root, path), data, digest, key, path)
+            return
+        target = self.output_dir / path
         # A file the ledger knows as left, with other bytes, need not be read to be compared.
-        elif known is None and self.real_folder(target.parent) and same_bytes(target, data):
+        if known is None and self.real_folder(target.parent) and same_bytes(target, data):
             self.note(target, digest, key, path)
             self.unchanged += 1
         elif self.waiting_bytes + len(data) <= self.memory_budget:
@@ -283,9 +308,7 @@ class SiteWriter:
         """Write a changed file into the staging folder, noting its size and time (a rename keeps both)."""
         name = self.staged[path] = f"{self.stage_names}{len(self.staged)}"
         make_folder(self.staging, self.output_dir, self.made_folders)
-        staged = os.path.join(self.staging, name)
-        create_file(staged, data)
-        status = os.stat(staged)
+        status = create_file(os.path.join(self.staging, name), data)
         self.record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
 
     def real_folder(self, folder: Path) -> bool:
@@ -296,14 +319,15 @@ class SiteWriter:
             self.checked_folders[folder] = self.real_folder(folder.parent) and not folder.is_symlink()
         return self.checked_folders[folder]
 
-    def put(self, target: Path, data: bytes, digest: bytes, key: str | None, path: str) -> None:
-        write_if_changed(target, data, self.output_dir, self.made_folders)
+    def put(self, target: str, data: bytes, digest: bytes, key: str | None, path: str) -> None:
+        status = write_if_changed(target, data, self.root, self.made_folders, fresh=self.direct)
         self.written += 1
-        self.note(target, digest, key, path)
+        self.note(target, digest, key, path, status)
 
-    def note(self, target: Path, digest: bytes, key: str | None, path: str) -> None:
+    def note(self, target: Path | str, digest: bytes, key: str | None, path: str,
+             status: os.stat_result | None = None) -> None:
         if self.ledger:
-            status = target.stat()
+            status = status or os.stat(target)
             self.record[path] = Written(key, digest, status.st_size, status.st_mtime_ns)
 
     def part(self) -> dict:
@@ -332,12 +356,12 @@ class SiteWriter:
     def finish(self) -> WriteResult:
         """Move every changed file into place and remove what the site no longer has."""
         for path, data in sorted(self.waiting.items()):
-            self.put(self.output_dir / path, data, self.record[path].digest, self.record[path].key, path)
+            self.put(os.path.join(self.root, path), data, self.record[path].digest, self.record[path].key, path)
         root, staging, ready = os.fspath(self.output_dir), os.fspath(self.staging), {""}
         for path in sorted(self.staged):
             target, folder = os.path.join(root, path), path.rpartition("/")[0]
             if folder not in ready:  # named as text: a Path for each of a site's files took seconds
-                make_folder(self.output_dir / folder, self.output_dir, self.made_folders)
+                make_folder(os.path.join(root, folder), root, self.made_folders)
                 ready.add(folder)
             staged = os.path.join(staging, self.staged[path])
             try:
