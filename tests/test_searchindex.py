@@ -110,13 +110,15 @@ def encoded_size(term, fields):
 
 
 def test_a_terms_shard_size_is_worked_out_from_its_postings_as_from_its_encoded_lists(tmp_path):
-    from generator.search.shards import postings_size
+    from generator.search.shards import COUNTED_BY_NUMPY, postings_size
 
     write_synthetic(tmp_path / "content", 150)
     index = brought_up_to_date(SearchIndex(), numbered(read_papers(tmp_path / "content")[0]), lambda token: None)
     sizes = {term: postings_size(term, index.postings[term]) for term in index.postings}
     assert sizes == {term: encoded_size(term, index.encoded(term)) for term in index.postings}
     assert len(set(sizes.values())) > 50  # terms of many sizes: one entry, many, several fields
+    lengths = [len(postings.documents) for fields in index.postings.values() for postings in fields.values()]
+    assert max(lengths) >= COUNTED_BY_NUMPY > min(lengths)  # columns spelt, and columns counted by numpy
 
 
 def test_a_few_changes_are_kept_in_a_journal_that_the_next_build_replays(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ bytes and its name between builds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -55,6 +56,11 @@ WORDS_DIR = "search/words/"  # the index's terms by their first two letters, to 
 TYPO_MIN_LENGTH = 4  # shorter words are not corrected: one letter off, they are other words
 
 
+# A column this long has its digits counted by numpy (many times quicker than spelling each number);
+# a shorter one is spelt, numpy's call costing more than the spelling.
+COUNTED_BY_NUMPY = 48
+
+
 def postings_size(term: str, by_field: Mapping[str, TermPostings]) -> int:
     """Estimate a term's bytes in a shard (its name, and each field's name and delta-encoded
     numbers) from the postings' columns, without making the encoded lists (large at scale)."""
@@ -64,10 +70,33 @@ def postings_size(term: str, by_field: Mapping[str, TermPostings]) -> int:
         if postings is None:
             continue
         documents = postings.documents
-        gaps = chain(documents[:1], map(sub, documents[1:], documents[:-1]))
-        digits = sum(len(",".join(map(str, column))) for column in (gaps, postings.tfs, postings.lengths))
+        if len(documents) < COUNTED_BY_NUMPY:
+            gaps = chain(documents[:1], map(sub, documents[1:], documents[:-1]))
+            digits = sum(len(",".join(map(str, column))) for column in (gaps, postings.tfs, postings.lengths))
+        else:
+            digits = spelt_length(postings)
         size += len(name) + 6 + digits + 2 + 1  # the two commas between the columns, and the list's own
     return size
+
+
+def spelt_length(postings: TermPostings) -> int:
+    """The characters of a long posting's three columns, each spelt as numbers joined by commas
+    (the documents as their gaps), counted with numpy."""
+    # Imported here: numpy is needed only where a term's shard size is worked out (the search's process).
+    import numpy as np
+
+    documents, tfs, lengths = (np.frombuffer(column, dtype=column.typecode)  # (an array's typecode is numpy's too)
+                               for column in (postings.documents, postings.tfs, postings.lengths))
+    # A number has one digit more than the powers of ten it reaches; a column has a comma fewer than numbers.
+    return sum(2 * len(column) - 1 + int(np.searchsorted(powers_of_ten(), column, side="right").sum())
+               for column in (np.diff(documents, prepend=0), tfs, lengths))
+
+
+@functools.cache
+def powers_of_ten():  # -> numpy.ndarray (numpy is not imported at the top)
+    import numpy as np
+
+    return np.array([10 ** power for power in range(1, 19)], dtype=np.int64)
 
 
 def partition_terms(terms: list[str], sizes: dict[str, int], prefix: str = "") -> list[tuple[str, list[str]]]:
@@ -180,9 +209,9 @@ def big_term_counts(packed: PaperTerms, big_ids: Mapping[str, int]) -> list[int]
     one before (a term's name in each of 100,000 papers' entries was most of their bytes)."""
     found = []
     for field_number, (names, counts) in enumerate(packed[1]):
-        if names:  # the field's counts by term, and its big terms, made at C speed
-            tfs = dict(zip(names.split(" "), array("I", counts), strict=True))
-            found += [(big_ids[term], field_number, tfs[term]) for term in tfs.keys() & big_ids.keys()]
+        if names:  # (a paper has a hundred entries of big terms: looked up in one pass, no map of its own)
+            found += [(big_ids[term], field_number, tf)
+                      for term, tf in zip(names.split(" "), array("I", counts), strict=True) if term in big_ids]
     found.sort()
     flat, previous = [], 0
     for term_id, field_number, tf in found:
