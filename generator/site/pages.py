@@ -655,13 +655,29 @@ def render_tags(path: str, tags: tuple[TagCount, ...], site: Site) -> bytes:
                      tags=[(Nav(urls.tag_path(tag.slug), tag.name), tag.papers) for tag in tags])
 
 
-def render_tag(path: str, tag: Tag, site: Site) -> bytes:
+@dataclass(frozen=True)
+class TagPage:
+    """What a tag's own page shows: its name, how many papers it has each year, and its newest
+    papers (not all of them, which would make the page's key walk every paper of the tag)."""
+
+    slug: str
+    name: str
+    paper_count: int
+    years: tuple[tuple[int, int], ...]  # (year, papers that year), newest first
+    newest: tuple[Paper, ...]
+
+
+def tag_pages(archive: Archive) -> tuple[TagPage, ...]:
+    return tuple(TagPage(tag.slug, tag.name, len(tag.papers), tuple((year, len(papers)) for year, papers in tag.years),
+                         tag.papers[:TAG_PAGE_PAPERS]) for tag in archive.tags)
+
+
+def render_tag(path: str, tag: TagPage, site: Site) -> bytes:
     feeds = (tag_feed_link(tag.slug, tag.name, site.config), *site.renderer.main_feeds)
-    years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), len(papers)) for year, papers in tag.years]
+    years = [(Nav(urls.tag_year_path(tag.slug, year), str(year)), count) for year, count in tag.years]
     return site.page("tag.html", path, title=f"Papers tagged {tag.name}", tag=tag, trail=TAGS_TRAIL,
-                     papers=site.cards(tag.papers[:TAG_PAGE_PAPERS], urls.tag_path(tag.slug)),
-                     paper_count=len(tag.papers), years=years,
-                     feeds=feeds, subscribe=feeds[:1])
+                     papers=site.cards(tag.newest, urls.tag_path(tag.slug)), paper_count=tag.paper_count,
+                     years=years, feeds=feeds, subscribe=feeds[:1])
 
 
 def render_tag_year(path: str, page: ListPage, site: Site) -> bytes:
