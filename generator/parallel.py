@@ -8,6 +8,7 @@ with the interpreter's exit on Python 3.11 and printed "OSError: Bad file descri
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -16,12 +17,18 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # (Windows, where nothing is forked either)
+    fcntl = None
+
 
 class Forked:
     """function(*arguments) running in a forked process; result() waits for what it gave."""
 
     def __init__(self, function: Callable[..., Any], arguments: tuple[Any, ...]):
         reader, writer = os.pipe()
+        widen(writer)
         self.pid = os.fork()
         if self.pid == 0:  # the new process: do the work, send the outcome, end without cleaning up
             os.close(reader)
@@ -67,6 +74,18 @@ class Forked:
 
     def __del__(self) -> None:
         self.stop()  # never asked for (the build failed first): stop the work
+
+
+# A pipe this wide carries a result of hundreds of megabytes (the records a second process read)
+# in half the time the system's default of 64 KiB takes: a sixteenth of the turns between processes.
+PIPE_BYTES = 1 << 20
+
+
+def widen(pipe: int) -> None:
+    """Make a pipe hold PIPE_BYTES where the system allows (Linux; elsewhere it stays as it is)."""
+    if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # more than this user may have: the pipe stays as it is
+            fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def send_outcome(writer: int, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:

@@ -55,3 +55,16 @@ def test_one_core_means_no_second_process(monkeypatch):
 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     assert in_second_process(os.getpid) is None
+
+
+def test_a_large_result_comes_back_whole_through_a_widened_pipe(two_cores):
+    """The records a second process read come back as hundreds of megabytes: the pipe is widened
+    (where the system allows, as Linux does) so that they cross it in fewer turns, and arrive whole."""
+    import fcntl
+
+    from generator.parallel import PIPE_BYTES
+
+    sent = os.urandom(1 << 20) * 40
+    forked = in_second_process(lambda: sent)
+    assert fcntl.fcntl(forked.reader, fcntl.F_GETPIPE_SZ) >= PIPE_BYTES
+    assert forked.result() == sent
