@@ -85,8 +85,8 @@ def data_files_rendered(monkeypatch) -> list[str]:
     seen: list[str] = []
     render_file = Reuse.render_file
 
-    def watched(self, path, value, render, *context, kind="", templated=True):
-        file = render_file(self, path, value, render, *context, kind=kind, templated=templated)
+    def watched(self, path, value, render, *context, kind="", templated=True, key=None):
+        file = render_file(self, path, value, render, *context, kind=kind, templated=templated, key=key)
         if file[1] is not KEPT and not templated:
             seen.append(path)
         return file

@@ -2,7 +2,8 @@
 
 A file is made from one value (a day, a paper, a tag's year...) and the Site (settings, templates,
 papers prepared for display). The value is all it is made from: its reuse key is a hash of the
-value (Reuse.key), so a file cannot go stale while what it shows changed. To add a kind of page,
+value (Reuse.key, or the kind's own quicker spelling of it), so a file cannot go stale while what it
+shows changed. To add a kind of page,
 add an entry here and its template in layouts/; the sitemap, the progress total and the build's
 file count follow from the table.
 """
@@ -84,6 +85,9 @@ class Output:
     # A page for the sitemap: the day it last changed (None where unknown); without, not in the sitemap.
     lastmod: Callable[[Any], dt.date | None] | None = None
     shared: bool = False  # so many that the second process takes its share once its own work is done
+    # The value's reuse key spelt by the kind itself, where it has many files and Reuse.key's general
+    # spelling is slow: it must name all of the value, as Reuse.key does.
+    key: Callable[[Reuse, Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,8 @@ OUTPUTS: list[Output | OutputGroup] = [
     Output("week", lambda s: pages.week_pages(s.archive), pages.listing_path, pages.render_week,
            lastmod=lambda page: page.listing.days[0].date),
     Output("paper", lambda s: pages.paper_places(s.archive), lambda place: urls.paper_path(place.paper.slug),
-           pages.render_paper, lastmod=lambda place: place.paper.day, shared=True),
+           pages.render_paper, lastmod=lambda place: place.paper.day, shared=True,
+           key=lambda reuse, place: f"{reuse.key(place.day)}#{place.place}"),
     Output("tags", one(lambda s: pages.tag_counts(s.archive)), at(urls.TAGS), pages.render_tags,
            lastmod=lambda tags: max((tag.latest for tag in tags), default=None)),
     Output("tag", lambda s: pages.tag_pages(s.archive), lambda tag: urls.tag_path(tag.slug), pages.render_tag,
@@ -207,4 +212,5 @@ def render_file(output: Output, value: Any, site: Site, reuse: Reuse) -> tuple[s
     """One file of a kind: (file, bytes), or (file, KEPT) when the last build made it from the same value."""
     path = output.path(value)
     return reuse.render_file(urls.file_for(path), value, functools.partial(output.render, path), site,
-                             kind=output.name, templated=output.templated)
+                             kind=output.name, templated=output.templated,
+                             key=None if output.key is None else output.key(reuse, value))

@@ -30,6 +30,8 @@ def key_of(plain: object) -> str:
     return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
 
 
+ONLY_PAPERS = {Paper}
+
 # Values a key spells as they are: their repr says all there is to them.
 PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
 
@@ -105,7 +107,9 @@ class Reuse:
         if (kind is tuple or kind is list) and all(map(PLAIN.__contains__, map(type, value))):
             text = "T" + repr(value)  # a column of plain values (the sitemap's paths): spelt at C speed
         elif kind is tuple or kind is list:
-            text = ("T(" if kind is tuple else "L(") + ",".join(map(self.key, value)) + ")"
+            # Papers (a day's, a tag's year's) by their tokens straight away: spelt as `key` spells each.
+            papers = set(map(type, value)) == ONLY_PAPERS
+            text = ("T(" if kind is tuple else "L(") + ",".join(map(self.paper if papers else self.key, value)) + ")"
         elif kind is frozenset or kind is set:
             text = "S{" + ",".join(sorted(map(self.key, value))) + "}"
         elif kind is dict:
@@ -134,11 +138,12 @@ class Reuse:
         return key
 
     def render_file(self, path: str, value: object, render: Callable[..., bytes], *context: Any, kind: str = "",
-             templated: bool = True) -> tuple[str, bytes | Kept]:
+                    templated: bool = True, key: str | None = None) -> tuple[str, bytes | Kept]:
         """(path, render(value, *context)), or (path, KEPT) when the file the last build made of this
         kind from a value that hashes the same (and, if `templated`, with the same templates) stays.
         What the render reads from `context` must be named by the value (the templates and settings
-        are named by the ledger's fingerprints)."""
-        if self.ledger is not None and self.ledger.keep(path, f"{kind}:{self.key(value)}", templated):
+        are named by the ledger's fingerprints). A `key` given is the value's, spelt by its kind."""
+        if self.ledger is not None and self.ledger.keep(
+                path, f"{kind}:{self.key(value) if key is None else key}", templated):
             return path, KEPT
         return path, render(value, *context)
