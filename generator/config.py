@@ -11,9 +11,8 @@ from pathlib import Path
 import yaml
 
 from generator.files import read_plain_file
-from generator.importers.arxiv import category_problem
 from generator.problems import Problem
-from generator.read.records import bad_character, is_web_url
+from generator.read.records import bad_character, category_problem, is_web_url
 
 CONFIG_FILE = "site.yaml"
 MAX_SETTINGS_BYTES = 64 * 1024

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from generator.importers.batch import Batch, ImportedPaper, Pacer, days_from
 from generator.importers.fetch import FetchError, fetch
-from generator.read.records import arxiv_problem, strip_arxiv_version
+from generator.read.records import arxiv_problem, category_problem, strip_arxiv_version
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -21,7 +20,6 @@ PAGE_SIZE = 200  # papers a request asks for; arXiv allows up to 2,000, but big 
 MAX_LISTING = 30_000  # the most results the API gives for one query
 EMPTY_PAGE_TRIES = 3  # the API now and then answers an empty page in the middle of a listing
 # arXiv's own categories (cs.CL, hep-th, cond-mat.mes-hall), not the ACM and MSC classes it also lists.
-CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
 
 
 def arxiv_query_url(arxiv_id: str, base_url: str = ARXIV_API) -> str:
@@ -79,12 +77,6 @@ def parse_arxiv_entry(body: bytes, arxiv_id: str) -> dict[str, Any]:
 def fetch_arxiv(arxiv_id: str, base_url: str = ARXIV_API, **fetch_options) -> dict[str, Any]:
     """Ask the arXiv API about one paper; raise FetchError with a reason a person can act on."""
     return parse_arxiv_entry(fetch(arxiv_query_url(arxiv_id, base_url), **fetch_options), arxiv_id)
-
-
-def category_problem(category: str) -> str | None:
-    if CATEGORY.fullmatch(category):
-        return None
-    return f"{category[:100]!r} is not an arXiv category, such as cs.CL or hep-th"
 
 
 def listing_url(categories: list[str], day: dt.date, start: int, page_size: int, base_url: str = ARXIV_API) -> str:

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.config import CONFIG_FILE, load_settings
-from generator.importers.arxiv import ARXIV_API, ARXIV_REQUEST_INTERVAL, PAGE_SIZE, category_problem, fetch_announced
+from generator.importers.arxiv import ARXIV_API, ARXIV_REQUEST_INTERVAL, PAGE_SIZE, fetch_announced
 from generator.importers.batch import Batch, Pacer
 from generator.importers.fetch import FetchError, is_http_url
 from generator.importers.huggingface import HF_API, HF_REQUEST_INTERVAL, fetch_daily_papers, parse_daily_papers
 from generator.problems import BuildFailed, printable
+from generator.read.records import category_problem
 from generator.recordfile import PartlyWritten, RecordFileError, write_papers
 
 # The services' addresses, for a mirror (or a test's local server) without changing a workflow.

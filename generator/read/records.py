@@ -141,6 +141,17 @@ def slug_for_arxiv(arxiv_id: str) -> str:
     return strip_arxiv_version(arxiv_id).replace("/", "-").lower()
 
 
+# An arXiv category (cs.CL, hep-th): what the settings follow and what an imported paper is tagged with.
+ARXIV_CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
+
+
+def category_problem(category: str) -> str | None:
+    """Say what is wrong with an arXiv category, or return None if it is one."""
+    if ARXIV_CATEGORY.fullmatch(category):
+        return None
+    return f"{category[:100]!r} is not an arXiv category, such as cs.CL or hep-th"
+
+
 def arxiv_problem(value: str) -> str | None:
     """Say what is wrong with an arXiv id, or return None if it is valid."""
     new = NEW_ARXIV_ID.fullmatch(value)

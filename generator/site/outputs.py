@@ -131,9 +131,14 @@ def search_files(sources: Sources, reuse: Reuse) -> Iterator[tuple[str, bytes | 
 
 def site_pages(sources: Sources) -> pages.SitePages:
     """Every page worth indexing, with the day it last changed: the sitemap's entries, from the table."""
-    listed = [(output.path(value), output.lastmod(value)) for output in OUTPUTS
-              if isinstance(output, Output) and output.lastmod for value in sources.values(output)]
-    return pages.SitePages(tuple(path for path, _ in listed), tuple(changed for _, changed in listed))
+    paths: list[str] = []
+    changed: list[dt.date | None] = []
+    for output in OUTPUTS:  # a kind at a time, each column at C speed (there is a page a paper)
+        if isinstance(output, Output) and output.lastmod:
+            values = sources.values(output)
+            paths += map(output.path, values)
+            changed += map(output.lastmod, values)
+    return pages.SitePages(tuple(paths), tuple(changed))
 
 
 # A sitemap file may list 50,000 URLs and weigh 50 MB (the sitemaps protocol): a site with more

@@ -12,6 +12,7 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -138,8 +139,9 @@ def paper_nav(paper: Paper) -> Nav:
 
 def paper_places(archive: Archive) -> list[PaperPlace]:
     """Every paper with its place on its day's page, by slug."""
-    places = [PaperPlace(day, place) for day in archive.days for place in range(len(day.papers))]
-    return sorted(places, key=lambda place: place.paper.slug)
+    places = [(paper.slug, PaperPlace(day, place)) for day in archive.days for place, paper in enumerate(day.papers)]
+    places.sort(key=itemgetter(0))
+    return [place for _, place in places]
 
 
 @dataclass(frozen=True)
