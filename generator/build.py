@@ -152,6 +152,10 @@ def build(
         if inputs and inputs.as_last_built(output_dir):
             if not inputs.trusted:  # every file checked: trusted from now on, under the marker as it is now
                 record_build(inputs.folder, msgspec.structs.replace(inputs.last, marker=marker_status(output_dir)))
+            if carried is not None and carried.archive is None:  # serve's first build: its first edit is shown at once
+                from generator.pipeline import carry_archive
+
+                carry_archive(content_dir, inputs, carried, keep)
             return BuildSummary.nothing_changed(inputs.last, time.perf_counter() - started)
         # The pipeline's modules (Jinja, Markdown, lunr...) load only once there is work to do.
         from generator.pipeline import make_site

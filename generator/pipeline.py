@@ -65,6 +65,19 @@ def make_site(content_dir: Path, output_dir: Path, layouts_dir: Path, vendor_dir
     return summary
 
 
+def carry_archive(content_dir: Path, inputs: CachedInputs, carried: Carried, keep: Callable[[Any], Any]) -> None:
+    """Give a process that builds again and again (serve) the archive output/ shows when its build
+    found nothing to do, read through the record cache, so that an edit can be shown before the
+    next build: a serve started on a site built before has one from its first build on."""
+    cache = keep(RecordCache.following(carried.records, inputs.folder, inputs.code))
+    try:
+        papers = keep(load_papers(content_dir, None, cache, inputs.record_files))
+    except BuildFailed:
+        return  # (not after a build that succeeded with these inputs: the next build says what is wrong)
+    carry(carried, cache)
+    carried.archive = keep(group_papers(papers))
+
+
 def render_site(sources: Sources, site: Site, reuse: Reuse, writer: SiteWriter, progress: Progress) -> None:
     """Render every file of the table of outputs and hand it to the writer as it comes (a file the
     last build made from the same value as KEPT). The search index is made in a second process

@@ -45,9 +45,9 @@ def wait_for(condition, timeout: float = 20.0, step: float = 0.1):
 
 
 @contextmanager
-def running_server(content: Path, output: Path, *options: str):
+def running_server(content: Path, output: Path, *options: str, port: int | None = None):
     """Start `python -m generator serve` and yield its address once it answers."""
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--content", str(content), "--output", str(output),
          "--port", str(port), *options],
@@ -111,6 +111,24 @@ def test_serve_rebuilds_on_change_and_survives_a_broken_record(tmp_path, content
     assert "broken.md:2: front matter: is not valid YAML" in log
     assert "The previous build is still served." in log
     assert "Traceback" not in log and "cannot be told of changes" not in log  # told, where asked to be
+
+
+def test_serve_started_on_the_site_it_served_before_shows_its_first_edit_at_once(tmp_path, content_copy):
+    """A serve whose first build finds nothing to do (it served the same site, at the same address,
+    before) reads the archive through the record cache, so that its first edit in place is shown
+    before the build, as every later one is."""
+    output, cache, port = tmp_path / "out", tmp_path / "cache", free_port()
+    with running_server(content_copy, output, "--cache", str(cache), port=port) as (url, process):
+        wait_for(lambda: any(line.startswith("Built ") for line in process.said))
+    with running_server(content_copy, output, "--cache", str(cache), port=port) as (url, process):
+        wait_for(lambda: any(line.startswith("Nothing changed") for line in process.said))
+        record = content_copy / "2025/10/14/2510.12866.md"
+        record.write_text(record.read_text().replace("Learning to Grasp Anything", "Grasping Everything"))
+        wait_for(lambda: any(line.startswith("Edit shown (") and "papers/2510.12866/index.html" in line
+                             for line in process.said))
+        wait_for(lambda: "Grasping Everything by Playing" in fetch(url + "papers/2510.12866/")[1])
+        wait_for(lambda: any(line.startswith("Built ") for line in process.said))
+    assert "Traceback" not in "".join(process.said)
 
 
 def test_serve_rebuilds_when_a_layout_changes(tmp_path, content_copy):
