@@ -19,7 +19,6 @@ ARXIV_REQUEST_INTERVAL = 3.0  # seconds between requests, as arXiv's API terms a
 PAGE_SIZE = 200  # papers a request asks for; arXiv allows up to 2,000, but big pages are slow to come
 MAX_LISTING = 30_000  # the most results the API gives for one query
 EMPTY_PAGE_TRIES = 3  # the API now and then answers an empty page in the middle of a listing
-# arXiv's own categories (cs.CL, hep-th, cond-mat.mes-hall), not the ACM and MSC classes it also lists.
 
 
 def arxiv_query_url(arxiv_id: str, base_url: str = ARXIV_API) -> str:

@@ -141,7 +141,8 @@ def slug_for_arxiv(arxiv_id: str) -> str:
     return strip_arxiv_version(arxiv_id).replace("/", "-").lower()
 
 
-# An arXiv category (cs.CL, hep-th): what the settings follow and what an imported paper is tagged with.
+# arXiv's own categories (cs.CL, hep-th, cond-mat.mes-hall), not the ACM and MSC classes it also lists:
+# what the settings follow and what an imported paper is tagged with.
 ARXIV_CATEGORY = re.compile(r"[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?")
 
 

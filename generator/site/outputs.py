@@ -2,10 +2,9 @@
 
 A file is made from one value (a day, a paper, a tag's year...) and the Site (settings, templates,
 papers prepared for display). The value is all it is made from: its reuse key is a hash of the
-value (Reuse.key, or the kind's own quicker spelling of it), so a file cannot go stale while what it
-shows changed. To add a kind of page,
-add an entry here and its template in layouts/; the sitemap, the progress total and the build's
-file count follow from the table.
+value (Reuse.key, or the kind's own quicker spelling of it), so a file cannot go stale while what
+it shows changed. To add a kind of page, add an entry here and its template in layouts/; the
+sitemap, the progress total and the build's file count follow from the table.
 """
 
 from __future__ import annotations

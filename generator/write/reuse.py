@@ -30,10 +30,9 @@ def key_of(plain: object) -> str:
     return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
 
 
-ONLY_PAPERS = {Paper}
-
 # Values a key spells as they are: their repr says all there is to them.
 PLAIN = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime})
+ONLY_PAPERS = {Paper}  # the kinds in a list of papers (a day's, a tag's year's)
 
 
 # A dataclass spelt in fewer characters than this, of plain values (a link) or of keys already
