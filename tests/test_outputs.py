@@ -15,7 +15,9 @@ from conftest import LAYOUTS
 
 
 def files_by_key(content, cache_dir) -> dict[tuple[str, str, str], bytes]:
-    """Every file the table makes of these records, by (kind, path, key of its value)."""
+    """Every file the table makes of these records, by (kind, path, key of its value as the build
+    keys it: its kind's own spelling where it has one, which must tell apart every two values that
+    Reuse.key tells apart)."""
     cache = RecordCache(cache_dir)
     papers, problems = read_papers(content, cache=cache)
     assert problems == []
@@ -27,9 +29,14 @@ def files_by_key(content, cache_dir) -> dict[tuple[str, str, str], bytes]:
     files = {}
     for output in OUTPUTS:
         if isinstance(output, Output):
-            for value in output.each(sources):
+            values = list(output.each(sources))
+            if output.key is not None:
+                own = [output.key(reuse, value) for value in values]
+                assert len(set(own)) == len({reuse.key(value) for value in values}) == len(values)
+            for value in values:
                 path, data = render_file(output, value, site, reuse)
-                files[(output.name, path, reuse.key(value))] = data
+                key = reuse.key(value) if output.key is None else output.key(reuse, value)
+                files[(output.name, path, key)] = data
     return files
 
 
